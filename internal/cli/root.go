@@ -1,0 +1,96 @@
+// Package cli wires the latchgate-mcp commands together. Commands share one
+// package (as chezmoi and goreleaser do): each file holds one command, its
+// options struct and its run function.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
+)
+
+// Main runs the command line args with the streams io and returns the
+// process exit code: 0 ok, 1 failure, 2 usage error or cancelled.
+func Main(args []string, io *iostreams.IOStreams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	f := NewFactory(io)
+	root := newCmdRoot(f)
+	root.SetArgs(args)
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	return reportError(io, cmd, err)
+}
+
+func reportError(io *iostreams.IOStreams, cmd *cobra.Command, err error) int {
+	switch {
+	case errors.Is(err, ErrSilent):
+		return exitError
+	case errors.Is(err, ErrCancelled):
+		fmt.Fprintln(io.ErrOut, "latchgate-mcp: cancelled, nothing was written")
+		return exitCancel
+	}
+	var flagErr *FlagError
+	if errors.As(err, &flagErr) || isCobraUsageError(err) {
+		fmt.Fprintf(io.ErrOut, "latchgate-mcp: %v\n", err)
+		if cmd != nil {
+			fmt.Fprintf(io.ErrOut, "hint: run %q for usage\n", cmd.CommandPath()+" --help")
+		}
+		return exitUsage
+	}
+	fmt.Fprintf(io.ErrOut, "latchgate-mcp: %v\n", err)
+	var hint *HintError
+	if errors.As(err, &hint) && hint.Hint != "" {
+		fmt.Fprintf(io.ErrOut, "hint: %s\n", hint.Hint)
+	}
+	return exitError
+}
+
+// isCobraUsageError recognises cobra's own argument and flag errors, which
+// it returns as plain errors.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag",
+		"invalid argument", "flag needs an argument", "accepts ", "requires at least",
+		"if any flags in the group", "required flag"} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func newCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "latchgate-mcp",
+		Short: "Connect coding agents to the LatchGate gate over MCP",
+		Long: `latchgate-mcp connects coding agents to the LatchGate gate.
+
+It installs the latchgate MCP server into Claude Code, Cursor and VS Code
+configuration without disturbing anything else in those files, and it is the
+MCP server those IDEs launch ("latchgate-mcp serve").`,
+		Version:       Version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("latchgate-mcp {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &FlagError{err: err}
+	})
+
+	return root
+}
