@@ -1,0 +1,273 @@
+package gate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Config says how to reach a gate.
+type Config struct {
+	// URL is the gate's TCP base URL (http or https). When empty the
+	// client dials Socket instead.
+	URL string
+	// Socket is the gate's client Unix socket, used when URL is empty.
+	Socket string
+	// PublicBaseURL is the gate's public_base_url, the base of every DPoP
+	// htu. It defaults to URL; over a socket it is required, because the
+	// gate builds the expected htu from its own configuration.
+	PublicBaseURL string
+	// SessionID is sent as X-LatchGate-Session-Id on authenticated calls.
+	// The gate ignores it today; it is a label for its logs.
+	SessionID string
+	// FSRoot is sent as the lease's fs_root (the directory the agent works
+	// in). Empty omits it. If the gate rejects it, the lease is retried
+	// without it (the gate's fs_root rules make that common for IDEs
+	// launched from "/").
+	FSRoot string
+	// Key is the DPoP key; nil generates one.
+	Key *Key
+	// Logger receives debug and warning logs; nil discards them. Keys,
+	// leases and proofs are never logged, only jti, method and path.
+	Logger *slog.Logger
+	// Now is the clock for proof iat and lease expiry; nil is time.Now.
+	Now func() time.Time
+
+	// Timeouts per kind of call. Zero picks the default: discovery and
+	// health 5s, lease 10s, poll and receipt 10s, execute 120s (callers
+	// pass the action's own limit through ctx when they know it).
+	DiscoveryTimeout time.Duration
+	LeaseTimeout     time.Duration
+	PollTimeout      time.Duration
+	ExecuteTimeout   time.Duration
+	// MaxRetryAfter caps how long a 429's Retry-After is honoured before
+	// giving up; default 5s.
+	MaxRetryAfter time.Duration
+}
+
+// Client talks to one gate. It is safe for concurrent use; concurrent
+// calls share one lease and one connection pool.
+type Client struct {
+	cfg       Config
+	base      string // where requests go: URL, or http://localhost over a socket
+	publicURL string // htu base
+	http      *http.Client
+	key       *Key
+	log       *slog.Logger
+	now       func() time.Time
+
+	leaseMu  sync.Mutex
+	lease    *Lease
+	issuing  chan struct{} // non-nil while one goroutine issues a lease
+	issueErr error
+	noFSRoot bool // the gate refused our fs_root once; stop sending it
+}
+
+// New returns a client for the gate cfg describes. It checks the URLs and
+// generates the DPoP key, but does not contact the gate.
+func New(cfg Config) (*Client, error) {
+	c := &Client{cfg: cfg, key: cfg.Key, log: cfg.Logger, now: cfg.Now}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	setDefault(&c.cfg.DiscoveryTimeout, 5*time.Second)
+	setDefault(&c.cfg.LeaseTimeout, 10*time.Second)
+	setDefault(&c.cfg.PollTimeout, 10*time.Second)
+	setDefault(&c.cfg.ExecuteTimeout, 120*time.Second)
+	setDefault(&c.cfg.MaxRetryAfter, 5*time.Second)
+
+	tr := &http.Transport{
+		MaxIdleConns:        128,
+		MaxIdleConnsPerHost: 128,
+		IdleConnTimeout:     90 * time.Second,
+		ForceAttemptHTTP2:   false,
+	}
+	if cfg.URL != "" {
+		u, err := ValidateBaseURL(cfg.URL)
+		if err != nil {
+			return nil, fmt.Errorf("check gate url: %w", err)
+		}
+		c.base = u
+		c.publicURL = u
+		dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+		tr.DialContext = dialer.DialContext
+	} else {
+		if cfg.Socket == "" {
+			return nil, errors.New("configure gate client: no gate URL and no socket")
+		}
+		if cfg.PublicBaseURL == "" {
+			return nil, errors.New("configure gate client: a public base URL is required with a Unix socket")
+		}
+		c.base = "http://localhost"
+		sock := cfg.Socket
+		dialer := &net.Dialer{Timeout: 5 * time.Second}
+		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, "unix", sock)
+		}
+	}
+	if cfg.PublicBaseURL != "" {
+		u, err := ValidateBaseURL(cfg.PublicBaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("check public base url: %w", err)
+		}
+		c.publicURL = u
+	}
+	c.http = &http.Client{Transport: tr}
+	if c.key == nil {
+		k, err := GenerateKey()
+		if err != nil {
+			return nil, err
+		}
+		c.key = k
+	}
+	return c, nil
+}
+
+func setDefault(d *time.Duration, v time.Duration) {
+	if *d <= 0 {
+		*d = v
+	}
+}
+
+// PublicBaseURL returns the base the client builds DPoP htu values from.
+func (c *Client) PublicBaseURL() string { return c.publicURL }
+
+// Target describes where the client sends requests, for logs and doctor:
+// the socket path or the gate URL.
+func (c *Client) Target() string {
+	if c.cfg.URL != "" {
+		return c.base
+	}
+	return "unix:" + c.cfg.Socket
+}
+
+// Key returns the client's DPoP key.
+func (c *Client) Key() *Key { return c.key }
+
+// Close releases idle connections.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+// maxBody bounds how much of a gate response is read: far above any real
+// answer (the gate caps provider output well below it), but it stops a
+// broken peer from exhausting memory.
+const maxBody = 32 << 20
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends one request and reads the whole answer. It never interprets
+// the status; callers do. Transport failures come back as *TransportError.
+func (c *Client) do(ctx context.Context, op, method, path string, body []byte, hdr map[string]string) (*response, error) {
+	var rd io.Reader
+	if len(body) > 0 {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return nil, fmt.Errorf("%s: build request: %w", op, err)
+	}
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, newTransportError(op, c.cfg.Socket, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, newTransportError(op, c.cfg.Socket, err)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+// get runs an unauthenticated GET and returns the body of a 2xx answer.
+func (c *Client) get(ctx context.Context, op, path string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.DiscoveryTimeout)
+	defer cancel()
+	resp, err := c.do(ctx, op, http.MethodGet, path, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if resp.status >= 300 {
+		return nil, newError(op, resp.status, resp.header.Get, resp.body)
+	}
+	return resp.body, nil
+}
+
+// authed sends a request with a lease and a fresh proof. When pinned is
+// nil it uses the current lease and, if the gate rejects it (a gate
+// restart rotates the issuer key; clocks drift), drops it, obtains a new
+// one and retries once: safe because the gate authenticates before it
+// does anything. A pinned lease is used as is, never replaced, because the
+// gate ties approvals to the lease's session. A 429 is retried once after
+// its Retry-After when that is short.
+func (c *Client) authed(ctx context.Context, op, method, path string, body []byte, pinned *Lease) (*response, *Lease, error) {
+	lease := pinned
+	retriedAuth, retried429 := false, false
+	for {
+		if lease == nil {
+			l, err := c.Lease(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			lease = l
+		}
+		jti := NewUUIDv7()
+		proof, err := c.key.Proof(method, c.publicURL+path, lease.JWT, c.now(), jti)
+		if err != nil {
+			return nil, lease, fmt.Errorf("%s: %w", op, err)
+		}
+		hdr := map[string]string{"Authorization": "DPoP " + lease.JWT, "DPoP": proof}
+		if c.cfg.SessionID != "" {
+			hdr["X-LatchGate-Session-Id"] = c.cfg.SessionID
+		}
+		c.log.Debug("gate request", "method", method, "path", path, "jti", jti)
+		resp, err := c.do(ctx, op, method, path, body, hdr)
+		if err != nil {
+			return nil, lease, err
+		}
+		if resp.status < 400 {
+			return resp, lease, nil
+		}
+		gerr := newError(op, resp.status, resp.header.Get, resp.body)
+		if gerr.IsAuthRejection() && pinned == nil && !retriedAuth {
+			retriedAuth = true
+			c.log.Info("gate rejected the lease; obtaining a new one", "op", op, "code", gerr.Code)
+			c.dropLease(lease)
+			lease = nil
+			continue
+		}
+		if resp.status == http.StatusTooManyRequests && !retried429 && gerr.RetryAfter > 0 && gerr.RetryAfter <= c.cfg.MaxRetryAfter {
+			retried429 = true
+			c.log.Info("gate rate limited the request; retrying", "op", op, "after", gerr.RetryAfter)
+			t := time.NewTimer(gerr.RetryAfter)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, lease, gerr
+			case <-t.C:
+			}
+			continue
+		}
+		return nil, lease, gerr
+	}
+}
+
