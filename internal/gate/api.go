@@ -202,7 +202,7 @@ type ExecuteResult struct {
 	RequestHash string `json:"request_hash"`
 	// Lease is the lease the request was sent with. An approval is bound
 	// to that lease's session, so polls must use it.
-	Lease *Lease `json:"-"`
+	Lease *Lease          `json:"-"`
 	Raw   json.RawMessage `json:"-"`
 }
 
@@ -318,4 +318,3 @@ func (c *Client) Receipt(ctx context.Context, receiptID string) (*Receipt, error
 
 // Now returns the client's clock reading.
 func (c *Client) Now() time.Time { return c.now() }
-

@@ -270,4 +270,3 @@ func (c *Client) authed(ctx context.Context, op, method, path string, body []byt
 		return nil, lease, gerr
 	}
 }
-

@@ -252,4 +252,3 @@ func DefaultFSRoot(dir string) string {
 	}
 	return dir
 }
-
