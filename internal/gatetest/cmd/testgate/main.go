@@ -1,0 +1,106 @@
+// Command testgate runs the reference test gate (package gatetest) until
+// interrupted, for trying a client by hand:
+//
+//	go run ./internal/gatetest/cmd/testgate --listen 127.0.0.1:8787 \
+//	    --manifests internal/gatetest/testdata/manifests --hold gmail_send --approve-after 3
+//
+// It prints one line per listener ("listening on http://127.0.0.1:8787",
+// "listening on unix:/path/gate.sock") and the public base URL to stdout,
+// then logs each request to stderr.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type holdList []string
+
+func (h *holdList) String() string     { return strings.Join(*h, ",") }
+func (h *holdList) Set(v string) error { *h = append(*h, strings.Split(v, ",")...); return nil }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("testgate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "", "TCP address to serve on, e.g. 127.0.0.1:8787 (port 0 picks one)")
+	socket := fs.String("socket", "", "Unix socket path to serve on")
+	manifests := fs.String("manifests", "", "directory of LatchGate action manifests (*.yaml)")
+	publicBase := fs.String("public-base-url", "", "the gate's public_base_url for DPoP htu (default: the --listen URL, or http://localhost:3000 with only --socket)")
+	var hold holdList
+	fs.Var(&hold, "hold", "hold ACTION_ID for approval on every call (repeatable or comma-separated)")
+	approveAfter := fs.Int("approve-after", 0, "approve held requests on their Nth poll (0: never)")
+	denyAfter := fs.Int("deny-after", 0, "deny held requests on their Nth poll (0: never)")
+	leaseTTL := fs.Duration("lease-ttl", 300*time.Second, "lease lifetime")
+	quiet := fs.Bool("quiet", false, "do not log requests")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *listen == "" && *socket == "" {
+		fmt.Fprintln(stderr, "testgate: --listen or --socket is required")
+		return 2
+	}
+	if *approveAfter > 0 && *denyAfter > 0 {
+		fmt.Fprintln(stderr, "testgate: --approve-after and --deny-after are exclusive")
+		return 2
+	}
+	opts := gatetest.Options{ManifestDir: *manifests, LeaseTTL: *leaseTTL, PublicBaseURL: *publicBase}
+	if !*quiet {
+		opts.Logf = func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	}
+	g, err := gatetest.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "testgate: %v\n", err)
+		return 1
+	}
+	defer g.Close()
+	for _, id := range hold {
+		g.SetDefault(id, gatetest.Outcome{Kind: gatetest.Held})
+	}
+	switch {
+	case *approveAfter > 0:
+		g.SetApproveAfter(*approveAfter, true)
+	case *denyAfter > 0:
+		g.SetApproveAfter(*denyAfter, false)
+	}
+	if *listen != "" {
+		u, err := g.ListenTCP(*listen)
+		if err != nil {
+			fmt.Fprintf(stderr, "testgate: %v\n", err)
+			return 1
+		}
+		if *publicBase == "" {
+			if err := g.SetPublicBaseURL(u); err != nil {
+				fmt.Fprintf(stderr, "testgate: %v\n", err)
+				return 1
+			}
+		}
+		fmt.Fprintf(stdout, "listening on %s\n", u)
+	}
+	if *socket != "" {
+		if err := g.ListenUnix(*socket); err != nil {
+			fmt.Fprintf(stderr, "testgate: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "listening on unix:%s\n", *socket)
+	}
+	fmt.Fprintf(stdout, "public base url %s\n", g.PublicBaseURL())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "testgate: shutting down")
+	return 0
+}

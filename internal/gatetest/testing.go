@@ -1,0 +1,53 @@
+package gatetest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// StartTCP starts a gate on 127.0.0.1 with a free port and closes it when
+// the test ends. When opts.PublicBaseURL is empty the gate's public base
+// URL is its own address, which is what a client in HTTP mode without
+// --public-base-url builds htu from; set it explicitly to test mismatches.
+func StartTCP(t testing.TB, opts Options) *Gate {
+	t.Helper()
+	g, err := New(opts)
+	if err != nil {
+		t.Fatalf("start test gate: %v", err)
+	}
+	u, err := g.ListenTCP("127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("start test gate: %v", err)
+	}
+	t.Cleanup(func() { g.Close() })
+	if opts.PublicBaseURL == "" {
+		if err := g.SetPublicBaseURL(u); err != nil {
+			t.Fatalf("start test gate: %v", err)
+		}
+	}
+	return g
+}
+
+// StartUnix starts a gate on a Unix socket in a fresh short temporary
+// directory (socket paths are limited to ~104 bytes, which t.TempDir()
+// can exceed) and closes it when the test ends. The socket path is
+// [Gate.SocketPath]; the public base URL stays opts.PublicBaseURL or the
+// default "http://localhost:3000".
+func StartUnix(t testing.TB, opts Options) *Gate {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "lg")
+	if err != nil {
+		t.Fatalf("start test gate: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	g, err := New(opts)
+	if err != nil {
+		t.Fatalf("start test gate: %v", err)
+	}
+	if err := g.ListenUnix(filepath.Join(dir, "gate.sock")); err != nil {
+		t.Fatalf("start test gate: %v", err)
+	}
+	t.Cleanup(func() { g.Close() })
+	return g
+}
