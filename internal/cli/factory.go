@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
+
+	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 )
 
@@ -9,9 +13,37 @@ import (
 // swap any of them.
 type Factory struct {
 	IO *iostreams.IOStreams
+	// Env describes the machine: home, directories, environment.
+	Env func() (ides.Env, error)
+	// Executable is the path of the running binary.
+	Executable func() (string, error)
 }
 
 // NewFactory returns the Factory for a real run.
 func NewFactory(io *iostreams.IOStreams) *Factory {
-	return &Factory{IO: io}
+	return &Factory{IO: io, Env: ides.FromOS, Executable: os.Executable}
+}
+
+// stateDir is where latchgate-mcp keeps its own files (backups, locks):
+// $XDG_STATE_HOME/latchgate-mcp or ~/.local/state/latchgate-mcp on Linux,
+// ~/Library/Application Support/latchgate-mcp on macOS and
+// %LOCALAPPDATA%\latchgate-mcp on Windows. LATCHGATE_MCP_STATE_DIR
+// overrides it.
+func stateDir(env ides.Env) string {
+	if d := env.Get("LATCHGATE_MCP_STATE_DIR"); d != "" {
+		return d
+	}
+	switch env.GOOS {
+	case "darwin":
+		return filepath.Join(env.Home, "Library", "Application Support", "latchgate-mcp")
+	case "windows":
+		if d := env.Get("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "latchgate-mcp")
+		}
+		return filepath.Join(env.Home, "AppData", "Local", "latchgate-mcp")
+	}
+	if d := env.Get("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "latchgate-mcp")
+	}
+	return filepath.Join(env.Home, ".local", "state", "latchgate-mcp")
 }

@@ -92,5 +92,9 @@ MCP server those IDEs launch ("latchgate-mcp serve").`,
 		return &FlagError{err: err}
 	})
 
+	root.AddCommand(newCmdInstall(f, nil))
+	root.AddCommand(newCmdUninstall(f, nil))
+	root.AddCommand(newCmdRestore(f))
+
 	return root
 }

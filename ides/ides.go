@@ -1,0 +1,252 @@
+package ides
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+)
+
+// Scope is where a server entry applies.
+type Scope string
+
+// The scopes. Not every IDE has every scope.
+const (
+	ScopeUser    Scope = "user"    // this user, every project
+	ScopeLocal   Scope = "local"   // this user, this project only (Claude Code)
+	ScopeProject Scope = "project" // everyone who clones the project (a committed file)
+)
+
+// Env is the machine an adapter computes paths for.
+type Env struct {
+	GOOS        string
+	Home        string
+	WorkDir     string            // the current directory, symlinks resolved
+	ProjectRoot string            // the git top level holding WorkDir, else WorkDir
+	Vars        map[string]string // environment variables
+	UID         int
+}
+
+// Get returns the environment variable key, or "".
+func (e Env) Get(key string) string { return e.Vars[key] }
+
+// Lookup returns a func(string) string over the environment, for
+// packages that take one.
+func (e Env) Lookup() func(string) string { return e.Get }
+
+// Display shortens path for messages: the home directory becomes "~".
+// Users recognise ~/.claude.json; their home path is noise in a diff they
+// may paste into an issue.
+func (e Env) Display(path string) string {
+	if e.Home == "" {
+		return path
+	}
+	if path == e.Home {
+		return "~"
+	}
+	for _, sep := range []string{"/", `\`} {
+		if rel, ok := strings.CutPrefix(path, strings.TrimRight(e.Home, sep)+sep); ok {
+			return "~/" + strings.ReplaceAll(rel, `\`, "/")
+		}
+	}
+	return path
+}
+
+// FromOS reads the Env of the running process.
+func FromOS() (Env, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return Env{}, fmt.Errorf("find home directory: %w", err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return Env{}, fmt.Errorf("find current directory: %w", err)
+	}
+	// Claude Code keys local-scope servers by the physical path (what
+	// getcwd and git report), so resolve symlinks the same way.
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	vars := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	return Env{
+		GOOS:        runtime.GOOS,
+		Home:        home,
+		WorkDir:     wd,
+		ProjectRoot: FindProjectRoot(wd),
+		Vars:        vars,
+		UID:         os.Getuid(),
+	}, nil
+}
+
+// FindProjectRoot returns the nearest directory at or above dir that
+// holds a .git entry (a directory, or a file in a worktree or submodule),
+// the way "git rev-parse --show-toplevel" finds it; dir itself when there
+// is none. Claude Code keys local scope and finds .mcp.json this way.
+func FindProjectRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// EnvVar is one environment variable of a server entry. Entries keep
+// their variables in a fixed order so the files we write are stable.
+type EnvVar struct {
+	Name, Value string
+}
+
+// EnvList is an ordered set of environment variables that encodes as a
+// JSON object in its own order.
+type EnvList []EnvVar
+
+// MarshalJSON implements json.Marshaler.
+func (l EnvList) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, v := range l {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := merge.MarshalValue(v.Name)
+		if err != nil {
+			return nil, err
+		}
+		val, err := merge.MarshalValue(v.Value)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(val)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// ServerSpec is the IDE-neutral description of the server to launch.
+type ServerSpec struct {
+	Command string
+	Args    []string
+	Env     EnvList
+}
+
+// A Target is one file and the object in it that lists servers.
+type Target struct {
+	Path    string   // absolute
+	Servers []string // JSON path of the servers object, e.g. ["mcpServers"]
+	Strict  bool     // the file must stay plain JSON
+	Scope   Scope
+	NewMode os.FileMode // mode for the file if we create it
+}
+
+// An Adapter describes one IDE.
+type Adapter interface {
+	// ID is the --ide value, e.g. "claude-code".
+	ID() string
+	// DisplayName is the product name, e.g. "Claude Code".
+	DisplayName() string
+	// Scopes lists the scopes the IDE has, the default first.
+	Scopes() []Scope
+	// Target returns the file and servers object for scope.
+	Target(env Env, scope Scope) (Target, error)
+	// Entry returns the JSON value stored under the server's name.
+	Entry(spec ServerSpec) (json.RawMessage, error)
+}
+
+// Request is one install or uninstall of one server in one IDE.
+type Request struct {
+	Scope   Scope
+	Name    string
+	Spec    ServerSpec
+	Approve bool // Claude Code project scope: pre-approve the server
+}
+
+// A Note is something the user should be told about the plan.
+type Note struct {
+	Level string // "info" or "warn"
+	Text  string
+}
+
+// Planner is implemented by adapters that edit more than their one target
+// (Claude Code approves project servers in another file, and moves
+// entries out of a file it ignores).
+type Planner interface {
+	PlanInstall(env Env, req Request) ([]merge.FileEdit, []Note, error)
+	PlanUninstall(env Env, req Request) ([]merge.FileEdit, []Note, error)
+}
+
+// SetEntry is the edit that puts entry under name in the servers object.
+func SetEntry(t Target, name string, entry json.RawMessage) merge.Edit {
+	return func(doc *merge.Document) (bool, error) {
+		return doc.Set(entry, append(append([]string(nil), t.Servers...), name)...)
+	}
+}
+
+// DeleteEntry is the edit that removes name from the servers object.
+func DeleteEntry(t Target, name string) merge.Edit {
+	return func(doc *merge.Document) (bool, error) {
+		return doc.Delete(append(append([]string(nil), t.Servers...), name)...)
+	}
+}
+
+// FileEdit wraps edits of t's file for merge.
+func (t Target) FileEdit(env Env, edits ...merge.Edit) merge.FileEdit {
+	return merge.FileEdit{Path: t.Path, Display: env.Display(t.Path), Strict: t.Strict, NewMode: t.NewMode, Edits: edits}
+}
+
+// PlanInstall returns the file edits that install req with adapter a.
+func PlanInstall(a Adapter, env Env, req Request) ([]merge.FileEdit, []Note, error) {
+	if p, ok := a.(Planner); ok {
+		return p.PlanInstall(env, req)
+	}
+	t, err := a.Target(env, req.Scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	entry, err := a.Entry(req.Spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []merge.FileEdit{t.FileEdit(env, SetEntry(t, req.Name, entry))}, nil, nil
+}
+
+// PlanUninstall returns the file edits that remove req.Name with adapter a.
+func PlanUninstall(a Adapter, env Env, req Request) ([]merge.FileEdit, []Note, error) {
+	if p, ok := a.(Planner); ok {
+		return p.PlanUninstall(env, req)
+	}
+	t, err := a.Target(env, req.Scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []merge.FileEdit{t.FileEdit(env, DeleteEntry(t, req.Name))}, nil, nil
+}
+
+// CheckScope returns an error unless a supports scope.
+func CheckScope(a Adapter, scope Scope) error {
+	for _, s := range a.Scopes() {
+		if s == scope {
+			return nil
+		}
+	}
+	names := make([]string, len(a.Scopes()))
+	for i, s := range a.Scopes() {
+		names[i] = string(s)
+	}
+	return fmt.Errorf("%s has no %q scope (it has: %s)", a.DisplayName(), scope, strings.Join(names, ", "))
+}

@@ -1,0 +1,415 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/ides/all"
+	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
+	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
+	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
+	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+)
+
+// targetOptions are the flags install and uninstall share: which IDEs,
+// which scope, which server name.
+type targetOptions struct {
+	IDEs   []string
+	Scope  string
+	Name   string
+	DryRun bool
+}
+
+func (o *targetOptions) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringSliceVar(&o.IDEs, "ide", nil, "IDE to configure: "+strings.Join(adapterIDs(), ", "))
+	cmd.Flags().StringVar(&o.Scope, "scope", "", "where the entry applies: user (default), local (you, this project) or project (.mcp.json, shared with your team)")
+	cmd.Flags().StringVar(&o.Name, "name", "latchgate", "name of the MCP server entry")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the changes as a unified diff and write nothing")
+}
+
+func adapterIDs() []string {
+	var ids []string
+	for _, a := range all.Adapters() {
+		ids = append(ids, a.ID())
+	}
+	return ids
+}
+
+// serverName is what Claude Code accepts as a server name (letters,
+// digits, "-" and "_"), which the other IDEs accept too.
+var serverName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// resolve checks the shared flags and returns the adapters and scope of
+// each.
+func (o *targetOptions) resolve() ([]ides.Adapter, map[string]ides.Scope, error) {
+	if len(o.IDEs) == 0 {
+		return nil, nil, flagErrorf("--ide is required (one or more of: %s)", strings.Join(adapterIDs(), ", "))
+	}
+	if !serverName.MatchString(o.Name) {
+		return nil, nil, flagErrorf("invalid --name %q: use 1 to 64 letters, digits, '-' or '_'", o.Name)
+	}
+	var adapters []ides.Adapter
+	scopes := map[string]ides.Scope{}
+	for _, id := range o.IDEs {
+		a, err := all.Lookup(id)
+		if err != nil {
+			return nil, nil, &FlagError{err: err}
+		}
+		if _, dup := scopes[a.ID()]; dup {
+			continue
+		}
+		scope := a.Scopes()[0]
+		if o.Scope != "" {
+			scope = ides.Scope(o.Scope)
+			if err := ides.CheckScope(a, scope); err != nil {
+				return nil, nil, &FlagError{err: err}
+			}
+		}
+		adapters = append(adapters, a)
+		scopes[a.ID()] = scope
+	}
+	return adapters, scopes, nil
+}
+
+type installOptions struct {
+	targetOptions
+	IO         *iostreams.IOStreams
+	Env        ides.Env
+	Executable func() (string, error)
+
+	GateURL       string
+	GateSocket    string
+	PublicBaseURL string
+	AgentID       string
+	BinaryPath    string
+	Approve       bool
+}
+
+func newCmdInstall(f *Factory, runF func(*installOptions) error) *cobra.Command {
+	opts := &installOptions{IO: f.IO, Executable: f.Executable}
+	cmd := &cobra.Command{
+		Use:   "install --ide NAME [flags]",
+		Short: "Add the latchgate MCP server to an IDE's configuration",
+		Long: `Add the latchgate MCP server to an IDE's configuration.
+
+Only the latchgate entry changes: comments, key order, indentation and every
+other server stay exactly as they were. Each file is backed up before it is
+written (see "latchgate-mcp restore"), and a second identical run changes
+nothing.
+
+With neither --gate-url nor --gate-socket, the gate is found from a running
+"latchgate up", then .latchgate/latchgate.toml, then the gate's defaults.`,
+		Example: `  latchgate-mcp install --ide claude-code --dry-run
+  latchgate-mcp install --ide claude-code
+  latchgate-mcp install --ide claude-code --scope project --approve
+  latchgate-mcp install --ide claude-code --gate-url http://127.0.0.1:3000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := f.Env()
+			if err != nil {
+				return err
+			}
+			opts.Env = env
+			if runF != nil {
+				return runF(opts)
+			}
+			return runInstall(cmd.Context(), opts)
+		},
+	}
+	opts.addFlags(cmd)
+	cmd.Flags().StringVar(&opts.GateURL, "gate-url", "", "reach the gate over HTTP at `URL` (serve --gate-url)")
+	cmd.Flags().StringVar(&opts.GateSocket, "gate-socket", "", "reach the gate over the Unix socket at `PATH` (serve --gate-socket)")
+	cmd.Flags().StringVar(&opts.PublicBaseURL, "public-base-url", "", "the gate's public_base_url, the DPoP htu base (`URL`)")
+	cmd.Flags().StringVar(&opts.AgentID, "agent-id", "", "LATCHGATE_AGENT_ID for the entry (default: the IDE's id)")
+	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
+	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "Claude Code, --scope project: approve the server in ~/.claude/settings.json so it starts without a prompt")
+	cmd.MarkFlagsMutuallyExclusive("gate-url", "gate-socket")
+	return cmd
+}
+
+func runInstall(ctx context.Context, opts *installOptions) error {
+	adapters, scopes, err := opts.resolve()
+	if err != nil {
+		return err
+	}
+	transport, err := gatecfg.Resolve(opts.Env, gatecfg.Flags{GateURL: opts.GateURL, Socket: opts.GateSocket, PublicBaseURL: opts.PublicBaseURL})
+	if err != nil {
+		return &FlagError{err: err}
+	}
+	out := newReporter(opts.IO)
+	describeTransport(out, transport)
+
+	var edits []merge.FileEdit
+	var notes []ides.Note
+	commandCache := map[bool]string{}
+	for _, a := range adapters {
+		scope := scopes[a.ID()]
+		portable := scope == ides.ScopeProject
+		command, ok := commandCache[portable]
+		if !ok {
+			command, err = opts.command(out, portable)
+			if err != nil {
+				return err
+			}
+			commandCache[portable] = command
+		}
+		if portable {
+			if err := checkPortableTransport(opts.Env, transport); err != nil {
+				return err
+			}
+		}
+		agentID := opts.AgentID
+		if agentID == "" {
+			agentID = a.ID()
+		}
+		spec := ides.ServerSpec{
+			Command: command,
+			Args:    transport.Args(portable),
+			Env:     ides.EnvList{{Name: "LATCHGATE_AGENT_ID", Value: agentID}, {Name: "RUST_LOG", Value: "warn"}},
+		}
+		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve})
+		if err != nil {
+			return &FlagError{err: err}
+		}
+		edits = append(edits, fe...)
+		notes = append(notes, n...)
+	}
+	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+}
+
+// command returns the command the IDE should run. Project files are
+// shared, so they name latchgate-mcp on PATH; user files name this
+// binary, by a path that will still be there tomorrow.
+func (o *installOptions) command(out *reporter, portable bool) (string, error) {
+	if o.BinaryPath != "" {
+		p := o.BinaryPath
+		if portable {
+			if filepath.IsAbs(p) && o.Env.Home != "" && strings.HasPrefix(p, o.Env.Home+string(filepath.Separator)) {
+				return "", &HintError{Err: fmt.Errorf("--binary-path %s is in your home directory, which your teammates do not share", o.Env.Display(p)),
+					Hint: "for --scope project use a command on PATH (the default, latchgate-mcp) or a path that is the same on every machine"}
+			}
+			return p, nil
+		}
+		if !strings.ContainsAny(p, `/\`) {
+			return p, nil // a bare name: found on PATH when the IDE starts it
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", err
+		}
+		if ok, err := binpath.Executable(abs); err != nil || !ok {
+			out.warn("--binary-path %s is not an executable file (yet); the IDE will fail to start the server until it is", o.Env.Display(abs))
+		}
+		return abs, nil
+	}
+	if portable {
+		if _, ok := binpath.LookPath(o.Env.Get("PATH")); !ok {
+			out.warn("latchgate-mcp is not on your PATH; the project entry runs \"latchgate-mcp\", so each teammate needs it on PATH")
+		}
+		return binpath.Name, nil
+	}
+	exe, err := o.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find this executable: %w", err)
+	}
+	path := binpath.Stable(exe, o.Env.Get("PATH"))
+	if binpath.IsTemporary(path, o.Env.Get("TMPDIR")) {
+		err := fmt.Errorf("this latchgate-mcp runs from a temporary build directory (%s), which will be gone when the IDE starts it", path)
+		hint := `pass --binary-path, or install latchgate-mcp ("go install ./cmd/latchgate-mcp") and put it on PATH`
+		if !o.DryRun {
+			return "", &HintError{Err: err, Hint: hint}
+		}
+		out.warn("%v; %s (a dry run shows the change anyway)", err, hint)
+	} else if binpath.IsVersioned(path) {
+		out.warn("%s is a versioned install path that an upgrade will remove; pass --binary-path with a stable path (a symlink on PATH)", path)
+	}
+	return path, nil
+}
+
+// checkPortableTransport refuses per-user socket paths in a committed
+// file: a teammate's socket is elsewhere (another uid, another
+// XDG_RUNTIME_DIR). The default socket is left out of the entry, and serve
+// finds each user's own.
+func checkPortableTransport(env ides.Env, t gatecfg.Transport) error {
+	if t.IsHTTP() || t.DefaultSocket {
+		return nil
+	}
+	perUser := (env.Home != "" && strings.HasPrefix(t.Socket, env.Home+string(filepath.Separator))) ||
+		strings.Contains(t.Socket, fmt.Sprintf("latchgate-%d", env.UID)) ||
+		(env.Get("XDG_RUNTIME_DIR") != "" && strings.HasPrefix(t.Socket, env.Get("XDG_RUNTIME_DIR")))
+	if perUser {
+		return &HintError{Err: fmt.Errorf("the gate socket %s is specific to you, and --scope project writes a file your team shares", env.Display(t.Socket)),
+			Hint: "leave out --gate-socket to use each user's default socket, use --gate-url, or set LATCHGATE_SOCKET in each user's environment"}
+	}
+	return nil
+}
+
+func describeTransport(out *reporter, t gatecfg.Transport) {
+	if t.IsHTTP() {
+		out.info("gate: HTTP %s (public base URL %s), from %s", t.GateURL, t.PublicBaseURL, t.Source)
+		return
+	}
+	out.info("gate: Unix socket %s (public base URL %s), from %s", t.Socket, t.PublicBaseURL, t.Source)
+	if t.HTTPAddr != "" {
+		out.info("the gate also listens on %s; pass --gate-url to use HTTP instead of the socket", t.HTTPAddr)
+	}
+}
+
+// planAndApply is the end of install and uninstall: plan every file
+// (nothing is written if any file is bad), show notes, then either print
+// the diff or write.
+func planAndApply(ctx context.Context, io *iostreams.IOStreams, env ides.Env, out *reporter, edits []merge.FileEdit, notes []ides.Note, dryRun bool) error {
+	plan, err := merge.NewPlan(edits...)
+	if err != nil {
+		return explainPlanError(err)
+	}
+	for _, n := range notes {
+		if n.Level == "warn" {
+			out.warn("%s", n.Text)
+		} else {
+			out.info("%s", n.Text)
+		}
+	}
+	for _, n := range plan.Notes() {
+		out.info("%s", n)
+	}
+	pending := plan.Pending()
+	if dryRun {
+		if len(pending) == 0 {
+			fmt.Fprintln(io.Out, "Everything is up to date; nothing would change.")
+			return nil
+		}
+		fmt.Fprint(io.Out, plan.Diff())
+		out.info("dry run: nothing was written")
+		return nil
+	}
+	if len(pending) == 0 {
+		existing := 0
+		for _, c := range plan.Changes {
+			if c.Existed {
+				existing++
+				fmt.Fprintf(io.Out, "%s is up to date\n", c.Display)
+			}
+		}
+		if existing == 0 {
+			fmt.Fprintln(io.Out, "Nothing to do: none of the configuration files exist.")
+		}
+		return nil
+	}
+	dir := stateDir(env)
+	results, err := merge.Apply(ctx, plan, merge.ApplyOptions{
+		Backups: &backup.Store{Dir: filepath.Join(dir, "backups")},
+		LockDir: filepath.Join(dir, "locks"),
+	})
+	for _, r := range results {
+		verb := "updated"
+		if !r.Change.Existed {
+			verb = "created"
+		}
+		if r.Replan {
+			verb += " (it had changed meanwhile; the change was made on the new contents)"
+		}
+		fmt.Fprintf(io.Out, "%s %s\n", verb, r.Change.Display)
+	}
+	if err != nil {
+		return explainPlanError(err)
+	}
+	if len(results) > 0 {
+		out.info("backups are kept; \"latchgate-mcp restore\" lists them")
+	}
+	return nil
+}
+
+// explainPlanError adds the hint for errors about a user's file.
+func explainPlanError(err error) error {
+	var fe *merge.FileError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	var pe *merge.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return withHint(err, "fix the file (or move it aside) and run again; nothing was written")
+	case fe.Op == "edit":
+		return withHint(err, "the file's structure is not what the IDE expects there; fix it and run again; nothing was written")
+	case fe.Op == "write":
+		return withHint(err, "check the permissions of the file and its directory")
+	}
+	return withHint(err, "nothing was written")
+}
+
+type uninstallOptions struct {
+	targetOptions
+	IO  *iostreams.IOStreams
+	Env ides.Env
+}
+
+func newCmdUninstall(f *Factory, runF func(*uninstallOptions) error) *cobra.Command {
+	opts := &uninstallOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "uninstall --ide NAME [flags]",
+		Short: "Remove the latchgate MCP server from an IDE's configuration",
+		Long: `Remove the latchgate MCP server from an IDE's configuration.
+
+Only the latchgate entry (and, for Claude Code project scope, its approval in
+~/.claude/settings.json) is removed; everything else stays, including an empty
+server list.`,
+		Example: `  latchgate-mcp uninstall --ide claude-code --dry-run
+  latchgate-mcp uninstall --ide claude-code --scope project`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := f.Env()
+			if err != nil {
+				return err
+			}
+			opts.Env = env
+			if runF != nil {
+				return runF(opts)
+			}
+			return runUninstall(cmd.Context(), opts)
+		},
+	}
+	opts.addFlags(cmd)
+	return cmd
+}
+
+func runUninstall(ctx context.Context, opts *uninstallOptions) error {
+	adapters, scopes, err := opts.resolve()
+	if err != nil {
+		return err
+	}
+	out := newReporter(opts.IO)
+	var edits []merge.FileEdit
+	var notes []ides.Note
+	for _, a := range adapters {
+		fe, n, err := ides.PlanUninstall(a, opts.Env, ides.Request{Scope: scopes[a.ID()], Name: opts.Name})
+		if err != nil {
+			return &FlagError{err: err}
+		}
+		edits = append(edits, fe...)
+		notes = append(notes, n...)
+	}
+	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+}
+
+// reporter prints notes and warnings to stderr, keeping stdout for the
+// diff and the results scripts read.
+type reporter struct{ io *iostreams.IOStreams }
+
+func newReporter(io *iostreams.IOStreams) *reporter { return &reporter{io: io} }
+
+func (r *reporter) info(format string, args ...any) {
+	fmt.Fprintf(r.io.ErrOut, "note: "+format+"\n", args...)
+}
+
+func (r *reporter) warn(format string, args ...any) {
+	fmt.Fprintf(r.io.ErrOut, "warning: "+format+"\n", args...)
+}

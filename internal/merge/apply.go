@@ -1,0 +1,150 @@
+package merge
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/atomicfile"
+	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
+	"github.com/latchgate-ai/latchgate-mcp/internal/filelock"
+)
+
+// ApplyOptions say where backups and locks live.
+type ApplyOptions struct {
+	Backups *backup.Store // nil: no backups (tests of the engine only)
+	LockDir string        // "" : no locking
+	// LockTimeout bounds the wait for another latchgate-mcp run.
+	LockTimeout time.Duration
+}
+
+// A Result is what happened to one file.
+type Result struct {
+	Change  *Change
+	Written bool           // the file was written
+	Replan  bool           // the file had changed since planning and was planned again
+	Backup  *backup.Backup // the backup taken before writing
+}
+
+// maxAttempts bounds how often Apply re-plans a file that keeps changing
+// under it (an IDE rewriting it in a loop).
+const maxAttempts = 8
+
+// Apply writes every pending change of p. For each file it takes the
+// advisory lock, re-reads the file and, if it changed since it was
+// planned (an IDE saved it meanwhile), plans it again from the new bytes
+// so their change is kept; it then backs the file up and writes it
+// atomically, checking once more just before the rename.
+//
+// If a write fails, the files already written by this call are put back
+// from their backups, and the error names the file that failed.
+func Apply(ctx context.Context, p *Plan, opts ApplyOptions) ([]Result, error) {
+	var done []Result
+	for _, c := range p.Pending() {
+		r, err := applyOne(ctx, c, opts)
+		if err != nil {
+			if rbErr := rollback(done); rbErr != nil {
+				err = fmt.Errorf("%w\n%v", err, rbErr)
+			} else if len(done) > 0 {
+				err = fmt.Errorf("%w (the %d file(s) already written were restored)", err, len(done))
+			}
+			return done, err
+		}
+		if r.Written {
+			done = append(done, r)
+		}
+	}
+	return done, nil
+}
+
+func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error) {
+	writeErr := func(err error) error { return &FileError{Op: "write", Path: c.Display, Err: simplifyPathError(err)} }
+	real, err := atomicfile.Resolve(c.Path)
+	if err != nil {
+		return Result{}, writeErr(err)
+	}
+	if opts.LockDir != "" {
+		timeout := opts.LockTimeout
+		if timeout == 0 {
+			timeout = 10 * time.Second
+		}
+		lctx, cancel := context.WithTimeout(ctx, timeout)
+		lock, err := filelock.Acquire(lctx, opts.LockDir, real)
+		cancel()
+		if err != nil {
+			return Result{}, writeErr(err)
+		}
+		defer lock.Unlock()
+	}
+	res := Result{Change: c}
+	for range maxAttempts {
+		data, existed, err := ReadFile(c.Path)
+		if err != nil {
+			return res, &FileError{Op: "read", Path: c.Display, Err: err}
+		}
+		if existed != c.Existed || !bytes.Equal(data, c.Before) {
+			fresh, err := planBytes(c.FileEdit, data, existed)
+			if err != nil {
+				return res, err
+			}
+			*c = *fresh
+			res.Replan = true
+			if !c.Changed() || (c.After == nil && !c.Existed) {
+				return res, nil // someone else made the same change
+			}
+		}
+		if opts.Backups != nil && res.Backup == nil {
+			b, err := opts.Backups.Save(c.Path, c.Before, c.Existed)
+			if err != nil {
+				return res, &FileError{Op: "back up", Path: c.Display, Err: err}
+			}
+			res.Backup = &b
+		}
+		dirMode := fs.FileMode(0o755)
+		if c.NewMode&0o077 == 0 {
+			dirMode = 0o700
+		}
+		err = atomicfile.WriteFile(c.Path, c.After, atomicfile.Options{
+			NewMode: c.NewMode, DirMode: dirMode,
+			Unchanged: func(string) bool {
+				now, ex, err := ReadFile(c.Path)
+				return err == nil && ex == existed && bytes.Equal(now, data)
+			},
+		})
+		if errors.Is(err, atomicfile.ErrChanged) {
+			continue
+		}
+		if err != nil {
+			return res, writeErr(err)
+		}
+		res.Written = true
+		return res, nil
+	}
+	return res, writeErr(fmt.Errorf("it kept changing while we tried to write it (%d attempts); close the program that is rewriting it and try again", maxAttempts))
+}
+
+// rollback puts back the files written so far, newest first. A file that
+// was changed again since we wrote it is left alone: restoring it would
+// throw that change away.
+func rollback(done []Result) error {
+	var errs []error
+	for i := len(done) - 1; i >= 0; i-- {
+		r := done[i]
+		if r.Backup == nil {
+			errs = append(errs, fmt.Errorf("could not restore %s: no backup was taken", r.Change.Display))
+			continue
+		}
+		now, _, err := ReadFile(r.Change.Path)
+		if err != nil || !bytes.Equal(now, r.Change.After) {
+			errs = append(errs, fmt.Errorf("did not restore %s: it changed again after we wrote it (backup %s kept)", r.Change.Display, r.Backup.ID()))
+			continue
+		}
+		if err := backup.Put(*r.Backup); err != nil {
+			errs = append(errs, fmt.Errorf("could not restore %s: %v (backup %s kept)", r.Change.Display, err, r.Backup.ID()))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,185 @@
+package merge
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// An Edit changes one document. It reports whether it changed anything,
+// and a note for the user when it did something they should know about
+// (moving an entry out of a file the IDE ignores, say).
+type Edit func(doc *Document) (changed bool, err error)
+
+// A FileEdit is everything we want to do to one file: the recipe, kept so
+// that Apply can run it again on fresh bytes when the file changed under
+// us between planning and writing.
+type FileEdit struct {
+	Path    string      // absolute path
+	Display string      // path as shown to the user (~ for the home directory)
+	Strict  bool        // the file must stay plain JSON
+	NewMode fs.FileMode // mode for a file we create (an existing file keeps its own)
+	Edits   []Edit
+}
+
+// A Change is the planned result for one file: its bytes before and after.
+type Change struct {
+	FileEdit
+	Existed bool   // the file existed when planned
+	Before  []byte // contents when planned (nil if it did not exist)
+	After   []byte // contents to write
+	Notes   []string
+}
+
+// Changed reports whether applying c would alter the file.
+func (c *Change) Changed() bool {
+	return !c.Existed || !bytes.Equal(c.Before, c.After)
+}
+
+// FileError is an error about one file; it puts the file's name first.
+type FileError struct {
+	Op   string // "read", "parse", "edit", "write"
+	Path string // as displayed
+	Err  error
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("%s %s: %v", e.Op, e.Path, e.Err) }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// ReadFile reads path for editing. A missing file reads as (nil, false,
+// nil). Anything that is not a regular file (a directory, a socket) is an
+// error, as is a symlink that leads nowhere or in a loop.
+func ReadFile(path string) (data []byte, existed bool, err error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if _, lerr := os.Lstat(path); lerr == nil {
+			return nil, false, fmt.Errorf("it is a symbolic link to a file that does not exist; fix or remove the link")
+		}
+		return nil, false, nil
+	case err != nil:
+		return nil, false, simplifyPathError(err)
+	case info.IsDir():
+		return nil, false, errors.New("it is a directory, not a file")
+	case !info.Mode().IsRegular():
+		return nil, false, fmt.Errorf("it is not a regular file (%s)", info.Mode().Type())
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		return nil, true, simplifyPathError(err)
+	}
+	return data, true, nil
+}
+
+// simplifyPathError drops the path from an *fs.PathError: FileError puts
+// the path in front already.
+func simplifyPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if strings.Contains(pe.Err.Error(), "too many levels of symbolic links") {
+			return errors.New("symbolic link loop")
+		}
+		return pe.Err
+	}
+	return err
+}
+
+// PlanFile reads the file of fe and runs its edits.
+func PlanFile(fe FileEdit) (*Change, error) {
+	data, existed, err := ReadFile(fe.Path)
+	if err != nil {
+		return nil, &FileError{Op: "read", Path: fe.Display, Err: err}
+	}
+	return planBytes(fe, data, existed)
+}
+
+func planBytes(fe FileEdit, data []byte, existed bool) (*Change, error) {
+	doc, err := Parse(data, fe.Strict)
+	if err != nil {
+		return nil, &FileError{Op: "parse", Path: fe.Display, Err: err}
+	}
+	changed := false
+	for _, edit := range fe.Edits {
+		c, err := edit(doc)
+		if err != nil {
+			return nil, &FileError{Op: "edit", Path: fe.Display, Err: err}
+		}
+		changed = changed || c
+	}
+	ch := &Change{FileEdit: fe, Existed: existed, Before: data, After: data, Notes: doc.notes}
+	if changed {
+		ch.After = doc.Bytes()
+	}
+	if !existed && !changed {
+		// Nothing to add to a file that is not there: leave it absent.
+		ch.After = nil
+		ch.Existed = false
+		return ch, nil
+	}
+	return ch, nil
+}
+
+// A Plan is the set of changes one command makes, over one or more files.
+type Plan struct {
+	Changes []*Change
+}
+
+// NewPlan plans every file edit. It stops at the first file that cannot be
+// read or parsed, so nothing is written when any file is bad.
+func NewPlan(edits ...FileEdit) (*Plan, error) {
+	p := &Plan{}
+	for _, fe := range edits {
+		c, err := PlanFile(fe)
+		if err != nil {
+			return nil, err
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	return p, nil
+}
+
+// Pending returns the changes that alter a file.
+func (p *Plan) Pending() []*Change {
+	var out []*Change
+	for _, c := range p.Changes {
+		if c.Changed() && !(c.After == nil && !c.Existed) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Notes returns the notes of every pending change, in order.
+func (p *Plan) Notes() []string {
+	var out []string
+	for _, c := range p.Pending() {
+		out = append(out, c.Notes...)
+	}
+	return out
+}
+
+// Diff returns the unified diff of every pending change.
+func (p *Plan) Diff() string {
+	var b strings.Builder
+	for _, c := range p.Pending() {
+		b.WriteString(c.Diff())
+	}
+	return b.String()
+}
+
+// MarshalValue encodes v as compact JSON without HTML escaping, as Claude
+// Code and VS Code write their files (JSON.stringify does not escape <, >
+// or &); struct fields keep their declared order.
+func MarshalValue(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
