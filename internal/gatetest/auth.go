@@ -258,10 +258,10 @@ func verifyProof(proof, htm, htu, token, cnfJKT string, now time.Time) (string, 
 		return "", dpopErr("malformed: signature is not base64url")
 	}
 	if len(sig) != 64 {
-		return "", dpopErr("bad signature: must be 64 bytes r||s")
+		return "", dpopErr("signature verification failed: signature must be 64 bytes r||s")
 	}
 	if !verifyES256(pub, parts[0]+"."+parts[1], sig) {
-		return "", dpopErr("bad signature")
+		return "", dpopErr("signature verification failed")
 	}
 	pb, err := b64.DecodeString(parts[1])
 	if err != nil {
