@@ -252,3 +252,11 @@ func DefaultFSRoot(dir string) string {
 	}
 	return dir
 }
+
+// CurrentLease returns the lease in use, or nil, without contacting the
+// gate. It is for status displays.
+func (c *Client) CurrentLease() *Lease {
+	c.leaseMu.Lock()
+	defer c.leaseMu.Unlock()
+	return c.lease
+}

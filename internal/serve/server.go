@@ -1,0 +1,304 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
+)
+
+// Options configure a [Server].
+type Options struct {
+	// Client reaches the gate. Required.
+	Client *gate.Client
+	// Version is reported in serverInfo and latchgate://status.
+	Version string
+	// AgentID and SessionID are labels shown in latchgate://status; the
+	// gate decides the real principal and session.
+	AgentID   string
+	SessionID string
+	// Logger receives diagnostics (stderr in production); nil discards.
+	Logger *slog.Logger
+
+	// RefreshInterval is how often the tool list is re-read from a
+	// healthy gate; default 150s.
+	RefreshInterval time.Duration
+	// DiscoveryConcurrency bounds parallel schema/detail fetches;
+	// default 16.
+	DiscoveryConcurrency int
+	// ListWait bounds how long the first tools/list waits for the first
+	// discovery; default 10s.
+	ListWait time.Duration
+	// ExecuteTimeout bounds an execute call whose action declares no
+	// timeout; default 120s. Actions with a timeout get it plus 30s.
+	ExecuteTimeout time.Duration
+	// HoldTimeout bounds the wait for an approval; default 300s, the
+	// gate's approval lifetime.
+	HoldTimeout time.Duration
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// Server is the MCP server for one stdio session.
+type Server struct {
+	opts    Options
+	client  *gate.Client
+	log     *slog.Logger
+	now     func() time.Time
+	mcp     *mcp.Server
+	cat     catalog
+	health  *health
+	disc    *discovery
+	holds   holdTracker
+	kick    chan struct{}
+	started time.Time
+
+	firstMu   sync.Mutex
+	firstDone chan struct{} // closed when the first discovery attempt ends
+	firstErr  error
+
+	refreshMu sync.Mutex // one discovery at a time
+}
+
+// New builds the server; nothing talks to the gate until [Server.Run].
+func New(opts Options) (*Server, error) {
+	if opts.Client == nil {
+		return nil, errors.New("create server: no gate client")
+	}
+	s := &Server{opts: opts, client: opts.Client, log: opts.Logger, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.opts.Version == "" {
+		s.opts.Version = "dev"
+	}
+	if s.opts.AgentID == "" {
+		s.opts.AgentID = "latchgate-mcp"
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&s.opts.RefreshInterval, 150*time.Second)
+	def(&s.opts.ListWait, 10*time.Second)
+	def(&s.opts.ExecuteTimeout, 120*time.Second)
+	def(&s.opts.HoldTimeout, 300*time.Second)
+	if s.opts.DiscoveryConcurrency <= 0 {
+		s.opts.DiscoveryConcurrency = 16
+	}
+	s.health = newHealth(s.now)
+	s.kick = make(chan struct{}, 1)
+	s.firstDone = make(chan struct{})
+	s.holds.m = map[string]*holdRecord{}
+	s.disc = &discovery{client: s.client, concurrency: s.opts.DiscoveryConcurrency,
+		defaultTimeout: s.opts.ExecuteTimeout, warn: s.log.Warn}
+
+	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "latchgate-mcp", Title: "LatchGate", Version: s.opts.Version},
+		&mcp.ServerOptions{
+			Logger:       s.log,
+			Instructions: instructions,
+			// Declared explicitly: the tools capability must be there even
+			// when the gate offers no tools yet, or clients never ask.
+			Capabilities: &mcp.ServerCapabilities{
+				Tools:     &mcp.ToolCapabilities{ListChanged: true},
+				Resources: &mcp.ResourceCapabilities{ListChanged: true},
+				Logging:   &mcp.LoggingCapabilities{},
+			},
+		})
+	s.mcp.AddReceivingMiddleware(s.middleware)
+	s.addLocalTools()
+	s.addResources()
+	return s, nil
+}
+
+const instructions = `Tools from this server are LatchGate protected actions. Every call is authorized by the LatchGate gate, audited and verified. A call may be denied by policy, or held until a human operator approves it: the call then waits (with progress notifications) and returns the result once approved. Failed calls return a JSON object with a "code" such as policy_denied, pending_approval, budget_exhausted or gate_unavailable; do not retry policy_denied calls unchanged.`
+
+// MCP returns the underlying SDK server, for in-process tests.
+func (s *Server) MCP() *mcp.Server { return s.mcp }
+
+// Run discovers the gate's tools in the background and serves t until the
+// client goes away or ctx ends. Gate failures never end it.
+func (s *Server) Run(ctx context.Context, t mcp.Transport) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.started = s.now()
+	go s.refreshLoop(ctx)
+	err := s.mcp.Run(ctx, t)
+	if errors.Is(err, context.Canceled) || errors.Is(err, mcp.ErrConnectionClosed) {
+		return nil
+	}
+	return err
+}
+
+// Start begins background discovery without a transport, for tests that
+// connect sessions with [mcp.Server.Connect] themselves.
+func (s *Server) Start(ctx context.Context) {
+	s.started = s.now()
+	go s.refreshLoop(ctx)
+}
+
+// middleware makes tools/list wait for the first discovery (so the first
+// answer has the tools: several clients never ask again), answers it with
+// an error when there is nothing to show and the gate is down, and turns
+// on info-level logs for each session so hold notifications reach clients
+// that never call logging/setLevel.
+func (s *Server) middleware(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		switch method {
+		case "tools/list":
+			if err := s.awaitCatalog(ctx); err != nil {
+				return nil, err
+			}
+		case "initialize":
+			res, err := next(ctx, method, req)
+			if err == nil {
+				if ss, ok := req.GetSession().(*mcp.ServerSession); ok {
+					_, lerr := next(ctx, "logging/setLevel", &mcp.ServerRequest[*mcp.SetLoggingLevelParams]{
+						Session: ss, Params: &mcp.SetLoggingLevelParams{Level: "info"}})
+					if lerr != nil {
+						s.log.Debug("cannot set the default log level", "error", lerr)
+					}
+				}
+			}
+			return res, err
+		}
+		return next(ctx, method, req)
+	}
+}
+
+// awaitCatalog waits for the first discovery; if it left no tools because
+// the gate could not be reached, it tries once more and otherwise fails
+// tools/list with the reason, which Claude Code shows to the user.
+func (s *Server) awaitCatalog(ctx context.Context) error {
+	wait := time.NewTimer(s.opts.ListWait)
+	defer wait.Stop()
+	select {
+	case <-s.firstDone:
+	case <-wait.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if _, loaded := s.cat.snapshot(); loaded {
+		return nil
+	}
+	if err := s.refresh(ctx); err == nil {
+		return nil
+	} else {
+		msg := "cannot fetch action list from LatchGate: " + err.Error()
+		if h := gate.Hint(err); h != "" {
+			msg += " (" + h + ")"
+		}
+		return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: msg}
+	}
+}
+
+// refreshLoop keeps the tool list current: every RefreshInterval while the
+// gate is healthy, and at each backoff step while it is not, so a gate
+// that comes back is noticed without any client activity.
+func (s *Server) refreshLoop(ctx context.Context) {
+	err := s.refresh(ctx)
+	s.firstMu.Lock()
+	s.firstErr = err
+	close(s.firstDone)
+	s.firstMu.Unlock()
+	for {
+		st := s.health.state()
+		wait := s.opts.RefreshInterval
+		if !st.Healthy {
+			wait = max(st.NextRetry, 10*time.Millisecond)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.kick:
+			t.Stop()
+			if s.health.state().Healthy {
+				// A kick from a healthy state means "the gate came back":
+				// re-read the catalogue at once.
+				_ = s.refresh(ctx)
+			}
+			continue
+		case <-t.C:
+		}
+		_ = s.refresh(ctx)
+	}
+}
+
+// kickRefresh wakes the refresh loop (after a state change).
+func (s *Server) kickRefresh() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// refresh runs one discovery and installs the result. On failure the
+// previous tool list stays (a gate that is down still has tools, as far as
+// the client is concerned: calls then fail with gate_unavailable).
+func (s *Server) refresh(ctx context.Context) error {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	start := s.now()
+	d, err := s.disc.run(ctx)
+	if err != nil {
+		s.noteGateError(err)
+		s.log.Warn("cannot refresh the tool list", "error", err, "hint", gate.Hint(err))
+		return err
+	}
+	if s.health.success() {
+		s.log.Warn("gate connection restored")
+	}
+	added, removed := s.cat.replace(d.entries, s.now())
+	if len(removed) > 0 {
+		s.mcp.RemoveTools(removed...)
+	}
+	for _, name := range added {
+		if e, ok := s.cat.lookup(name); ok {
+			s.mcp.AddTool(e.tool, s.callHandler(e.tool.Name))
+		}
+	}
+	s.log.Debug("tool list refreshed", "tools", len(d.entries), "skipped", d.skipped,
+		"added", len(added), "removed", len(removed), "took", s.now().Sub(start))
+	return nil
+}
+
+// noteGateError feeds the reconnection state machine: only failures to
+// reach the gate count, and an execute that timed out does not (the gate
+// may be busy running it).
+func (s *Server) noteGateError(err error) {
+	var te *gate.TransportError
+	if !errors.As(err, &te) || te.Timeout {
+		return
+	}
+	wait := s.health.failure(err)
+	s.log.Warn("gate unreachable; reconnecting", "error", err, "hint", te.Hint, "next_attempt_in", wait)
+	s.kickRefresh()
+}
+
+func (s *Server) noteGateOK() {
+	if s.health.success() {
+		s.log.Warn("gate connection restored")
+		s.kickRefresh()
+	}
+}
+
+func (s *Server) gateStatusLine() string {
+	st := s.health.state()
+	if st.Healthy {
+		return "healthy"
+	}
+	return fmt.Sprintf("unreachable (attempt %d, next retry in %ds): %s", st.Attempt, int(st.NextRetry.Seconds()+0.5), st.LastErr)
+}

@@ -1,0 +1,306 @@
+package serve
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// MaxLineBytes is the longest JSON-RPC line accepted on stdin (16 MiB, as
+// the Rust adapter and the SDK's stdio transport).
+const MaxLineBytes = 16 << 20
+
+// knownMethods are the requests the server answers. Everything else is
+// answered at once with -32601 by the transport, before the SDK sees it:
+// Claude Code probes with "server/discover" before "initialize" and waits
+// three seconds for servers that stay silent, and the SDK would otherwise
+// answer some unknown requests with other codes (or, before initialize,
+// with a generic error).
+var knownMethods = map[string]bool{
+	"initialize": true, "ping": true,
+	"tools/list": true, "tools/call": true,
+	"resources/list": true, "resources/read": true, "resources/templates/list": true,
+	"prompts/list": true, "prompts/get": true,
+	"logging/setLevel": true, "completion/complete": true,
+}
+
+// StdioTransport is the newline-delimited JSON-RPC transport on the
+// process's stdin and stdout. It differs from the SDK's stdio transport in
+// what it forgives: a line that is not JSON-RPC is answered with a
+// JSON-RPC error and the session goes on (the SDK's transport ends the
+// session on the first bad line), unknown requests get -32601 at once,
+// and at end of input it waits briefly for answers still being written
+// instead of dropping them.
+type StdioTransport struct {
+	In  io.Reader
+	Out io.Writer
+	// DrainTimeout bounds how long EOF on In waits for outstanding
+	// answers; default 2s. A tool call held for approval is not worth
+	// waiting for: nobody is left to read it.
+	DrainTimeout time.Duration
+}
+
+// Connect implements [mcp.Transport].
+func (t *StdioTransport) Connect(context.Context) (mcp.Connection, error) {
+	c := &stdioConn{
+		out:     t.Out,
+		lines:   make(chan lineOrErr, 16),
+		closed:  make(chan struct{}),
+		pending: map[any]bool{},
+		drain:   t.DrainTimeout,
+	}
+	if c.drain <= 0 {
+		c.drain = 2 * time.Second
+	}
+	c.idle = sync.NewCond(&c.pendMu)
+	go c.readLoop(t.In)
+	return c, nil
+}
+
+type lineOrErr struct {
+	line []byte
+	err  error
+}
+
+type stdioConn struct {
+	out     io.Writer
+	writeMu sync.Mutex
+	lines   chan lineOrErr
+	closed  chan struct{}
+	once    sync.Once
+	drain   time.Duration
+
+	pendMu  sync.Mutex
+	pending map[any]bool // ids of requests passed to the SDK and not yet answered
+	idle    *sync.Cond
+}
+
+// readLoop splits In into lines. A line over MaxLineBytes is drained and
+// reported as too long rather than buffered.
+func (c *stdioConn) readLoop(in io.Reader) {
+	r := bufio.NewReaderSize(in, 64<<10)
+	for {
+		line, tooLong, err := readLine(r)
+		if len(line) > 0 || tooLong {
+			var ev lineOrErr
+			if tooLong {
+				ev.err = errLineTooLong
+			} else {
+				ev.line = line
+			}
+			select {
+			case c.lines <- ev:
+			case <-c.closed:
+				return
+			}
+		}
+		if err != nil {
+			select {
+			case c.lines <- lineOrErr{err: err}:
+			case <-c.closed:
+			}
+			return
+		}
+	}
+}
+
+var errLineTooLong = errors.New("message exceeds maximum size")
+
+func readLine(r *bufio.Reader) (line []byte, tooLong bool, err error) {
+	var buf []byte
+	for {
+		chunk, isPrefix, err := r.ReadLine()
+		if !tooLong {
+			if len(buf)+len(chunk) > MaxLineBytes {
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		if err != nil {
+			return buf, tooLong, err
+		}
+		if !isPrefix {
+			return buf, tooLong, nil
+		}
+	}
+}
+
+// Read implements [mcp.Connection]. It answers malformed lines and unknown
+// requests itself and returns only messages the SDK should handle.
+func (c *stdioConn) Read(ctx context.Context) (jsonrpc.Message, error) {
+	for {
+		var ev lineOrErr
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-c.closed:
+			return nil, io.EOF
+		case ev = <-c.lines:
+		}
+		if ev.err == errLineTooLong {
+			c.writeRaw(errorLine(nil, jsonrpc.CodeParseError, "message exceeds maximum size"))
+			continue
+		}
+		if ev.err != nil {
+			if errors.Is(ev.err, io.EOF) {
+				c.waitIdle()
+			}
+			return nil, ev.err
+		}
+		line := bytes.TrimSpace(ev.line)
+		if len(line) == 0 {
+			continue
+		}
+		msg, ok := c.decode(line)
+		if !ok {
+			continue
+		}
+		if req, isReq := msg.(*jsonrpc.Request); isReq && req.ID.IsValid() {
+			if !knownMethods[req.Method] {
+				c.respondError(req.ID, jsonrpc.CodeMethodNotFound, "Method not found")
+				continue
+			}
+			c.pendMu.Lock()
+			c.pending[req.ID.Raw()] = true
+			c.pendMu.Unlock()
+		}
+		return msg, nil
+	}
+}
+
+// decode parses one line, answering what cannot be handled: invalid JSON
+// with -32700 and id null, a batch or an invalid message with -32600
+// (echoing the id when there is a usable one).
+func (c *stdioConn) decode(line []byte) (jsonrpc.Message, bool) {
+	if line[0] == '[' {
+		c.writeRaw(errorLine(nil, jsonrpc.CodeInvalidRequest, "batch requests are not supported"))
+		return nil, false
+	}
+	msg, err := jsonrpc.DecodeMessage(line)
+	if err == nil {
+		return msg, true
+	}
+	var probe struct {
+		ID     json.RawMessage `json:"id"`
+		Method *string         `json:"method"`
+	}
+	if json.Unmarshal(line, &probe) != nil {
+		c.writeRaw(errorLine(nil, jsonrpc.CodeParseError, "Parse error"))
+		return nil, false
+	}
+	if probe.Method == nil && len(probe.ID) == 0 {
+		// Neither request nor response: nothing to answer to.
+		c.writeRaw(errorLine(nil, jsonrpc.CodeInvalidRequest, "Invalid Request"))
+		return nil, false
+	}
+	var id any
+	if json.Unmarshal(probe.ID, &id) == nil {
+		switch id.(type) {
+		case string, float64:
+		default:
+			id = nil
+		}
+	}
+	if id == nil && probe.Method != nil && len(probe.ID) == 0 {
+		// An invalid notification gets no answer.
+		return nil, false
+	}
+	c.writeRaw(errorLine(probe.ID, jsonrpc.CodeInvalidRequest, "Invalid Request"))
+	return nil, false
+}
+
+// errorLine builds an error response by hand, because the SDK's encoder
+// cannot write the "id": null that JSON-RPC requires when the id is
+// unknown.
+func errorLine(id json.RawMessage, code int64, msg string) []byte {
+	var idv any
+	if len(id) > 0 && json.Unmarshal(id, &idv) == nil {
+		switch idv.(type) {
+		case string, float64:
+		default:
+			idv = nil
+		}
+	}
+	b, _ := json.Marshal(struct {
+		JSONRPC string `json:"jsonrpc"`
+		ID      any    `json:"id"`
+		Error   struct {
+			Code    int64  `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}{JSONRPC: "2.0", ID: idv, Error: struct {
+		Code    int64  `json:"code"`
+		Message string `json:"message"`
+	}{code, msg}})
+	return b
+}
+
+func (c *stdioConn) respondError(id jsonrpc.ID, code int64, msg string) {
+	data, err := jsonrpc.EncodeMessage(&jsonrpc.Response{ID: id, Error: &jsonrpc.Error{Code: code, Message: msg}})
+	if err != nil {
+		return
+	}
+	c.writeRaw(data)
+}
+
+func (c *stdioConn) writeRaw(data []byte) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	buf := make([]byte, 0, len(data)+1)
+	buf = append(append(buf, data...), '\n')
+	_, err := c.out.Write(buf)
+	return err
+}
+
+// Write implements [mcp.Connection].
+func (c *stdioConn) Write(ctx context.Context, msg jsonrpc.Message) error {
+	data, err := jsonrpc.EncodeMessage(msg)
+	if err != nil {
+		return err
+	}
+	err = c.writeRaw(data)
+	if resp, ok := msg.(*jsonrpc.Response); ok {
+		c.pendMu.Lock()
+		delete(c.pending, resp.ID.Raw())
+		if len(c.pending) == 0 {
+			c.idle.Broadcast()
+		}
+		c.pendMu.Unlock()
+	}
+	return err
+}
+
+// waitIdle waits, up to the drain timeout, until every request read so far
+// has been answered, so "initialize, tools/list, EOF" gets both answers.
+func (c *stdioConn) waitIdle() {
+	deadline := time.Now().Add(c.drain)
+	timer := time.AfterFunc(c.drain, func() {
+		c.pendMu.Lock()
+		c.idle.Broadcast()
+		c.pendMu.Unlock()
+	})
+	defer timer.Stop()
+	c.pendMu.Lock()
+	defer c.pendMu.Unlock()
+	for len(c.pending) > 0 && time.Now().Before(deadline) {
+		c.idle.Wait()
+	}
+}
+
+// Close implements [mcp.Connection].
+func (c *stdioConn) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return nil
+}
+
+// SessionID implements [mcp.Connection]; stdio has no session id.
+func (c *stdioConn) SessionID() string { return "" }
