@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -127,6 +128,10 @@ func (e *LeaseError) Error() string { return "obtain lease: " + e.Err.Error() }
 func (e *LeaseError) Unwrap() error { return e.Err }
 
 func newTransportError(op, socket string, err error) *TransportError {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the method and URL are in Op already
+	}
 	te := &TransportError{Op: op, Err: err}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):

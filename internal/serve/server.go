@@ -255,7 +255,9 @@ func (s *Server) refresh(ctx context.Context) error {
 	d, err := s.disc.run(ctx)
 	if err != nil {
 		s.noteGateError(err)
-		s.log.Warn("cannot refresh the tool list", "error", err, "hint", gate.Hint(err))
+		if !gate.IsTransport(err) {
+			s.log.Warn("cannot refresh the tool list", "error", err)
+		}
 		return err
 	}
 	if s.health.success() {

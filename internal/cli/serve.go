@@ -1,0 +1,268 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
+	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
+	"github.com/latchgate-ai/latchgate-mcp/internal/serve"
+)
+
+type serveOptions struct {
+	IO     *iostreams.IOStreams
+	Getenv func(string) string
+	Getwd  func() (string, error)
+
+	GateURL       string
+	GateSocket    string
+	PublicBaseURL string
+	AgentID       string
+	SessionID     string
+	LogLevel      string
+
+	// Tuning knobs, hidden: tests need short waits, users should not.
+	ExecuteTimeout  time.Duration
+	HoldTimeout     time.Duration
+	RefreshInterval time.Duration
+
+	// Resolved by resolveServeOptions.
+	useSocket bool
+	logLevel  slog.Level
+	warnings  []string
+}
+
+func newCmdServe(f *Factory) *cobra.Command {
+	return newCmdServeWith(f, nil)
+}
+
+func newCmdServeWith(f *Factory, runF func(*serveOptions) error) *cobra.Command {
+	opts := &serveOptions{IO: f.IO, Getenv: os.Getenv, Getwd: os.Getwd}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the MCP server an IDE launches (stdio)",
+		Long: `Run the MCP server an IDE launches. It speaks MCP on stdin/stdout, lists
+the gate's actions as tools and forwards every tool call to the LatchGate gate,
+over the gate's Unix socket (default) or over HTTP with --gate-url.
+
+Logs go to stderr. stdout carries only MCP messages.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := resolveServeOptions(cmd, opts); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runServe(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.GateURL, "gate-url", "", "gate base URL for HTTP transport, e.g. http://localhost:3000 (env LATCHGATE_URL)")
+	fl.StringVar(&opts.GateSocket, "gate-socket", "", "gate client Unix socket (env LATCHGATE_SOCKET; default "+gate.DefaultSocketPath(gate.OSEnv())+")")
+	fl.StringVar(&opts.PublicBaseURL, "public-base-url", "", "the gate's public_base_url, used for DPoP htu; required with a socket (env LATCHGATE_PUBLIC_URL)")
+	fl.StringVar(&opts.AgentID, "agent-id", "", "label for this agent, shown in latchgate://status (env LATCHGATE_AGENT_ID; default latchgate-mcp)")
+	fl.StringVar(&opts.SessionID, "session-id", "", "session label sent as X-LatchGate-Session-Id (env LATCHGATE_SESSION_ID; default a fresh UUIDv7)")
+	fl.StringVar(&opts.LogLevel, "log-level", "", "log level: error, warn, info, debug (env RUST_LOG takes precedence; default warn)")
+	fl.DurationVar(&opts.ExecuteTimeout, "execute-timeout", 0, "bound on an execute call for actions without their own timeout")
+	fl.DurationVar(&opts.HoldTimeout, "hold-timeout", 0, "how long a call waits for an approval")
+	fl.DurationVar(&opts.RefreshInterval, "refresh-interval", 0, "how often the tool list is re-read")
+	for _, name := range []string{"execute-timeout", "hold-timeout", "refresh-interval"} {
+		_ = fl.MarkHidden(name)
+	}
+	return cmd
+}
+
+// resolveServeOptions applies the environment and checks the result: an
+// explicit flag beats its environment variable; --gate-url and
+// --gate-socket together are a usage error, while the two variables
+// together select HTTP with a warning (gate-protocol §11 Q1).
+func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
+	fl := cmd.Flags()
+	env := func(flag string, dst *string, names ...string) bool {
+		if fl.Changed(flag) {
+			return true
+		}
+		for _, n := range names {
+			if v := strings.TrimSpace(o.Getenv(n)); v != "" {
+				*dst = v
+				return false
+			}
+		}
+		return false
+	}
+	urlFlag, sockFlag := fl.Changed("gate-url"), fl.Changed("gate-socket")
+	if urlFlag && sockFlag {
+		return flagErrorf("--gate-url and --gate-socket cannot be used together")
+	}
+	switch {
+	case urlFlag:
+	case sockFlag:
+		o.GateURL = ""
+	default:
+		env("gate-url", &o.GateURL, "LATCHGATE_URL")
+		env("gate-socket", &o.GateSocket, "LATCHGATE_SOCKET")
+		if o.GateURL != "" && o.GateSocket != "" {
+			o.warnings = append(o.warnings, "both LATCHGATE_URL and LATCHGATE_SOCKET are set; using LATCHGATE_URL")
+			o.GateSocket = ""
+		}
+	}
+	// LATCHGATE_PUBLIC_BASE_URL is the gate's own name for the setting;
+	// accepting it too spares users the naming mismatch.
+	env("public-base-url", &o.PublicBaseURL, "LATCHGATE_PUBLIC_URL", "LATCHGATE_PUBLIC_BASE_URL")
+	env("agent-id", &o.AgentID, "LATCHGATE_AGENT_ID")
+	env("session-id", &o.SessionID, "LATCHGATE_SESSION_ID")
+	if v := strings.TrimSpace(o.Getenv("RUST_LOG")); v != "" {
+		o.LogLevel = v
+	}
+	lvl, err := parseLogLevel(o.LogLevel)
+	if err != nil {
+		return flagErrorf("%v", err)
+	}
+	o.logLevel = lvl
+	if o.AgentID == "" {
+		o.AgentID = "latchgate-mcp"
+	}
+	if o.SessionID == "" {
+		o.SessionID = gate.NewUUIDv7()
+	}
+
+	if o.GateURL != "" {
+		u, err := gate.ValidateBaseURL(o.GateURL)
+		if err != nil {
+			return withHint(fmt.Errorf("check --gate-url: %w", err), "use the gate's base URL, e.g. http://localhost:3000")
+		}
+		o.GateURL = u
+	} else {
+		if runtime.GOOS == "windows" {
+			return withHint(errors.New("unix socket transport is not supported on this platform"), "use --gate-url instead")
+		}
+		o.useSocket = true
+		if o.GateSocket == "" {
+			o.GateSocket = gate.DefaultSocketPath(gate.Env{Getenv: o.Getenv, UID: os.Getuid()})
+		}
+	}
+	if o.PublicBaseURL != "" {
+		u, err := gate.ValidateBaseURL(o.PublicBaseURL)
+		if err != nil {
+			return withHint(fmt.Errorf("check --public-base-url: %w", err), "it must equal public_base_url in latchgate.toml, e.g. http://localhost:3000")
+		}
+		o.PublicBaseURL = u
+	} else if o.useSocket {
+		return withHint(errors.New("--public-base-url (or LATCHGATE_PUBLIC_URL) is required when using Unix socket transport"),
+			"it must match public_base_url in latchgate.toml, for example http://localhost:3000")
+	}
+	return nil
+}
+
+// parseLogLevel reads a level name or a RUST_LOG-style filter
+// ("warn", "latchgate_mcp=debug,hyper=warn"): the global level if given,
+// else the most verbose level set for a latchgate target.
+func parseLogLevel(s string) (slog.Level, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return slog.LevelWarn, nil
+	}
+	var global, target *slog.Level
+	for _, d := range strings.Split(s, ",") {
+		d = strings.TrimSpace(d)
+		if d == "" {
+			continue
+		}
+		name, lvlText, hasTarget := strings.Cut(d, "=")
+		if !hasTarget {
+			lvlText = name
+		}
+		lvl, ok := levelByName(lvlText)
+		if !ok {
+			if hasTarget {
+				continue
+			}
+			return 0, fmt.Errorf("invalid log level %q: use error, warn, info, debug or trace", d)
+		}
+		switch {
+		case !hasTarget:
+			global = &lvl
+		case strings.Contains(name, "latchgate") && (target == nil || lvl < *target):
+			target = &lvl
+		}
+	}
+	switch {
+	case global != nil:
+		return *global, nil
+	case target != nil:
+		return *target, nil
+	}
+	return slog.LevelWarn, nil
+}
+
+func levelByName(s string) (slog.Level, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "trace", "debug":
+		return slog.LevelDebug, true
+	case "info":
+		return slog.LevelInfo, true
+	case "warn", "warning":
+		return slog.LevelWarn, true
+	case "error":
+		return slog.LevelError, true
+	case "off", "none":
+		return slog.LevelError + 4, true
+	}
+	return 0, false
+}
+
+func runServe(ctx context.Context, o *serveOptions) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(o.IO.ErrOut, &slog.HandlerOptions{Level: o.logLevel}))
+	for _, w := range o.warnings {
+		logger.Warn(w)
+	}
+	cfg := gate.Config{
+		URL:            o.GateURL,
+		PublicBaseURL:  o.PublicBaseURL,
+		SessionID:      o.SessionID,
+		Logger:         logger,
+		ExecuteTimeout: o.ExecuteTimeout,
+	}
+	if o.useSocket {
+		cfg.Socket = o.GateSocket
+	}
+	if wd, err := o.Getwd(); err == nil {
+		cfg.FSRoot = gate.DefaultFSRoot(wd)
+	}
+	client, err := gate.New(cfg)
+	if err != nil {
+		return fmt.Errorf("create gate client: %w", err)
+	}
+	defer client.Close()
+	srv, err := serve.New(serve.Options{
+		Client:          client,
+		Version:         Version(),
+		AgentID:         o.AgentID,
+		SessionID:       o.SessionID,
+		Logger:          logger,
+		ExecuteTimeout:  o.ExecuteTimeout,
+		HoldTimeout:     o.HoldTimeout,
+		RefreshInterval: o.RefreshInterval,
+	})
+	if err != nil {
+		return err
+	}
+	logger.Info("serving", "gate", client.Target(), "public_base_url", client.PublicBaseURL())
+	if err := srv.Run(ctx, &serve.StdioTransport{In: o.IO.In, Out: o.IO.Out}); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("serve mcp: %w", err)
+	}
+	return nil
+}
