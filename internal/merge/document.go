@@ -427,6 +427,12 @@ func (d *Document) removeItem(c *hujson.Value, items []item, i int, trailingComm
 	switch {
 	case i < last || trailingComma:
 		end = items[i].end + items[i].after + 1 // through its comma
+		if start == items[i].start {
+			// Inline ("a", "lg", "b"): take the blank after the comma too.
+			for end < len(src) && (src[end] == ' ' || src[end] == '\t') {
+				end++
+			}
+		}
 	default:
 		end = items[i].end
 	}
@@ -435,7 +441,8 @@ func (d *Document) removeItem(c *hujson.Value, items []item, i int, trailingComm
 		// The previous item's comma goes with us.
 		comma := items[i-1].end + items[i-1].after
 		edits = append(edits, splice{comma, comma + 1, ""})
-		if start < comma+1 {
+		if start < comma+1 || start == items[i].start {
+			// Inline, or nothing but blanks since the comma: close up.
 			start = comma + 1
 		}
 	}

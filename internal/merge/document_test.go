@@ -1,0 +1,290 @@
+package merge
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tailscale/hujson"
+)
+
+const entry = `{"command":"lg","args":["serve"]}`
+
+// TestEditsJSONC covers what JSONC files (VS Code's mcp.json) bring:
+// comments that belong to neighbours, trailing commas, comments inside an
+// otherwise empty object.
+func TestEditsJSONC(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		edit   func(*Document) (bool, error)
+		want   string
+		strict bool
+	}{
+		{
+			name: "comment after last member stays on its line",
+			in:   "{\n  \"servers\": {\n    \"a\": {} // keep me\n  }\n}\n",
+			edit: set("servers", "lg"),
+			want: "{\n  \"servers\": {\n    \"a\": {}, // keep me\n    \"lg\": {\n      \"command\": \"lg\",\n      \"args\": [\n        \"serve\"\n      ]\n    }\n  }\n}\n",
+		},
+		{
+			name: "trailing comma style is kept",
+			in:   "{\n  \"servers\": {\n    \"a\": {},\n  },\n}\n",
+			edit: set("servers", "lg"),
+			want: "{\n  \"servers\": {\n    \"a\": {},\n    \"lg\": {\n      \"command\": \"lg\",\n      \"args\": [\n        \"serve\"\n      ]\n    },\n  },\n}\n",
+		},
+		{
+			name: "comments in an empty object stay",
+			in:   "{\n  \"servers\": {\n    // \"old\": {}\n  }\n}\n",
+			edit: set("servers", "lg"),
+			want: "{\n  \"servers\": {\n    // \"old\": {}\n    \"lg\": {\n      \"command\": \"lg\",\n      \"args\": [\n        \"serve\"\n      ]\n    }\n  }\n}\n",
+		},
+		{
+			name: "remove keeps the comment above the next member",
+			in:   "{\n  \"servers\": {\n    \"lg\": {},\n    // about b\n    \"b\": 1\n  }\n}\n",
+			edit: del("servers", "lg"),
+			want: "{\n  \"servers\": {\n    // about b\n    \"b\": 1\n  }\n}\n",
+		},
+		{
+			name: "remove last member keeps a comment after the comma before it",
+			in:   "{\n  \"servers\": {\n    \"a\": 1, // note\n    \"lg\": {}\n  }\n}\n",
+			edit: del("servers", "lg"),
+			want: "{\n  \"servers\": {\n    \"a\": 1 // note\n  }\n}\n",
+		},
+		{
+			name: "remove last member with trailing comma",
+			in:   "{\n  \"servers\": {\n    \"a\": 1,\n    \"lg\": {},\n  },\n}\n",
+			edit: del("servers", "lg"),
+			want: "{\n  \"servers\": {\n    \"a\": 1,\n  },\n}\n",
+		},
+		{
+			name: "remove only member keeps commented-out servers",
+			in:   "{\n  \"servers\": {\n    // \"old\": {},\n    \"lg\": {}\n  }\n}\n",
+			edit: del("servers", "lg"),
+			want: "{\n  \"servers\": {\n    // \"old\": {},\n  }\n}\n",
+		},
+		{
+			name: "replace keeps the member's comments around it",
+			in:   "{\n  /* ours */ \"lg\": {\"command\": \"old\"}, // trailing\n  \"b\": 2\n}\n",
+			edit: func(d *Document) (bool, error) { return d.Set(json.RawMessage(entry), "lg") },
+			want: "{\n  /* ours */ \"lg\": {\"command\": \"lg\", \"args\": [\"serve\"]}, // trailing\n  \"b\": 2\n}\n",
+		},
+		{
+			name: "array append multi-line",
+			in:   "{\n  \"a\": [\n    \"x\"\n  ]\n}",
+			edit: func(d *Document) (bool, error) { return d.AddToSet("lg", "a") },
+			want: "{\n  \"a\": [\n    \"x\",\n    \"lg\"\n  ]\n}",
+		},
+		{
+			name: "array append inline",
+			in:   `{"a": ["x", "y"]}`,
+			edit: func(d *Document) (bool, error) { return d.AddToSet("lg", "a") },
+			want: `{"a": ["x", "y", "lg"]}`,
+		},
+		{
+			name: "array remove middle",
+			in:   "{\"a\": [\n  \"x\",\n  \"lg\",\n  \"y\"\n]}",
+			edit: func(d *Document) (bool, error) { return d.RemoveFromSet("lg", "a") },
+			want: "{\"a\": [\n  \"x\",\n  \"y\"\n]}",
+		},
+		{
+			name: "array remove duplicates",
+			in:   `{"a": ["lg", "x", "lg"]}`,
+			edit: func(d *Document) (bool, error) { return d.RemoveFromSet("lg", "a") },
+			want: `{"a": ["x"]}`,
+		},
+		{
+			name:   "key with slash and tilde",
+			in:     "{\n  \"projects\": {}\n}\n",
+			edit:   set("projects", "/home/me/~a", "mcpServers", "lg"),
+			strict: true,
+			want:   "{\n  \"projects\": {\n    \"/home/me/~a\": {\n      \"mcpServers\": {\n        \"lg\": {\n          \"command\": \"lg\",\n          \"args\": [\n            \"serve\"\n          ]\n        }\n      }\n    }\n  }\n}\n",
+		},
+		{
+			name:   "duplicate names: the last one (the one parsers keep) is edited",
+			in:     "{\"lg\": 1, \"lg\": 2}",
+			edit:   func(d *Document) (bool, error) { return d.Set(json.RawMessage("3"), "lg") },
+			strict: true,
+			want:   "{\"lg\": 1, \"lg\": 3}",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Parse([]byte(tt.in), tt.strict)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed, err := tt.edit(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !changed {
+				t.Fatal("edit reported no change")
+			}
+			if diff := cmp.Diff(tt.want, string(d.Bytes())); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			again, err := tt.edit(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again && !strings.Contains(tt.name, "duplicate") {
+				t.Errorf("second identical edit changed the text again:\n%s", d.Bytes())
+			}
+		})
+	}
+}
+
+func set(path ...string) func(*Document) (bool, error) {
+	return func(d *Document) (bool, error) { return d.Set(json.RawMessage(entry), path...) }
+}
+
+func del(path ...string) func(*Document) (bool, error) {
+	return func(d *Document) (bool, error) { return d.Delete(path...) }
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		in     string
+		strict bool
+		want   string
+	}{
+		{"{\n  \"a\": 1,\n  \"b\" 2\n}", false, "line 3, column 7: invalid character '2' after object name"},
+		{"{\"a\": 1,}", true, "line 1, column 9: comments and trailing commas are not allowed"},
+		{"{\n  // c\n}", true, "line 2, column 3: comments and trailing commas"},
+		{"{\"a\": 1", false, "unexpected EOF"},
+		{"\"str\"", false, "the top level is a string, not an object"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.in), tt.strict)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) = %v, want error containing %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func TestPathErrors(t *testing.T) {
+	d, err := Parse([]byte(`{"projects": {"/p": []}, "servers": "x"}`), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Set(json.RawMessage(entry), "projects", "/p", "mcpServers", "lg")
+	var pe *PathError
+	if !errors.As(err, &pe) || err.Error() != `projects["/p"] is an array, not an object` {
+		t.Errorf("got %v", err)
+	}
+	_, err = d.Delete("servers", "lg")
+	if err == nil || err.Error() != "servers is a string, not an object" {
+		t.Errorf("got %v", err)
+	}
+	if _, err := d.AddToSet("x", "servers"); err == nil {
+		t.Error("AddToSet on a string: no error")
+	}
+}
+
+// FuzzUpsert checks the merge invariants on any input that parses: the
+// output parses (strictly, for strict files), our entry reads back, the
+// bytes before the object holding our entry are unchanged, a second
+// upsert changes nothing, and removing it again leaves every other member.
+func FuzzUpsert(f *testing.F) {
+	seeds := []string{
+		"{}", "", "{\n  \"mcpServers\": {}\n}", "{\"mcpServers\": {\"a\": 1}}",
+		"{\r\n\t\"mcpServers\": {\r\n\t\t\"a\": {}\r\n\t}\r\n}\r\n",
+		"{\n  // c\n  \"mcpServers\": {\n    \"a\": 1, // n\n  },\n}",
+		"\xEF\xBB\xBF{\"x\": [1, 2, {\"y\": null}], \"mcpServers\": {\"latchgate\": {\"command\": \"old\"}}}",
+		"{\"mcpServers\": {\"latchgate\": 1, \"b\": 2 /* c */}}",
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	value := json.RawMessage(`{"type":"stdio","command":"latchgate-mcp","args":["serve","--x"],"env":{"A":"<&>"}}`)
+	f.Fuzz(func(t *testing.T, in []byte, strict bool) {
+		d, err := Parse(in, strict)
+		if err != nil {
+			return
+		}
+		otherMembers := membersExcept(t, d.Bytes(), "mcpServers", "latchgate")
+		// Where the servers object starts and how much follows it: those
+		// bytes must come out unchanged.
+		prefixEnd, suffixLen := -1, -1
+		if v, n, err := d.lookup([]string{"mcpServers"}); err == nil && n == 1 {
+			prefixEnd, suffixLen = v.StartOffset, len(d.src)-v.EndOffset
+		}
+		before := d.Bytes()
+		if _, err := d.Set(value, "mcpServers", "latchgate"); err != nil {
+			var pe *PathError
+			if errors.As(err, &pe) {
+				return // mcpServers is not an object: refused, fine
+			}
+			t.Fatalf("set: %v", err)
+		}
+		out := d.Bytes()
+		root, err := hujson.Parse(bytes.TrimPrefix(out, utf8BOM))
+		if err != nil {
+			t.Fatalf("output does not parse: %v\n%s", err, out)
+		}
+		if strict && !root.IsStandard() {
+			t.Fatalf("strict output is not plain JSON:\n%s", out)
+		}
+		got, ok := d.Get("mcpServers", "latchgate")
+		if !ok || !jsonEqual(got, value) {
+			t.Fatalf("entry reads back as %s", got)
+		}
+		if prefixEnd >= 0 {
+			pre := prefixEnd
+			if bytes.HasPrefix(before, utf8BOM) {
+				pre += len(utf8BOM)
+			}
+			if !bytes.Equal(before[:pre], out[:pre]) {
+				t.Fatalf("bytes before mcpServers changed:\n%q\n%q", before[:pre], out[:pre])
+			}
+			if !bytes.Equal(before[len(before)-suffixLen:], out[len(out)-suffixLen:]) {
+				t.Fatalf("bytes after mcpServers changed:\n%q\n%q", before, out)
+			}
+		}
+		if changed, err := d.Set(value, "mcpServers", "latchgate"); err != nil || changed {
+			t.Fatalf("second upsert: changed=%v err=%v", changed, err)
+		}
+		if !bytes.Equal(d.Bytes(), out) {
+			t.Fatal("second upsert changed the bytes")
+		}
+		if _, err := d.Delete("mcpServers", "latchgate"); err != nil {
+			t.Fatalf("delete: %v", err)
+		}
+		if diff := cmp.Diff(otherMembers, membersExcept(t, d.Bytes(), "mcpServers", "latchgate")); diff != "" {
+			t.Fatalf("other members changed (-before +after):\n%s", diff)
+		}
+	})
+}
+
+// membersExcept returns the standardized document with path removed, for
+// comparing everything but our entry.
+func membersExcept(t *testing.T, data []byte, path ...string) any {
+	t.Helper()
+	v, err := hujson.Parse(bytes.TrimPrefix(data, utf8BOM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Standardize()
+	var doc any
+	if err := json.Unmarshal(v.Pack(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// An install followed by an uninstall may leave an empty server list
+	// where there was none: treat the two alike.
+	root, ok := doc.(map[string]any)
+	if !ok || len(path) != 2 {
+		return doc
+	}
+	if servers, ok := root[path[0]].(map[string]any); ok {
+		delete(servers, path[1])
+		if len(servers) == 0 {
+			delete(root, path[0])
+		}
+	}
+	return doc
+}
