@@ -38,9 +38,10 @@ func (g *Gate) routes() *http.ServeMux {
 // empty-bodied 404 and 405 answers, as the gate's router gives, not the
 // ServeMux's text pages.
 func (g *Gate) route(r *http.Request) (http.HandlerFunc, string) {
-	h, pattern := g.mux.Handler(r)
-	if pattern != "" {
-		return h.ServeHTTP, pattern
+	// mux.Handler does not fill in path values, so known routes go
+	// through mux.ServeHTTP, which does.
+	if _, pattern := g.mux.Handler(r); pattern != "" {
+		return g.mux.ServeHTTP, pattern
 	}
 	for _, m := range []string{http.MethodGet, http.MethodPost} {
 		if m == r.Method {

@@ -81,17 +81,22 @@ func newClient(t testing.TB, g *Gate, now func() time.Time) *testClient {
 		c.base = u
 		c.hc = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}}
 	} else {
-		path := g.SocketPath()
 		c.base = "http://localhost"
-		c.hc = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-				var d net.Dialer
-				return d.DialContext(ctx, "unix", path)
-			},
-		}}
+		c.hc = unixHTTPClient(g.SocketPath())
 	}
 	t.Cleanup(c.hc.CloseIdleConnections)
 	return c
+}
+
+// unixHTTPClient dials path for every connection, as the real client's
+// UDS transport does; the URL host only fills the Host header.
+func unixHTTPClient(path string) *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}
 }
 
 func coords(pub *ecdsa.PublicKey) (string, string) {
