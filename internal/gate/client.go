@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
 	"time"
 )
@@ -186,9 +187,15 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte, h
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
+	var reused bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
+	}))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, newTransportError(op, c.cfg.Socket, err)
+		te := newTransportError(op, c.cfg.Socket, err)
+		te.staleConn = reused && !te.Timeout && ctx.Err() == nil
+		return nil, te
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
@@ -203,6 +210,9 @@ func (c *Client) get(ctx context.Context, op, path string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.DiscoveryTimeout)
 	defer cancel()
 	resp, err := c.do(ctx, op, http.MethodGet, path, nil, nil)
+	if isStale(err) {
+		resp, err = c.do(ctx, op, http.MethodGet, path, nil, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +231,7 @@ func (c *Client) get(ctx context.Context, op, path string) ([]byte, error) {
 // its Retry-After when that is short.
 func (c *Client) authed(ctx context.Context, op, method, path string, body []byte, pinned *Lease) (*response, *Lease, error) {
 	lease := pinned
-	retriedAuth, retried429 := false, false
+	retriedAuth, retried429, retriedStale := false, false, false
 	for {
 		if lease == nil {
 			l, err := c.Lease(ctx)
@@ -241,6 +251,13 @@ func (c *Client) authed(ctx context.Context, op, method, path string, body []byt
 		}
 		c.log.Debug("gate request", "method", method, "path", path, "jti", jti)
 		resp, err := c.do(ctx, op, method, path, body, hdr)
+		if isStale(err) && !retriedStale {
+			// A kept-alive connection the gate had closed (it restarted):
+			// the request never reached a live gate. Retry on a new
+			// connection, with a new proof.
+			retriedStale = true
+			continue
+		}
 		if err != nil {
 			return nil, lease, err
 		}
@@ -269,4 +286,11 @@ func (c *Client) authed(ctx context.Context, op, method, path string, body []byt
 		}
 		return nil, lease, gerr
 	}
+}
+
+// isStale reports whether err is a failure on a reused keep-alive
+// connection that the peer had already closed.
+func isStale(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te) && te.staleConn
 }

@@ -111,6 +111,8 @@ type TransportError struct {
 	// Timeout is set when the request ran out of time after it was sent,
 	// so the gate may have acted on it.
 	Timeout bool
+	// staleConn marks a failure on a reused keep-alive connection.
+	staleConn bool
 }
 
 func (e *TransportError) Error() string {

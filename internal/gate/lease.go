@@ -141,7 +141,11 @@ func (c *Client) issueLease(ctx context.Context) (*Lease, error) {
 	}
 	c.leaseMu.Unlock()
 	for {
-		resp, err := c.do(ctx, "issue lease", http.MethodPost, "/v1/leases", LeaseBody(c.key.JWK(), fsRoot), nil)
+		body := LeaseBody(c.key.JWK(), fsRoot)
+		resp, err := c.do(ctx, "issue lease", http.MethodPost, "/v1/leases", body, nil)
+		if isStale(err) {
+			resp, err = c.do(ctx, "issue lease", http.MethodPost, "/v1/leases", body, nil)
+		}
 		if err != nil {
 			return nil, &LeaseError{Err: err}
 		}
