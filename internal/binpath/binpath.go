@@ -22,7 +22,10 @@ func IsTemporary(path string, tmpDirs ...string) bool {
 	if strings.Contains(slash, "/go-build") {
 		return true
 	}
-	for _, d := range append(tmpDirs, os.TempDir()) {
+	// The well-known temporary roots count even when TMPDIR points
+	// elsewhere (go test and testscript set it to a work directory).
+	known := []string{"/tmp", "/var/tmp", "/private/tmp", "/var/folders", "/private/var/folders"}
+	for _, d := range append(append(tmpDirs, os.TempDir()), known...) {
 		if d == "" {
 			continue
 		}

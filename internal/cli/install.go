@@ -131,7 +131,6 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 	cmd.Flags().StringVar(&opts.AgentID, "agent-id", "", "LATCHGATE_AGENT_ID for the entry (default: the IDE's id)")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
 	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "Claude Code, --scope project: approve the server in ~/.claude/settings.json so it starts without a prompt")
-	cmd.MarkFlagsMutuallyExclusive("gate-url", "gate-socket")
 	return cmd
 }
 
