@@ -38,13 +38,15 @@
 //	g := gatetest.StartTCP(t, gatetest.Options{ManifestDir: "testdata/manifests"})
 //	g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 //	g.SetApproveAfter(2, true) // the second poll sees "approved"
-//	client := gate.New(gate.Config{URL: g.URL(), PublicBaseURL: g.PublicBaseURL()})
+//	client, err := gate.New(gate.Config{URL: g.URL()}) // htu base = g.PublicBaseURL()
 //	// ... drive the client ...
 //	for _, r := range g.Requests() {
-//		if r.Verdict != "" {
-//			t.Errorf("%s %s rejected: %s (%s)", r.Method, r.Path, r.Verdict, r.Reason)
+//		if r.Status == http.StatusUnauthorized {
+//			t.Errorf("%s %s rejected: %s (%s)", r.Method, r.Path, r.Error, r.Reason)
 //		}
 //	}
+//	id := g.Approvals()[0].ID // or take approval_id from the 202
+//	_ = g.Approve(id)        // instead of waiting for SetApproveAfter
 //
 // Over a Unix socket, use [StartUnix] and dial [Gate.SocketPath]; the
 // client must then build htu from [Gate.PublicBaseURL], exactly as with a

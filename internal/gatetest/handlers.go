@@ -65,13 +65,13 @@ func (g *Gate) route(r *http.Request) (http.HandlerFunc, string) {
 // server.
 func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
-	seq := len(g.requests) + 1
 	stopping := g.stopping
 	g.mu.Unlock()
 
 	rec := &Request{
 		Time:     g.now(),
 		Method:   r.Method,
+		Host:     r.Host,
 		Path:     r.URL.Path,
 		RawQuery: r.URL.RawQuery,
 		Header:   r.Header.Clone(),
@@ -101,7 +101,7 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.requests = append(g.requests, *rec)
 		g.mu.Unlock()
 		if g.opts.Logf != nil {
-			g.opts.Logf("gatetest: #%d %s %s -> %d %s %s", seq, rec.Method, rec.Path, rec.Status, rec.Error, rec.Reason)
+			g.opts.Logf("gatetest: #%d %s %s -> %d %s %s", rec.Seq, rec.Method, rec.Path, rec.Status, rec.Error, rec.Reason)
 		}
 	}()
 
@@ -521,7 +521,9 @@ func (g *Gate) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o := g.nextOutcome(a)
-	if o.Delay > 0 && !wait(r.Context(), g.stopChan(), o.Delay) {
+	// A held request answers 202 at once; its Delay is the approved
+	// execution's duration.
+	if o.Kind != Held && o.Delay > 0 && !wait(r.Context(), g.stopChan(), o.Delay) {
 		note(w, "cancelled", "client went away or gate stopped during Delay")
 		return
 	}

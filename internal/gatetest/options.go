@@ -120,9 +120,10 @@ type Outcome struct {
 	// RetryAfter is the Retry-After of RateLimited, rounded up to whole
 	// seconds; default 1s.
 	RetryAfter time.Duration
-	// Delay is how long the gate waits before answering (after auth), to
-	// exercise client timeouts and cancellation. For Held, it is also how
-	// long approval execution takes, during which polls see "claimed".
+	// Delay is how long the gate waits before answering (after auth and
+	// the body checks), to exercise client timeouts and cancellation.
+	// For Held, the 202 comes at once and Delay is how long the approved
+	// execution takes, during which polls see "claimed".
 	Delay time.Duration
 	// Status and ErrorCode override ServerError's status and error code.
 	// On Held, a non-empty ErrorCode makes execution after approval fail:

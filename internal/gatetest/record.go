@@ -15,6 +15,7 @@ type Request struct {
 	Time     time.Time // gate clock at arrival
 	Listener string    // "tcp" or "unix"
 	Method   string
+	Host     string // the Host header; the gate ignores it for htu
 	Path     string // the request path, without query
 	RawQuery string
 	Route    string      // the matched Route constant; "unknown" or "method not allowed" otherwise
