@@ -568,6 +568,9 @@ func TestDiscoveryRoutes(t *testing.T) {
 		{"GET", "/v1/actions/nope/schema/request", 404},
 		{"GET", "/v1/actions/db_orders/schema/request", 404},
 		{"GET", "/v1/nothing", 404},
+		{"GET", "/v1//actions", 404},
+		{"GET", "/v1/actions/", 404},
+		{"GET", "/v1/x/../actions", 404},
 		{"GET", "/v1/approvals", 404}, // admin router only
 		{"DELETE", "/v1/actions", 405},
 		{"GET", "/v1/leases", 405},

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -38,6 +39,13 @@ func (g *Gate) routes() *http.ServeMux {
 // empty-bodied 404 and 405 answers, as the gate's router gives, not the
 // ServeMux's text pages.
 func (g *Gate) route(r *http.Request) (http.HandlerFunc, string) {
+	// The gate's router has no redirects: a path that is not in clean
+	// form (double slashes, dot segments) is simply unknown.
+	if p := r.URL.Path; p == "" || path.Clean(p) != p {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			writeBare(w, http.StatusNotFound, "not_found", "no such route")
+		}, routeNotFound
+	}
 	// mux.Handler does not fill in path values, so known routes go
 	// through mux.ServeHTTP, which does.
 	if _, pattern := g.mux.Handler(r); pattern != "" {
