@@ -41,6 +41,7 @@ type Gate struct {
 	receipts   map[string][]byte
 	faults     map[string][]*Fault
 	requests   []Request
+	recorded   chan struct{} // closed and replaced on every recorded request
 	publicBase string
 	tcpAddr    string // resolved host:port once ListenTCP succeeded
 	unixPath   string
@@ -86,6 +87,7 @@ func New(opts Options) (*Gate, error) {
 		faults:     map[string][]*Fault{},
 		publicBase: strings.TrimRight(opts.PublicBaseURL, "/"),
 		stopping:   make(chan struct{}),
+		recorded:   make(chan struct{}),
 	}
 	if g.clock == nil {
 		g.clock = time.Now

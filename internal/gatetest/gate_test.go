@@ -1,6 +1,7 @@
 package gatetest
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/hex"
@@ -1045,5 +1046,37 @@ func TestRequestRecord(t *testing.T) {
 	g.ResetRequests()
 	if len(g.Requests()) != 0 {
 		t.Error("ResetRequests kept requests")
+	}
+}
+
+func TestWaitRequests(t *testing.T) {
+	g := StartTCP(t, Options{ManifestDir: fixtures})
+	c := newClient(t, g, nil)
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		rs, err := g.WaitRequests(ctx, RouteHealthz, 2)
+		if err == nil && len(rs) != 2 {
+			err = fmt.Errorf("got %d requests", len(rs))
+		}
+		done <- err
+	}()
+	c.mustSend("GET", "/v1/actions", nil, nil)
+	c.mustSend("GET", "/healthz", nil, nil)
+	c.mustSend("GET", "/healthz", nil, nil)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if rs, err := g.WaitRequests(context.Background(), RouteAny, 3); err != nil || len(rs) != 3 {
+		t.Errorf("RouteAny: %d, %v", len(rs), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := g.WaitRequests(ctx, RouteExecute, 1); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("timeout: %v", err)
+	}
+	if Drop.String() != "drop" || FaultKind(0).String() != "none" || Held.String() != "held" {
+		t.Error("String methods")
 	}
 }

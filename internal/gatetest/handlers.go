@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -99,19 +100,28 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	handler, pattern := g.route(r)
 	rec.Route = pattern
 	rw := &recorder{ResponseWriter: w}
-	defer func() {
-		rec.Status = rw.status
-		rec.Error, rec.Reason = rw.code, rw.reason
-		rec.Lease = rw.lease
-		rec.Response = rw.body.Bytes()
-		g.mu.Lock()
-		rec.Seq = len(g.requests) + 1
-		g.requests = append(g.requests, *rec)
-		g.mu.Unlock()
-		if g.opts.Logf != nil {
-			g.opts.Logf("gatetest: #%d %s %s -> %d %s %s", rec.Seq, rec.Method, rec.Path, rec.Status, rec.Error, rec.Reason)
-		}
-	}()
+	// The record is appended before the response completes (deferred
+	// handler work runs before the server finishes the response), so a
+	// test that has its answer always finds the request recorded.
+	var once sync.Once
+	finish := func() {
+		once.Do(func() {
+			rec.Status = rw.status
+			rec.Error, rec.Reason = rw.code, rw.reason
+			rec.Lease = rw.lease
+			rec.Response = rw.body.Bytes()
+			g.mu.Lock()
+			rec.Seq = len(g.requests) + 1
+			g.requests = append(g.requests, *rec)
+			close(g.recorded)
+			g.recorded = make(chan struct{})
+			g.mu.Unlock()
+			if g.opts.Logf != nil {
+				g.opts.Logf("gatetest: #%d %s %s -> %d %s %s", rec.Seq, rec.Method, rec.Path, rec.Status, rec.Error, rec.Reason)
+			}
+		})
+	}
+	defer finish()
 
 	if f := g.takeFault(pattern); f != nil {
 		rec.Fault = f.Kind
@@ -119,6 +129,7 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case Drop:
 			rw.code = "dropped"
 			if conn, _, err := http.NewResponseController(rw).Hijack(); err == nil {
+				finish()
 				conn.Close()
 			}
 			return

@@ -151,6 +151,23 @@ const (
 	Respond
 )
 
+// String returns the kind's name, for test messages.
+func (k FaultKind) String() string {
+	switch k {
+	case 0:
+		return "none"
+	case Drop:
+		return "drop"
+	case Stall:
+		return "stall"
+	case Garbage:
+		return "garbage"
+	case Respond:
+		return "respond"
+	}
+	return "unknown"
+}
+
 // A Fault is an injected failure for one route, see [Gate.Inject].
 type Fault struct {
 	Kind     FaultKind

@@ -2,7 +2,9 @@ package gatetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -60,6 +62,32 @@ func (g *Gate) RequestsFor(route string) []Request {
 		}
 	}
 	return out
+}
+
+// WaitRequests blocks until at least n requests for route (or for any
+// route, with [RouteAny]) have been recorded, and returns them. It
+// replaces sleeps in tests that wait for a client to reach the gate; it
+// fails when ctx ends first.
+func (g *Gate) WaitRequests(ctx context.Context, route string, n int) ([]Request, error) {
+	for {
+		g.mu.Lock()
+		var got []Request
+		for _, r := range g.requests {
+			if route == RouteAny || r.Route == route {
+				got = append(got, r)
+			}
+		}
+		changed := g.recorded
+		g.mu.Unlock()
+		if len(got) >= n {
+			return got, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return got, fmt.Errorf("wait for %d %s requests (have %d): %w", n, route, len(got), ctx.Err())
+		}
+	}
 }
 
 // ResetRequests forgets the recorded requests.
