@@ -121,6 +121,18 @@ func TestLeaseIssuance(t *testing.T) {
 	}
 }
 
+func TestLeaseFSRootDisabled(t *testing.T) {
+	g := StartTCP(t, Options{FSRootPrefixes: []string{}})
+	c := newClient(t, g, nil)
+	wd, _ := os.Getwd()
+	m := wantError(t, c.mustSend("POST", "/v1/leases", c.leaseBody(fmt.Sprintf(`,"fs_root":%q`, wd)), nil), 403, "fs_root_denied")
+	if !strings.Contains(m["message"].(string), "disabled") {
+		t.Errorf("body = %v", m)
+	}
+	// Without fs_root the lease is issued.
+	c.issueLease()
+}
+
 func TestLeaseRejections(t *testing.T) {
 	g := StartTCP(t, Options{ManifestDir: fixtures, FSRootPrefixes: []string{os.TempDir()}})
 	c := newClient(t, g, nil)
@@ -330,13 +342,17 @@ func TestAuthRejections(t *testing.T) {
 }
 
 func TestScopeRequiredForExecute(t *testing.T) {
-	g := StartTCP(t, Options{ManifestDir: fixtures})
+	g := StartTCP(t, Options{ManifestDir: fixtures, Principal: "agent-jira-bot"})
 	c := newClient(t, g, nil)
 	x, y := coords(&c.key.PublicKey)
 	r := c.mustSend("POST", "/v1/leases", []byte(fmt.Sprintf(`{"scopes":["audit:read"],"dpop_jwk":{"kty":"EC","crv":"P-256","x":%q,"y":%q}}`, x, y)), nil)
 	c.lease = r.json(t)["lease_jwt"].(string)
+	if sub := jwtClaims(t, c.lease)["sub"]; sub != "agent-jira-bot" {
+		t.Errorf("sub = %v", sub)
+	}
 	m := wantError(t, c.execute("http_fetch", `{"url":"https://a.example"}`), 403, "policy_denied")
-	if !strings.Contains(m["deny_reason"].(string), "tools:call") {
+	if !strings.Contains(m["deny_reason"].(string), "tools:call") || m["principal"] != "agent-jira-bot" ||
+		m["remediation"] != "Run: latchgate policy grant agent-jira-bot http_fetch" {
 		t.Errorf("body = %v", m)
 	}
 }
