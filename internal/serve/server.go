@@ -160,6 +160,10 @@ func (s *Server) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 			if err := s.awaitCatalog(ctx); err != nil {
 				return nil, err
 			}
+		case "tools/call":
+			if res := s.precheckCall(ctx, req); res != nil {
+				return res, nil
+			}
 		case "initialize":
 			res, err := next(ctx, method, req)
 			if err == nil {
@@ -177,17 +181,55 @@ func (s *Server) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 	}
 }
 
-// awaitCatalog waits for the first discovery; if it left no tools because
-// the gate could not be reached, it tries once more and otherwise fails
-// tools/list with the reason, which Claude Code shows to the user.
-func (s *Server) awaitCatalog(ctx context.Context) error {
+// precheckCall waits for the first discovery, so a call that arrives
+// before it (a client replaying a cached tool list) is not refused, and
+// answers a call to a tool the gate does not have with a tool error the
+// model can read instead of the SDK's protocol error. A nil result lets
+// the call proceed.
+func (s *Server) precheckCall(ctx context.Context, req mcp.Request) mcp.Result {
+	p, ok := req.GetParams().(*mcp.CallToolParamsRaw)
+	if !ok || p == nil || p.Name == myPendingName {
+		return nil
+	}
+	s.waitFirst(ctx)
+	if _, ok := s.cat.lookup(p.Name); ok {
+		return nil
+	}
+	s.cat.mu.RLock()
+	stale := s.now().Sub(s.cat.updated) > time.Second
+	s.cat.mu.RUnlock()
+	if stale {
+		_ = s.refresh(ctx)
+		if _, ok := s.cat.lookup(p.Name); ok {
+			return nil
+		}
+	}
+	c := &callState{s: s, actionID: p.Name, traceID: "tr_" + gate.NewUUIDv7()}
+	if ss, ok := req.GetSession().(*mcp.ServerSession); ok {
+		if ip := ss.InitializeParams(); ip != nil && ip.ProtocolVersion >= structuredFrom {
+			c.structured = true
+		}
+	}
+	return c.fail(codeActionNotFound, fmt.Sprintf("Action '%s' not found in registry.", p.Name))
+}
+
+func (s *Server) waitFirst(ctx context.Context) {
 	wait := time.NewTimer(s.opts.ListWait)
 	defer wait.Stop()
 	select {
 	case <-s.firstDone:
 	case <-wait.C:
 	case <-ctx.Done():
-		return ctx.Err()
+	}
+}
+
+// awaitCatalog waits for the first discovery; if it left no tools because
+// the gate could not be reached, it tries once more and otherwise fails
+// tools/list with the reason, which Claude Code shows to the user.
+func (s *Server) awaitCatalog(ctx context.Context) error {
+	s.waitFirst(ctx)
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if _, loaded := s.cat.snapshot(); loaded {
 		return nil

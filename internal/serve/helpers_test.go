@@ -1,0 +1,179 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
+)
+
+// fixtureActions is the test catalogue: one action per behaviour the
+// server must handle, including two it must skip.
+func fixtureActions() []gatetest.Action {
+	return []gatetest.Action{
+		{ID: "http_fetch", Version: "1.0.0", RiskLevel: "low", EgressProfile: "proxy_allowlist",
+			AllowedDomains: []string{"example.com"}, DeclaredSideEffects: []string{},
+			RequestSchema: json.RawMessage(`{"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","format":"uri","minLength":1}}}`)},
+		{ID: "gmail_send", Version: "1.2.0", RiskLevel: "high", EgressProfile: "proxy_allowlist",
+			DeclaredSideEffects: []string{"http_write"},
+			RequestSchema:       json.RawMessage(`{"type":"object","properties":{"raw":{"type":"string"}}}`)},
+		{ID: "fs_delete", Version: "2.0.0", RiskLevel: "critical", EgressProfile: "none",
+			DeclaredSideEffects: []string{"fs_delete"}},
+		{ID: "slow_task", Version: "1.0.0", RiskLevel: "low", DeclaredSideEffects: []string{"compute"},
+			RequestSchema: json.RawMessage(`{"type":"object"}`)},
+		{ID: "bad.name", Version: "1.0.0", RiskLevel: "low"},
+		{ID: "string_schema", Version: "1.0.0", RiskLevel: "low", RequestSchema: json.RawMessage(`{"type":"string"}`)},
+	}
+}
+
+type harness struct {
+	t      *testing.T
+	gate   *gatetest.Gate
+	client *gate.Client
+	srv    *Server
+	cs     *mcp.ClientSession
+	ctx    context.Context
+
+	mu       sync.Mutex
+	logs     []string
+	progress []float64
+	changed  int
+}
+
+type harnessOpts struct {
+	gate     gatetest.Options
+	server   Options
+	protocol string
+	noGate   bool
+}
+
+func newHarness(t *testing.T, ho harnessOpts) *harness {
+	t.Helper()
+	if ho.gate.Actions == nil {
+		ho.gate.Actions = fixtureActions()
+	}
+	return newHarnessProto(t, gatetest.StartUnix(t, ho.gate), ho.server, ho.protocol)
+}
+
+// newHarnessFor connects a server to an existing gate.
+func newHarnessFor(t *testing.T, g *gatetest.Gate, opts Options) *harness {
+	return newHarnessProto(t, g, opts, "")
+}
+
+func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string) *harness {
+	t.Helper()
+	h := &harness{t: t, gate: g}
+	c, err := gate.New(gate.Config{Socket: h.gate.SocketPath(), PublicBaseURL: h.gate.PublicBaseURL(),
+		ExecuteTimeout: sopts.ExecuteTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	h.client = c
+	opts := sopts
+	opts.Client = c
+	if opts.Logger == nil {
+		opts.Logger = testLogger(t)
+	}
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv = srv
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h.ctx = ctx
+	srv.Start(ctx)
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := srv.MCP().Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ss.Close() })
+	cl := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
+		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) {
+			h.mu.Lock()
+			h.changed++
+			h.mu.Unlock()
+		},
+		LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
+			h.mu.Lock()
+			h.logs = append(h.logs, string(r.Params.Level)+": "+toString(r.Params.Data))
+			h.mu.Unlock()
+		},
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			h.mu.Lock()
+			h.progress = append(h.progress, r.Params.Progress)
+			h.mu.Unlock()
+		},
+	})
+	if proto == "" {
+		proto = "2025-06-18"
+	}
+	cs, err := cl.Connect(ctx, ct, &mcp.ClientSessionOptions{ProtocolVersion: proto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	h.cs = cs
+	return h
+}
+
+func toString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (h *harness) call(name string, args any) *mcp.CallToolResult {
+	h.t.Helper()
+	res, err := h.cs.CallTool(h.ctx, &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		h.t.Fatalf("CallTool(%s): %v", name, err)
+	}
+	return res
+}
+
+func text(r *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range r.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// toolErr decodes the error object of a failed call.
+func toolErr(t *testing.T, r *mcp.CallToolResult) toolError {
+	t.Helper()
+	if !r.IsError {
+		t.Fatalf("result is not an error: %s", text(r))
+	}
+	var te toolError
+	if err := json.Unmarshal([]byte(text(r)), &te); err != nil {
+		t.Fatalf("error text is not JSON: %q", text(r))
+	}
+	return te
+}
+
+// waitFor polls cond until it holds or the bound passes.
+func waitFor(t *testing.T, bound time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(bound)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", bound, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
