@@ -56,6 +56,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "testgate: --approve-after and --deny-after are exclusive")
 		return 2
 	}
+	// Catch the interrupt before announcing the address: whoever reads the
+	// "listening on" line may signal at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
 	opts := gatetest.Options{ManifestDir: *manifests, LeaseTTL: *leaseTTL, PublicBaseURL: *publicBase}
 	if !*quiet {
 		opts.Logf = func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
@@ -98,8 +103,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "public base url %s\n", g.PublicBaseURL())
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "testgate: shutting down")
 	return 0
