@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -143,6 +144,13 @@ type ServerSpec struct {
 	Command string
 	Args    []string
 	Env     EnvList
+	// Forward names variables the server must get from the IDE's own
+	// environment. Clients built on the MCP SDKs may start servers with
+	// only HOME, PATH and a few others, so a portable entry that relies on
+	// XDG_RUNTIME_DIR to find the default gate socket passes it on
+	// explicitly ("${env:XDG_RUNTIME_DIR}" for Cursor and VS Code).
+	// Adapters whose IDE passes its whole environment ignore it.
+	Forward []string
 }
 
 // A Target is one file and the object in it that lists servers.
@@ -174,6 +182,9 @@ type Request struct {
 	Name    string
 	Spec    ServerSpec
 	Approve bool // Claude Code project scope: pre-approve the server
+	// Profile is a VS Code profile name for user scope; "" is the
+	// default profile. Adapters without profiles ignore it.
+	Profile string
 }
 
 // A Note is something the user should be told about the plan.
@@ -249,4 +260,103 @@ func CheckScope(a Adapter, scope Scope) error {
 		names[i] = string(s)
 	}
 	return fmt.Errorf("%s has no %q scope (it has: %s)", a.DisplayName(), scope, strings.Join(names, ", "))
+}
+
+// ScopeWorkspace is VS Code's name for the project scope (.vscode/mcp.json).
+// Flags accept it as a synonym of [ScopeProject] for every IDE, so one
+// "--scope project" (or "--scope workspace") covers a mixed --ide list.
+const ScopeWorkspace Scope = "workspace"
+
+// ParseScope maps a --scope value to a Scope, folding synonyms.
+func ParseScope(s string) Scope {
+	sc := Scope(strings.ToLower(strings.TrimSpace(s)))
+	if sc == ScopeWorkspace {
+		return ScopeProject
+	}
+	return sc
+}
+
+// ScopeNamer is implemented by adapters whose product calls a scope by
+// another name (VS Code says "workspace" for the project scope); list
+// shows that name so it matches the IDE's own menus.
+type ScopeNamer interface {
+	ScopeName(Scope) string
+}
+
+// ScopeName returns what a calls scope.
+func ScopeName(a Adapter, s Scope) string {
+	if n, ok := a.(ScopeNamer); ok {
+		return n.ScopeName(s)
+	}
+	return string(s)
+}
+
+// Footprint is where an IDE leaves traces on a machine: the directories
+// and files it creates and the commands it puts on PATH. Adapters only
+// describe them; ides/all looks.
+type Footprint struct {
+	Paths    []string // any of them existing means the IDE is (or was) here
+	Commands []string // executables looked up on PATH
+}
+
+// Detectable is implemented by adapters that can say where to look for
+// their IDE, for "install --all".
+type Detectable interface {
+	Footprint(env Env) Footprint
+}
+
+// Join joins path elements with the separator of env.GOOS, so Windows
+// paths can be computed (and tested) on Linux and the other way round.
+func Join(env Env, elem ...string) string {
+	if env.GOOS == "windows" {
+		var parts []string
+		for i, e := range elem {
+			if e == "" {
+				continue
+			}
+			if i > 0 {
+				e = strings.Trim(e, `\/`)
+			} else {
+				e = strings.TrimRight(e, `\/`)
+			}
+			parts = append(parts, strings.ReplaceAll(e, "/", `\`))
+		}
+		return strings.Join(parts, `\`)
+	}
+	return path.Join(elem...)
+}
+
+// Forward renders a reference to the IDE's own environment variable name
+// in the syntax of a client that expands "${env:NAME}" (Cursor, VS Code).
+func Forward(name string) string { return "${env:" + name + "}" }
+
+// A Location is one file "list" looks at: a target, and the variant of
+// its scope it belongs to (a VS Code profile), "" for the plain scope.
+type Location struct {
+	Target
+	Variant string
+}
+
+// Enumerator is implemented by adapters with more files than one per
+// scope (VS Code has one per profile).
+type Enumerator interface {
+	// Locations returns every file of the IDE; err reports what could not
+	// be enumerated (a broken profile list) next to what could.
+	Locations(env Env) ([]Location, error)
+}
+
+// Locations returns every file adapter a reads on this machine.
+func Locations(a Adapter, env Env) ([]Location, error) {
+	if e, ok := a.(Enumerator); ok {
+		return e.Locations(env)
+	}
+	var out []Location
+	for _, s := range a.Scopes() {
+		t, err := a.Target(env, s)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, Location{Target: t})
+	}
+	return out, nil
 }

@@ -1,22 +1,28 @@
-// Package all is the registry of IDE adapters. It lives apart from
-// package ides so that adapters can import ides without a cycle.
 package all
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
+	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
+	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 )
 
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
-	return []ides.Adapter{claudecode.Adapter{}}
+	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true}}
 }
 
 // aliases maps other names people type to adapter IDs.
-var aliases = map[string]string{"claudecode": "claude-code", "claude_code": "claude-code"}
+var aliases = map[string]string{
+	"claudecode": "claude-code", "claude_code": "claude-code",
+	"code": "vscode", "vs-code": "vscode", "vs_code": "vscode",
+	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
+}
 
 // Lookup finds the adapter whose ID is id.
 func Lookup(id string) (ides.Adapter, error) {
@@ -32,4 +38,81 @@ func Lookup(id string) (ides.Adapter, error) {
 		ids = append(ids, a.ID())
 	}
 	return nil, fmt.Errorf("unknown IDE %q (supported: %s)", id, strings.Join(ids, ", "))
+}
+
+// footprint is where an adapter's IDE leaves traces. Claude Code's lives
+// here because its adapter predates ides.Detectable.
+func footprint(a ides.Adapter, env ides.Env) ides.Footprint {
+	if d, ok := a.(ides.Detectable); ok {
+		return d.Footprint(env)
+	}
+	if a.ID() == "claude-code" {
+		return ides.Footprint{
+			Paths:    []string{claudecode.ConfigDir(env), claudecode.StatePath(env)},
+			Commands: []string{"claude"},
+		}
+	}
+	return ides.Footprint{}
+}
+
+// A Found is an IDE detected on this machine, and why we think so.
+type Found struct {
+	Adapter  ides.Adapter
+	Evidence string // the path or command that gave it away, for the user
+}
+
+// Detect returns the IDEs that have left a trace on this machine: one of
+// their directories or files, or their command on PATH. A config
+// directory counts even if the app was removed since: the files are
+// still read if it comes back, and install only adds an entry.
+func Detect(env ides.Env) []Found {
+	var out []Found
+	for _, a := range Adapters() {
+		fp := footprint(a, env)
+		evidence := ""
+		for _, p := range fp.Paths {
+			if _, err := os.Stat(p); err == nil {
+				evidence = env.Display(p)
+				break
+			}
+		}
+		if evidence == "" {
+			for _, c := range fp.Commands {
+				if p, ok := lookPath(env, c); ok {
+					evidence = p
+					break
+				}
+			}
+		}
+		if evidence != "" {
+			out = append(out, Found{Adapter: a, Evidence: evidence})
+		}
+	}
+	return out
+}
+
+// lookPath finds command on env's PATH (not the process's: tests and
+// "--all" describe the same machine through env).
+func lookPath(env ides.Env, command string) (string, bool) {
+	sep, exts := ":", []string{""}
+	if env.GOOS == "windows" {
+		sep, exts = ";", []string{".exe", ".cmd", ".bat"}
+	}
+	for _, dir := range strings.Split(env.Get("PATH"), sep) {
+		if dir == "" {
+			continue
+		}
+		for _, ext := range exts {
+			p := filepath.Join(dir, command+ext)
+			info, err := os.Stat(p)
+			if err != nil || info.IsDir() {
+				continue
+			}
+			if env.GOOS != "windows" && info.Mode().Perm()&0o111 == 0 {
+				continue
+			}
+			return p, true
+		}
+	}
+	return "", false
 }
