@@ -1,0 +1,333 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
+)
+
+// binPath is the latchgate-mcp binary the end-to-end tests launch, built
+// once for the package; buildErr says why it could not be.
+var binPath, buildErr = "", error(nil)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "lgbin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "latchgate-mcp")
+	out, err := exec.Command("go", "build", "-o", binPath, "github.com/latchgate-ai/latchgate-mcp/cmd/latchgate-mcp").CombinedOutput()
+	if err != nil {
+		buildErr = fmt.Errorf("build latchgate-mcp: %v\n%s", err, out)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is one "latchgate-mcp serve" subprocess with a connected client.
+type proc struct {
+	cs     *mcp.ClientSession
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	mu     sync.Mutex
+	logs   []string
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serveArgs returns the command line that connects to g over its
+// listener kind.
+func serveArgs(g *gatetest.Gate, kind string) []string {
+	if kind == "tcp" {
+		return []string{"serve", "--gate-url", g.URL()}
+	}
+	return []string{"serve", "--gate-socket", g.SocketPath(), "--public-base-url", g.PublicBaseURL()}
+}
+
+func startGate(t *testing.T, kind string) *gatetest.Gate {
+	if kind == "tcp" {
+		return gatetest.StartTCP(t, gatetest.Options{Actions: fixtureActions()})
+	}
+	return gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions()})
+}
+
+func startServe(t *testing.T, args []string, env ...string) *proc {
+	t.Helper()
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	p := &proc{stderr: &syncBuffer{}}
+	p.cmd = exec.Command(binPath, args...)
+	p.cmd.Env = append([]string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "RUST_LOG=debug"}, env...)
+	p.cmd.Stderr = p.stderr
+	p.cmd.Dir = t.TempDir()
+	cl := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, &mcp.ClientOptions{
+		LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
+			p.mu.Lock()
+			p.logs = append(p.logs, toString(r.Params.Data))
+			p.mu.Unlock()
+		},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// The SDK client tries server/discover first, like Claude Code, and
+	// must fall back to initialize at once.
+	cs, err := cl.Connect(ctx, &mcp.CommandTransport{Command: p.cmd, TerminateDuration: 3 * time.Second}, nil)
+	if err != nil {
+		t.Fatalf("connect: %v\nstderr:\n%s", err, p.stderr)
+	}
+	p.cs = cs
+	t.Cleanup(func() {
+		p.cs.Close()
+		if t.Failed() {
+			t.Logf("serve stderr:\n%s", p.stderr)
+		}
+	})
+	return p
+}
+
+func (p *proc) call(t *testing.T, name string, args any) *mcp.CallToolResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := p.cs.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		t.Fatalf("CallTool(%s): %v", name, err)
+	}
+	return res
+}
+
+func TestE2E(t *testing.T) {
+	for _, kind := range []string{"tcp", "unix"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Run("list and call", func(t *testing.T) {
+				g := startGate(t, kind)
+				p := startServe(t, serveArgs(g, kind))
+				res, err := p.cs.ListTools(context.Background(), nil)
+				if err != nil || len(res.Tools) != 5 {
+					t.Fatalf("tools/list: %v, %v", res, err)
+				}
+				r := p.call(t, "http_fetch", map[string]any{"url": "https://example.com"})
+				if r.IsError || !strings.Contains(text(r), "[receipt_id: ") {
+					t.Fatalf("call: %s", text(r))
+				}
+				for _, req := range g.Requests() {
+					if req.Status == 401 {
+						t.Errorf("%s %s rejected: %s %s", req.Method, req.Path, req.Error, req.Reason)
+					}
+				}
+			})
+			t.Run("denial", func(t *testing.T) {
+				g := startGate(t, kind)
+				g.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Denied, DenyReason: "nope"})
+				p := startServe(t, serveArgs(g, kind))
+				te := toolErr(t, p.call(t, "http_fetch", map[string]any{"url": "u"}))
+				if te.Code != codePolicyDenied || te.Message != "nope" {
+					t.Errorf("denial: %+v", te)
+				}
+			})
+			t.Run("hold then approve", func(t *testing.T) {
+				g := startGate(t, kind)
+				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"sent"`)})
+				g.SetApproveAfter(2, true)
+				p := startServe(t, serveArgs(g, kind))
+				r := p.call(t, "gmail_send", map[string]any{"raw": "x"})
+				if r.IsError || !strings.HasPrefix(text(r), "sent\n\n[receipt_id: ") {
+					t.Fatalf("approved: %s", text(r))
+				}
+				p.mu.Lock()
+				logs := strings.Join(p.logs, "\n")
+				p.mu.Unlock()
+				if !strings.Contains(logs, "waiting for operator approval") {
+					t.Errorf("no hold notification; logs: %q", logs)
+				}
+			})
+			t.Run("hold then deny", func(t *testing.T) {
+				g := startGate(t, kind)
+				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
+				g.SetApproveAfter(1, false)
+				p := startServe(t, serveArgs(g, kind))
+				if te := toolErr(t, p.call(t, "gmail_send", map[string]any{})); te.Code != codePolicyDenied {
+					t.Errorf("denied hold: %+v", te)
+				}
+			})
+			t.Run("gate restart mid-session", func(t *testing.T) {
+				g := startGate(t, kind)
+				p := startServe(t, serveArgs(g, kind))
+				if r := p.call(t, "http_fetch", map[string]any{"url": "u"}); r.IsError {
+					t.Fatal(text(r))
+				}
+				if err := g.Stop(); err != nil {
+					t.Fatal(err)
+				}
+				if te := toolErr(t, p.call(t, "http_fetch", map[string]any{"url": "u"})); te.Code != codeGateUnavailable {
+					t.Errorf("gate down: %+v", te)
+				}
+				if err := g.Restart(); err != nil {
+					t.Fatal(err)
+				}
+				if r := p.call(t, "http_fetch", map[string]any{"url": "u"}); r.IsError {
+					t.Fatalf("after restart with a new key: %s", text(r))
+				}
+			})
+			t.Run("gate stalled past the timeout", func(t *testing.T) {
+				g := startGate(t, kind)
+				p := startServe(t, append(serveArgs(g, kind), "--execute-timeout", "500ms"))
+				g.Inject(gatetest.RouteExecute, gatetest.Fault{Kind: gatetest.Stall, Duration: 5 * time.Second, Count: 1})
+				start := time.Now()
+				te := toolErr(t, p.call(t, "slow_task", map[string]any{}))
+				if te.Code != codeGateUnavailable || !strings.Contains(te.Message, "did not answer") {
+					t.Errorf("stall: %+v", te)
+				}
+				if d := time.Since(start); d > 4*time.Second {
+					t.Errorf("stalled call took %v", d)
+				}
+				if r := p.call(t, "slow_task", map[string]any{}); r.IsError {
+					t.Errorf("call after the stall: %s", text(r))
+				}
+			})
+			t.Run("cancellation", func(t *testing.T) {
+				g := startGate(t, kind)
+				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
+				p := startServe(t, serveArgs(g, kind))
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() {
+					_, err := p.cs.CallTool(ctx, &mcp.CallToolParams{Name: "gmail_send", Arguments: map[string]any{}})
+					done <- err
+				}()
+				waitFor(t, 5*time.Second, "the hold", func() bool { return len(g.Approvals()) == 1 })
+				if err := p.cs.Ping(context.Background(), nil); err != nil {
+					t.Fatalf("ping during hold: %v", err)
+				}
+				cancel()
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+					t.Fatal("cancelled call did not return")
+				}
+				polls := len(g.RequestsFor(gatetest.RoutePoll))
+				time.Sleep(2500 * time.Millisecond) // bounded: longer than a poll interval
+				if n := len(g.RequestsFor(gatetest.RoutePoll)); n > polls+1 {
+					t.Errorf("server kept polling after notifications/cancelled: %d then %d", polls, n)
+				}
+			})
+			t.Run("16 concurrent calls", func(t *testing.T) {
+				g := startGate(t, kind)
+				delay := 300 * time.Millisecond
+				g.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
+				p := startServe(t, serveArgs(g, kind))
+				start := time.Now()
+				var wg sync.WaitGroup
+				for i := 0; i < 16; i++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if r := p.call(t, "slow_task", map[string]any{}); r.IsError {
+							t.Error(text(r))
+						}
+					}()
+				}
+				wg.Wait()
+				if d := time.Since(start); d > 4*delay {
+					t.Errorf("16 calls of %v took %v", delay, d)
+				}
+			})
+		})
+	}
+}
+
+// TestE2EExit checks stdin EOF ends the process with status 0, and that
+// nothing but JSON-RPC was written to stdout on the way.
+func TestE2EExit(t *testing.T) {
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	g := startGate(t, "unix")
+	cmd := exec.Command(binPath, serveArgs(g, "unix")...)
+	cmd.Dir = t.TempDir()
+	cmd.Stdin = strings.NewReader(initLine + "\n" + `{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
+		`{"jsonrpc":"2.0","id":1,"method":"tools/list"}` + "\n")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = []string{"RUST_LOG=debug"}
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("serve did not exit at stdin EOF")
+	}
+	got := byID(t, strings.Split(strings.TrimSpace(stdout.String()), "\n"))
+	if tools, _ := got["1"]["result"].(map[string]any)["tools"].([]any); len(tools) != 5 {
+		t.Errorf("tools/list before EOF: %v", got["1"])
+	}
+	if !strings.Contains(stderr.String(), "level=DEBUG") {
+		t.Errorf("RUST_LOG=debug did not enable debug logs")
+	}
+	for _, secret := range leaseSecrets(g) {
+		if strings.Contains(stderr.String(), secret) {
+			t.Errorf("stderr contains a lease or proof")
+		}
+	}
+}
+
+// leaseSecrets returns the tokens and proofs the gate saw, which must
+// never appear in logs.
+func leaseSecrets(g *gatetest.Gate) []string {
+	var out []string
+	for _, r := range g.Requests() {
+		if a := r.Header.Get("Authorization"); a != "" {
+			out = append(out, strings.TrimPrefix(a, "DPoP "))
+		}
+		if d := r.Header.Get("DPoP"); d != "" {
+			out = append(out, d)
+		}
+		if r.Route == gatetest.RouteLeases {
+			var lr struct {
+				JWT string `json:"lease_jwt"`
+			}
+			_ = json.Unmarshal(r.Response, &lr)
+			if lr.JWT != "" {
+				out = append(out, lr.JWT)
+			}
+		}
+	}
+	return out
+}
