@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
+)
+
+// serveEnv clears every variable serve reads, then sets kv.
+func serveEnv(t *testing.T, kv ...string) {
+	t.Helper()
+	for _, k := range []string{"LATCHGATE_URL", "LATCHGATE_SOCKET", "LATCHGATE_PUBLIC_URL", "LATCHGATE_PUBLIC_BASE_URL",
+		"LATCHGATE_AGENT_ID", "LATCHGATE_SESSION_ID", "RUST_LOG", "XDG_RUNTIME_DIR"} {
+		t.Setenv(k, "")
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		t.Setenv(kv[i], kv[i+1])
+	}
+}
+
+func resolveServe(t *testing.T, args ...string) (*serveOptions, error) {
+	t.Helper()
+	io, _, _, _ := iostreams.Test()
+	var got *serveOptions
+	cmd := newCmdServeWith(&Factory{IO: io}, func(o *serveOptions) error {
+		got = o
+		return nil
+	})
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Out)
+	cmd.SetErr(io.ErrOut)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.Execute()
+	return got, err
+}
+
+func TestServeFlagsAndEnv(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      []string
+		args     []string
+		url      string
+		socket   string
+		public   string
+		agent    string
+		level    slog.Level
+		warnings int
+		usageErr bool
+		errText  string
+	}{
+		{name: "socket default needs public url", errText: "--public-base-url (or LATCHGATE_PUBLIC_URL) is required when using Unix socket transport"},
+		{name: "socket default path", env: []string{"XDG_RUNTIME_DIR", "/run/user/7"}, args: []string{"--public-base-url", "http://localhost:3000/"},
+			socket: "/run/user/7/latchgate/gate.sock", public: "http://localhost:3000", agent: "latchgate-mcp", level: slog.LevelWarn},
+		{name: "url from env", env: []string{"LATCHGATE_URL", "http://127.0.0.1:8787"}, url: "http://127.0.0.1:8787", agent: "latchgate-mcp", level: slog.LevelWarn},
+		{name: "socket and public from env", env: []string{"LATCHGATE_SOCKET", "/s/gate.sock", "LATCHGATE_PUBLIC_URL", "http://localhost:3000", "LATCHGATE_AGENT_ID", "bot"},
+			socket: "/s/gate.sock", public: "http://localhost:3000", agent: "bot", level: slog.LevelWarn},
+		{name: "gate's public url name accepted", env: []string{"LATCHGATE_SOCKET", "/s/gate.sock", "LATCHGATE_PUBLIC_BASE_URL", "http://localhost:3001"},
+			socket: "/s/gate.sock", public: "http://localhost:3001", agent: "latchgate-mcp", level: slog.LevelWarn},
+		{name: "both flags", args: []string{"--gate-url", "http://h:1", "--gate-socket", "/s"}, usageErr: true},
+		{name: "both env prefer url", env: []string{"LATCHGATE_URL", "http://h:1", "LATCHGATE_SOCKET", "/s"}, url: "http://h:1", agent: "latchgate-mcp", level: slog.LevelWarn, warnings: 1},
+		{name: "socket flag beats url env", env: []string{"LATCHGATE_URL", "http://h:1"}, args: []string{"--gate-socket", "/s", "--public-base-url", "http://p"},
+			socket: "/s", public: "http://p", agent: "latchgate-mcp", level: slog.LevelWarn},
+		{name: "url flag beats url env", env: []string{"LATCHGATE_URL", "http://h:1"}, args: []string{"--gate-url", "http://h:2"}, url: "http://h:2", agent: "latchgate-mcp", level: slog.LevelWarn},
+		{name: "bad url", args: []string{"--gate-url", "localhost:3000"}, errText: "check --gate-url"},
+		{name: "bad public url", args: []string{"--gate-url", "http://h", "--public-base-url", "h"}, errText: "check --public-base-url"},
+		{name: "log level flag", args: []string{"--gate-url", "http://h", "--log-level", "debug"}, url: "http://h", agent: "latchgate-mcp", level: slog.LevelDebug},
+		{name: "RUST_LOG wins", env: []string{"RUST_LOG", "latchgate_mcp=info,hyper=warn"}, args: []string{"--gate-url", "http://h", "--log-level", "error"}, url: "http://h", agent: "latchgate-mcp", level: slog.LevelInfo},
+		{name: "bad log level", args: []string{"--gate-url", "http://h", "--log-level", "loud"}, usageErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			serveEnv(t, tt.env...)
+			o, err := resolveServe(t, tt.args...)
+			var fe *FlagError
+			switch {
+			case tt.usageErr:
+				if !errors.As(err, &fe) {
+					t.Fatalf("err = %v, want a usage error", err)
+				}
+				return
+			case tt.errText != "":
+				if err == nil || !strings.Contains(err.Error(), tt.errText) || errors.As(err, &fe) {
+					t.Fatalf("err = %v, want %q", err, tt.errText)
+				}
+				var he *HintError
+				if !errors.As(err, &he) || he.Hint == "" {
+					t.Errorf("no hint with %v", err)
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			}
+			if o.GateURL != tt.url || (o.useSocket && o.GateSocket != tt.socket) || o.useSocket != (tt.socket != "") ||
+				o.PublicBaseURL != tt.public || o.AgentID != tt.agent || o.logLevel != tt.level || len(o.warnings) != tt.warnings {
+				t.Errorf("got url=%q socket=%q(%v) public=%q agent=%q level=%v warnings=%v",
+					o.GateURL, o.GateSocket, o.useSocket, o.PublicBaseURL, o.AgentID, o.logLevel, o.warnings)
+			}
+			if len(o.SessionID) != 36 {
+				t.Errorf("session id = %q, want a UUID", o.SessionID)
+			}
+		})
+	}
+}
+
+func TestServeStartupErrorExitCode(t *testing.T) {
+	serveEnv(t, "LATCHGATE_SOCKET", "/nonexistent/gate.sock")
+	io, _, out, errOut := iostreams.Test()
+	if code := Main([]string{"serve"}, io); code != exitError {
+		t.Errorf("exit code = %d, want %d", code, exitError)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing", out.String())
+	}
+	want := "latchgate-mcp: --public-base-url (or LATCHGATE_PUBLIC_URL) is required when using Unix socket transport\nhint: it must match public_base_url in latchgate.toml"
+	if !strings.HasPrefix(errOut.String(), want) {
+		t.Errorf("stderr = %q", errOut.String())
+	}
+	io, _, _, _ = iostreams.Test()
+	if code := Main([]string{"serve", "--gate-url", "http://h", "--gate-socket", "/s"}, io); code != exitUsage {
+		t.Errorf("conflicting flags: exit code = %d, want %d", code, exitUsage)
+	}
+}
+
+func TestParseLogLevel(t *testing.T) {
+	for in, want := range map[string]slog.Level{
+		"": slog.LevelWarn, "warn": slog.LevelWarn, "INFO": slog.LevelInfo, "trace": slog.LevelDebug,
+		"error": slog.LevelError, "latchgate_mcp=debug": slog.LevelDebug, "hyper=debug": slog.LevelWarn,
+		"info,latchgate_mcp=debug": slog.LevelInfo, "off": slog.LevelError + 4,
+	} {
+		got, err := parseLogLevel(in)
+		if err != nil || got != want {
+			t.Errorf("parseLogLevel(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}
