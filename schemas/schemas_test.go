@@ -27,7 +27,7 @@ func TestValidate(t *testing.T) {
 		{"claude project", ClaudeProject, `{"mcpServers":{"latchgate":{"type":"stdio","command":"latchgate-mcp","args":["serve"],"env":{"A":"b"}}}}`, ""},
 		{"claude project remote", ClaudeProject, `{"mcpServers":{"web":{"type":"http","url":"https://x"}}}`, ""},
 		{"claude project servers key", ClaudeProject, `{"servers":{}}`, "mcpServers"},
-		{"claude project bad name", ClaudeProject, `{"mcpServers":{"a b":{"command":"x"}}}`, "a b"},
+		{"claude project servers not object", ClaudeProject, `{"mcpServers":[]}`, "does not match"},
 		{"claude project env number", ClaudeProject, `{"mcpServers":{"a":{"command":"x","env":{"N":1}}}}`, "does not match"},
 		{"claude project url without type", ClaudeProject, `{"mcpServers":{"a":{"url":"https://x"}}}`, "does not match"},
 		{"claude state", ClaudeState, `{"numStartups":3,"mcpServers":{"a":{"command":"x"}},"projects":{"/p":{"mcpServers":{"b":{"command":"y"}},"allowedTools":[]}}}`, ""},
