@@ -257,7 +257,7 @@ func CheckScope(a Adapter, scope Scope) error {
 	}
 	names := make([]string, len(a.Scopes()))
 	for i, s := range a.Scopes() {
-		names[i] = string(s)
+		names[i] = ScopeName(a, s)
 	}
 	return fmt.Errorf("%s has no %q scope (it has: %s)", a.DisplayName(), scope, strings.Join(names, ", "))
 }

@@ -22,7 +22,7 @@ func TestEverySchemaResolves(t *testing.T) {
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name, schema, doc string
-		wantErr          string // "" means valid
+		wantErr           string // "" means valid
 	}{
 		{"claude project", ClaudeProject, `{"mcpServers":{"latchgate":{"type":"stdio","command":"latchgate-mcp","args":["serve"],"env":{"A":"b"}}}}`, ""},
 		{"claude project remote", ClaudeProject, `{"mcpServers":{"web":{"type":"http","url":"https://x"}}}`, ""},
