@@ -88,8 +88,8 @@ func checkArguments(raw json.RawMessage, e *toolEntry) (json.RawMessage, string)
 	if _, ok := v.(map[string]any); !ok {
 		return nil, "arguments must be a JSON object"
 	}
-	if e.schema != nil {
-		if err := e.schema.Validate(v); err != nil {
+	if rs := e.validator(); rs != nil {
+		if err := rs.Validate(v); err != nil {
 			return nil, firstLine(err.Error())
 		}
 	}

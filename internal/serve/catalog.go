@@ -136,10 +136,12 @@ var permissiveSchema = json.RawMessage(`{"type":"object","additionalProperties":
 type toolEntry struct {
 	tool     *mcp.Tool
 	actionID string
-	// schema validates arguments before they go to the gate; nil when
-	// the schema accepts any object or could not be compiled (the gate
-	// validates anyway, so we never refuse what it would accept).
-	schema *jsonschema.Resolved
+	// schemaRaw validates arguments before they go to the gate; nil when
+	// the schema accepts any object. It is compiled on first use: that is
+	// most of the cost of discovery, and most tools are never called.
+	schemaRaw  json.RawMessage
+	schemaOnce sync.Once
+	schema     *jsonschema.Resolved
 	// timeout bounds an execute call: the action's own limit plus margin.
 	timeout time.Duration
 	// hash covers the whole tool definition, so any change to it (not
@@ -174,16 +176,30 @@ func buildEntry(sum gate.ActionSummary, detail *gate.ActionDetail, schema json.R
 		e.timeout = time.Duration(detail.ResourceLimits.TimeoutSeconds)*time.Second + 30*time.Second
 	}
 	if !trivialSchema(obj) {
-		var s jsonschema.Schema
-		if err := json.Unmarshal(schema, &s); err == nil {
-			if rs, err := s.Resolve(nil); err == nil {
-				e.schema = rs
-			}
-		}
+		e.schemaRaw = schema
 	}
 	def, _ := json.Marshal(t)
 	e.hash = sha256.Sum256(def)
 	return e, nil
+}
+
+// validator returns the compiled request schema, or nil when there is
+// nothing to check or it does not compile (the gate validates anyway, so
+// we never refuse what it would accept).
+func (e *toolEntry) validator() *jsonschema.Resolved {
+	e.schemaOnce.Do(func() {
+		if e.schemaRaw == nil {
+			return
+		}
+		var s jsonschema.Schema
+		if err := json.Unmarshal(e.schemaRaw, &s); err != nil {
+			return
+		}
+		if rs, err := s.Resolve(nil); err == nil {
+			e.schema = rs
+		}
+	})
+	return e.schema
 }
 
 // trivialSchema reports whether a schema accepts every object, so there

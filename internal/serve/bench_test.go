@@ -1,0 +1,195 @@
+package serve
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
+)
+
+// manyActions returns n actions with realistic schemas and details.
+func manyActions(n int) []gatetest.Action {
+	out := make([]gatetest.Action, n)
+	for i := range out {
+		out[i] = gatetest.Action{
+			ID: fmt.Sprintf("action_%03d", i), Version: "1.0.0", RiskLevel: "low",
+			EgressProfile: "proxy_allowlist", AllowedDomains: []string{"api.example.com"},
+			DeclaredSideEffects: []string{"http_read"},
+			ResourceLimits:      gatetest.ResourceLimits{TimeoutSeconds: 30},
+			RequestSchema: json.RawMessage(`{"type":"object","required":["url"],"additionalProperties":false,"properties":{` +
+				`"url":{"type":"string","format":"uri","minLength":1,"maxLength":2048,"description":"The URL to fetch."},` +
+				`"headers":{"type":"object","additionalProperties":{"type":"string"}},"timeout":{"type":"integer","minimum":1,"maximum":60}}}`),
+		}
+	}
+	return out
+}
+
+func benchServe(b *testing.B, g *gatetest.Gate, extra ...string) (*mcp.ClientSession, *exec.Cmd) {
+	b.Helper()
+	if buildErr != nil {
+		b.Fatal(buildErr)
+	}
+	args := append([]string{"serve", "--gate-socket", g.SocketPath(), "--public-base-url", g.PublicBaseURL()}, extra...)
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = []string{"RUST_LOG=error"}
+	cmd.Dir = os.TempDir()
+	cl := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "1"}, nil)
+	cs, err := cl.Connect(context.Background(), &mcp.CommandTransport{Command: cmd}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cs, cmd
+}
+
+// BenchmarkSpawnListTools measures what an IDE waits for: start
+// "latchgate-mcp serve", initialize, and get the first tools/list with
+// 200 actions over the Unix socket.
+func BenchmarkSpawnListTools(b *testing.B) {
+	g := gatetest.StartUnix(b, gatetest.Options{Actions: manyActions(200)})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cs, _ := benchServe(b, g)
+		res, err := cs.ListTools(context.Background(), nil)
+		if err != nil || len(res.Tools) != 201 {
+			b.Fatalf("tools/list: %d tools, %v", len(res.Tools), err)
+		}
+		b.StopTimer()
+		cs.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkCallOverhead measures the latency serve adds to a tool call
+// over calling the gate directly with the same client code, reported as
+// medians (µs) of interleaved samples.
+func BenchmarkCallOverhead(b *testing.B) {
+	g := gatetest.StartUnix(b, gatetest.Options{Actions: fixtureActions()})
+	cs, _ := benchServe(b, g)
+	defer cs.Close()
+	direct, err := gate.New(gate.Config{Socket: g.SocketPath(), PublicBaseURL: g.PublicBaseURL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	args := map[string]any{"url": "https://example.com"}
+	rawArgs, _ := json.Marshal(args)
+	for i := 0; i < 50; i++ { // warm both paths: lease, connections
+		_, _ = direct.Execute(ctx, "http_fetch", rawArgs)
+		_, _ = cs.CallTool(ctx, &mcp.CallToolParams{Name: "http_fetch", Arguments: args})
+	}
+	d := make([]time.Duration, 0, b.N)
+	m := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, err := direct.Execute(ctx, "http_fetch", rawArgs); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "http_fetch", Arguments: args})
+		if err != nil || res.IsError {
+			b.Fatalf("call: %v", err)
+		}
+		t2 := time.Now()
+		d, m = append(d, t1.Sub(t0)), append(m, t2.Sub(t1))
+	}
+	b.StopTimer()
+	md, mm := median(d), median(m)
+	b.ReportMetric(float64(md.Microseconds()), "direct-µs")
+	b.ReportMetric(float64(mm.Microseconds()), "mcp-µs")
+	b.ReportMetric(float64((mm - md).Microseconds()), "added-µs")
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// BenchmarkConcurrentCalls sends 64 calls at once to actions the gate
+// answers after 200 ms; the batch should take about 200 ms, not 64 times
+// that. Reported as the batch time over the gate delay.
+func BenchmarkConcurrentCalls(b *testing.B) {
+	const delay = 200 * time.Millisecond
+	g := gatetest.StartUnix(b, gatetest.Options{Actions: fixtureActions()})
+	g.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
+	cs, _ := benchServe(b, g)
+	defer cs.Close()
+	ctx := context.Background()
+	if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "slow_task", Arguments: map[string]any{}}); err != nil {
+		b.Fatal(err)
+	}
+	var worst time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for j := 0; j < 64; j++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "slow_task", Arguments: map[string]any{}})
+				if err != nil || res.IsError {
+					b.Errorf("call: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		worst = max(worst, time.Since(start))
+	}
+	b.ReportMetric(float64(worst)/float64(delay), "worst-batch/gate-delay")
+}
+
+// BenchmarkResidentMemory reports the resident set of a serve process
+// holding 200 tools after a tools/list and 100 calls.
+func BenchmarkResidentMemory(b *testing.B) {
+	g := gatetest.StartUnix(b, gatetest.Options{Actions: manyActions(200)})
+	var rss float64
+	for i := 0; i < b.N; i++ {
+		cs, cmd := benchServe(b, g)
+		if _, err := cs.ListTools(context.Background(), nil); err != nil {
+			b.Fatal(err)
+		}
+		for j := 0; j < 100; j++ {
+			_, _ = cs.CallTool(context.Background(), &mcp.CallToolParams{Name: fmt.Sprintf("action_%03d", j), Arguments: map[string]any{"url": "https://api.example.com/"}})
+		}
+		kb, err := vmRSS(cmd.Process.Pid)
+		if err != nil {
+			b.Skip(err)
+		}
+		rss = max(rss, float64(kb)/1024)
+		cs.Close()
+	}
+	b.ReportMetric(rss, "rss-MB")
+}
+
+func vmRSS(pid int) (int, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
+}
