@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,17 +23,23 @@ import (
 // targetOptions are the flags install and uninstall share: which IDEs,
 // which scope, which server name.
 type targetOptions struct {
-	IDEs   []string
-	Scope  string
-	Name   string
-	DryRun bool
+	IDEs    []string
+	All     bool
+	Scope   string
+	Name    string
+	Profile string
+	DryRun  bool
 }
 
 func (o *targetOptions) addFlags(cmd *cobra.Command) {
-	cmd.Flags().StringSliceVar(&o.IDEs, "ide", nil, "IDE to configure: "+strings.Join(adapterIDs(), ", "))
-	cmd.Flags().StringVar(&o.Scope, "scope", "", "where the entry applies: user (default), local (you, this project) or project (.mcp.json, shared with your team)")
+	cmd.Flags().StringSliceVar(&o.IDEs, "ide", nil, "IDEs to configure, comma-separated: "+strings.Join(adapterIDs(), ", "))
+	cmd.Flags().BoolVar(&o.All, "all", false, "every supported IDE found on this machine (by its config directory or its command on PATH)")
+	cmd.Flags().StringVar(&o.Scope, "scope", "", "where the entry applies: user (default; every IDE), local (Claude Code: you, this project), "+
+		"project (the project's shared file: .mcp.json, .cursor/mcp.json, .vscode/mcp.json; \"workspace\" is a synonym)")
 	cmd.Flags().StringVar(&o.Name, "name", "latchgate", "name of the MCP server entry")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the changes as a unified diff and write nothing")
+	cmd.Flags().StringVar(&o.Profile, "vscode-profile", "", "VS Code profile `NAME` whose own mcp.json to edit (user scope; default: the default profile)")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the changes to every file as one unified diff and write nothing")
+	cmd.MarkFlagsMutuallyExclusive("ide", "all")
 }
 
 func adapterIDs() []string {
@@ -47,28 +54,48 @@ func adapterIDs() []string {
 // digits, "-" and "_"), which the other IDEs accept too.
 var serverName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// resolve checks the shared flags and returns the adapters and scope of
-// each.
-func (o *targetOptions) resolve() ([]ides.Adapter, map[string]ides.Scope, error) {
-	if len(o.IDEs) == 0 {
-		return nil, nil, flagErrorf("--ide is required (one or more of: %s)", strings.Join(adapterIDs(), ", "))
+// resolve checks the shared flags and returns the adapters, in the order
+// given (registry order for --all), and the scope of each. One --scope
+// applies to every IDE; an IDE without that scope is a usage error rather
+// than being skipped, so nothing is half-installed.
+func (o *targetOptions) resolve(env ides.Env, out *reporter) ([]ides.Adapter, map[string]ides.Scope, error) {
+	if len(o.IDEs) == 0 && !o.All {
+		return nil, nil, flagErrorf("--ide is required, or --all (IDEs: %s)", strings.Join(adapterIDs(), ", "))
 	}
 	if !serverName.MatchString(o.Name) {
 		return nil, nil, flagErrorf("invalid --name %q: use 1 to 64 letters, digits, '-' or '_'", o.Name)
 	}
+	var candidates []ides.Adapter
+	if o.All {
+		found := all.Detect(env)
+		if len(found) == 0 {
+			return nil, nil, &HintError{Err: fmt.Errorf("--all found none of the supported IDEs (%s) on this machine", strings.Join(adapterIDs(), ", ")),
+				Hint: "name them with --ide; an IDE counts as found by its config directory or its command on PATH"}
+		}
+		var names []string
+		for _, f := range found {
+			candidates = append(candidates, f.Adapter)
+			names = append(names, fmt.Sprintf("%s (%s)", f.Adapter.DisplayName(), f.Evidence))
+		}
+		out.info("--all: found %s", strings.Join(names, ", "))
+	} else {
+		for _, id := range o.IDEs {
+			a, err := all.Lookup(id)
+			if err != nil {
+				return nil, nil, &FlagError{err: err}
+			}
+			candidates = append(candidates, a)
+		}
+	}
 	var adapters []ides.Adapter
 	scopes := map[string]ides.Scope{}
-	for _, id := range o.IDEs {
-		a, err := all.Lookup(id)
-		if err != nil {
-			return nil, nil, &FlagError{err: err}
-		}
+	for _, a := range candidates {
 		if _, dup := scopes[a.ID()]; dup {
 			continue
 		}
 		scope := a.Scopes()[0]
 		if o.Scope != "" {
-			scope = ides.Scope(o.Scope)
+			scope = ides.ParseScope(o.Scope)
 			if err := ides.CheckScope(a, scope); err != nil {
 				return nil, nil, &FlagError{err: err}
 			}
@@ -76,7 +103,21 @@ func (o *targetOptions) resolve() ([]ides.Adapter, map[string]ides.Scope, error)
 		adapters = append(adapters, a)
 		scopes[a.ID()] = scope
 	}
+	if o.Profile != "" && !hasAdapter(adapters, "vscode", "vscode-insiders") {
+		return nil, nil, flagErrorf("--vscode-profile needs --ide vscode (or vscode-insiders)")
+	}
 	return adapters, scopes, nil
+}
+
+func hasAdapter(adapters []ides.Adapter, ids ...string) bool {
+	for _, a := range adapters {
+		for _, id := range ids {
+			if a.ID() == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type installOptions struct {
@@ -96,7 +137,7 @@ type installOptions struct {
 func newCmdInstall(f *Factory, runF func(*installOptions) error) *cobra.Command {
 	opts := &installOptions{IO: f.IO, Executable: f.Executable}
 	cmd := &cobra.Command{
-		Use:   "install --ide NAME [flags]",
+		Use:   "install (--ide NAME[,NAME...] | --all) [flags]",
 		Short: "Add the latchgate MCP server to an IDE's configuration",
 		Long: `Add the latchgate MCP server to an IDE's configuration.
 
@@ -105,11 +146,24 @@ other server stay exactly as they were. Each file is backed up before it is
 written (see "latchgate-mcp restore"), and a second identical run changes
 nothing.
 
+Several IDEs are one plan: every file is read and checked before anything is
+written (one malformed file stops the whole run), --dry-run shows every diff
+together, and if a write fails the files already written in this run are put
+back from their backups.
+
+--scope project writes a file meant to be committed, so the entry is
+portable: it runs "latchgate-mcp" from PATH and names no per-user socket
+path. For Cursor and VS Code, which may start servers with only part of
+their own environment, it passes XDG_RUNTIME_DIR on as "${env:XDG_RUNTIME_DIR}"
+so each user's default gate socket is found.
+
 With neither --gate-url nor --gate-socket, the gate is found from a running
 "latchgate up", then .latchgate/latchgate.toml, then the gate's defaults.`,
 		Example: `  latchgate-mcp install --ide claude-code --dry-run
-  latchgate-mcp install --ide claude-code
-  latchgate-mcp install --ide claude-code --scope project --approve
+  latchgate-mcp install --ide claude-code,cursor,vscode
+  latchgate-mcp install --all --dry-run
+  latchgate-mcp install --ide vscode --vscode-profile Work
+  latchgate-mcp install --ide claude-code,cursor,vscode --scope project --approve
   latchgate-mcp install --ide claude-code --gate-url http://127.0.0.1:3000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -135,15 +189,18 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 }
 
 func runInstall(ctx context.Context, opts *installOptions) error {
-	adapters, scopes, err := opts.resolve()
+	out := newReporter(opts.IO)
+	adapters, scopes, err := opts.resolve(opts.Env, out)
 	if err != nil {
 		return err
+	}
+	if opts.Approve && !hasAdapter(adapters, "claude-code") {
+		return flagErrorf("--approve applies to Claude Code only (--ide claude-code --scope project)")
 	}
 	transport, err := gatecfg.Resolve(opts.Env, gatecfg.Flags{GateURL: opts.GateURL, Socket: opts.GateSocket, PublicBaseURL: opts.PublicBaseURL})
 	if err != nil {
 		return &FlagError{err: err}
 	}
-	out := newReporter(opts.IO)
 	describeTransport(out, transport)
 
 	var edits []merge.FileEdit
@@ -164,17 +221,17 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 			if err := checkPortableTransport(opts.Env, transport); err != nil {
 				return err
 			}
+			if a.ID() != "claude-code" && opts.BinaryPath == "" {
+				out.info("%s may start servers without your shell's PATH (when it was opened from a dock or launcher): "+
+					"the project entry runs \"latchgate-mcp\", so it must be in a system directory on PATH for everyone", a.DisplayName())
+			}
 		}
 		agentID := opts.AgentID
 		if agentID == "" {
 			agentID = a.ID()
 		}
-		spec := ides.ServerSpec{
-			Command: command,
-			Args:    transport.Args(portable),
-			Env:     ides.EnvList{{Name: "LATCHGATE_AGENT_ID", Value: agentID}, {Name: "RUST_LOG", Value: "warn"}},
-		}
-		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve})
+		spec := installSpec(transport, command, agentID, portable)
+		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve, Profile: opts.Profile})
 		if err != nil {
 			return &FlagError{err: err}
 		}
@@ -182,6 +239,22 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 		notes = append(notes, n...)
 	}
 	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+}
+
+// installSpec is the server entry install writes. A portable entry that
+// relies on the default socket forwards XDG_RUNTIME_DIR, which locates
+// that socket: adapters of IDEs that may not pass their environment on
+// (Cursor, VS Code) write it as a reference, the others ignore it.
+func installSpec(t gatecfg.Transport, command, agentID string, portable bool) ides.ServerSpec {
+	spec := ides.ServerSpec{
+		Command: command,
+		Args:    t.Args(portable),
+		Env:     ides.EnvList{{Name: "LATCHGATE_AGENT_ID", Value: agentID}, {Name: "RUST_LOG", Value: "warn"}},
+	}
+	if portable && !t.IsHTTP() && t.DefaultSocket {
+		spec.Forward = []string{"XDG_RUNTIME_DIR"}
+	}
+	return spec
 }
 
 // command returns the command the IDE should run. Project files are
@@ -308,6 +381,18 @@ func planAndApply(ctx context.Context, io *iostreams.IOStreams, env ides.Env, ou
 		Backups: &backup.Store{Dir: filepath.Join(dir, "backups")},
 		LockDir: filepath.Join(dir, "locks"),
 	})
+	if err != nil {
+		// Apply has put back what it wrote; say so file by file, from
+		// what is on disk now rather than from what we hoped.
+		for _, r := range results {
+			if restored(r.Change) {
+				fmt.Fprintf(io.Out, "restored %s (it had been written; a later file failed)\n", r.Change.Display)
+			} else {
+				fmt.Fprintf(io.Out, "left %s as written (it could not be restored; see the error)\n", r.Change.Display)
+			}
+		}
+		return explainPlanError(err)
+	}
 	for _, r := range results {
 		verb := "updated"
 		if !r.Change.Existed {
@@ -318,13 +403,16 @@ func planAndApply(ctx context.Context, io *iostreams.IOStreams, env ides.Env, ou
 		}
 		fmt.Fprintf(io.Out, "%s %s\n", verb, r.Change.Display)
 	}
-	if err != nil {
-		return explainPlanError(err)
-	}
 	if len(results) > 0 {
 		out.info("backups are kept; \"latchgate-mcp restore\" lists them")
 	}
 	return nil
+}
+
+// restored reports whether the file of c is back as it was planned from.
+func restored(c *merge.Change) bool {
+	data, existed, err := merge.ReadFile(c.Path)
+	return err == nil && existed == c.Existed && bytes.Equal(data, c.Before)
 }
 
 // explainPlanError adds the hint for errors about a user's file.
@@ -354,7 +442,7 @@ type uninstallOptions struct {
 func newCmdUninstall(f *Factory, runF func(*uninstallOptions) error) *cobra.Command {
 	opts := &uninstallOptions{IO: f.IO}
 	cmd := &cobra.Command{
-		Use:   "uninstall --ide NAME [flags]",
+		Use:   "uninstall (--ide NAME[,NAME...] | --all) [flags]",
 		Short: "Remove the latchgate MCP server from an IDE's configuration",
 		Long: `Remove the latchgate MCP server from an IDE's configuration.
 
@@ -362,7 +450,8 @@ Only the latchgate entry (and, for Claude Code project scope, its approval in
 ~/.claude/settings.json) is removed; everything else stays, including an empty
 server list.`,
 		Example: `  latchgate-mcp uninstall --ide claude-code --dry-run
-  latchgate-mcp uninstall --ide claude-code --scope project`,
+  latchgate-mcp uninstall --ide claude-code --scope project
+  latchgate-mcp uninstall --all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			env, err := f.Env()
@@ -381,15 +470,15 @@ server list.`,
 }
 
 func runUninstall(ctx context.Context, opts *uninstallOptions) error {
-	adapters, scopes, err := opts.resolve()
+	out := newReporter(opts.IO)
+	adapters, scopes, err := opts.resolve(opts.Env, out)
 	if err != nil {
 		return err
 	}
-	out := newReporter(opts.IO)
 	var edits []merge.FileEdit
 	var notes []ides.Note
 	for _, a := range adapters {
-		fe, n, err := ides.PlanUninstall(a, opts.Env, ides.Request{Scope: scopes[a.ID()], Name: opts.Name})
+		fe, n, err := ides.PlanUninstall(a, opts.Env, ides.Request{Scope: scopes[a.ID()], Name: opts.Name, Profile: opts.Profile})
 		if err != nil {
 			return &FlagError{err: err}
 		}
