@@ -39,7 +39,6 @@ func (o *targetOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.Name, "name", "latchgate", "name of the MCP server entry")
 	cmd.Flags().StringVar(&o.Profile, "vscode-profile", "", "VS Code profile `NAME` whose own mcp.json to edit (user scope; default: the default profile)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the changes to every file as one unified diff and write nothing")
-	cmd.MarkFlagsMutuallyExclusive("ide", "all")
 }
 
 func adapterIDs() []string {
@@ -59,6 +58,9 @@ var serverName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // applies to every IDE; an IDE without that scope is a usage error rather
 // than being skipped, so nothing is half-installed.
 func (o *targetOptions) resolve(env ides.Env, out *reporter) ([]ides.Adapter, map[string]ides.Scope, error) {
+	if o.All && len(o.IDEs) > 0 {
+		return nil, nil, flagErrorf("use --ide or --all, not both")
+	}
 	if len(o.IDEs) == 0 && !o.All {
 		return nil, nil, flagErrorf("--ide is required, or --all (IDEs: %s)", strings.Join(adapterIDs(), ", "))
 	}
