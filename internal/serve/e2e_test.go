@@ -202,14 +202,14 @@ func TestE2E(t *testing.T) {
 			t.Run("gate stalled past the timeout", func(t *testing.T) {
 				g := startGate(t, kind)
 				p := startServe(t, append(serveArgs(g, kind), "--execute-timeout", "500ms"))
-				g.Inject(gatetest.RouteExecute, gatetest.Fault{Kind: gatetest.Stall, Duration: 5 * time.Second, Count: 1})
+				g.Inject(gatetest.RouteExecute, gatetest.Fault{Kind: gatetest.Stall, Duration: 60 * time.Second, Count: 1})
 				start := time.Now()
 				te := toolErr(t, p.call(t, "slow_task", map[string]any{}))
 				if te.Code != codeGateUnavailable || !strings.Contains(te.Message, "did not answer") {
 					t.Errorf("stall: %+v", te)
 				}
-				if d := time.Since(start); d > 4*time.Second {
-					t.Errorf("stalled call took %v", d)
+				if d := time.Since(start); d > 25*time.Second {
+					t.Errorf("stalled call took %v: the execute timeout was not applied", d)
 				}
 				if r := p.call(t, "slow_task", map[string]any{}); r.IsError {
 					t.Errorf("call after the stall: %s", text(r))
@@ -243,10 +243,9 @@ func TestE2E(t *testing.T) {
 			})
 			t.Run("16 concurrent calls", func(t *testing.T) {
 				g := startGate(t, kind)
-				delay := 300 * time.Millisecond
+				delay := 2 * time.Second
 				g.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
 				p := startServe(t, serveArgs(g, kind))
-				start := time.Now()
 				var wg sync.WaitGroup
 				for i := 0; i < 16; i++ {
 					wg.Add(1)
@@ -258,9 +257,7 @@ func TestE2E(t *testing.T) {
 					}()
 				}
 				wg.Wait()
-				if d := time.Since(start); d > 4*delay {
-					t.Errorf("16 calls of %v took %v", delay, d)
-				}
+				assertOverlapped(t, g, 16, delay)
 			})
 		})
 	}

@@ -177,3 +177,27 @@ func waitFor(t *testing.T, bound time.Duration, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// assertOverlapped checks the gate received every one of calls before it
+// could have answered the first (each is held for delay): proof that the
+// server sent them concurrently, whatever the machine's speed.
+func assertOverlapped(t *testing.T, g *gatetest.Gate, calls int, delay time.Duration) {
+	t.Helper()
+	ex := g.RequestsFor(gatetest.RouteExecute)
+	if len(ex) < calls {
+		t.Fatalf("%d execute requests, want %d", len(ex), calls)
+	}
+	ex = ex[len(ex)-calls:]
+	first, last := ex[0].Time, ex[0].Time
+	for _, r := range ex {
+		if r.Time.Before(first) {
+			first = r.Time
+		}
+		if r.Time.After(last) {
+			last = r.Time
+		}
+	}
+	if last.Sub(first) >= delay {
+		t.Errorf("the last of %d calls reached the gate %v after the first, which was held %v: calls were serialised", calls, last.Sub(first), delay)
+	}
+}

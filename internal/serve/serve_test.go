@@ -260,15 +260,15 @@ func TestHoldDoesNotBlock(t *testing.T) {
 		done <- err
 	}()
 	waitFor(t, 5*time.Second, "the hold", func() bool { return len(h.gate.Approvals()) == 1 })
-	start := time.Now()
-	if err := h.cs.Ping(h.ctx, nil); err != nil {
-		t.Fatal(err)
+	// The hold never resolves: if it blocked the session, these would
+	// hang until the bound.
+	pctx, pcancel := context.WithTimeout(h.ctx, 10*time.Second)
+	defer pcancel()
+	if err := h.cs.Ping(pctx, nil); err != nil {
+		t.Fatalf("ping during a hold: %v", err)
 	}
-	if res := h.call("http_fetch", map[string]any{"url": "u"}); res.IsError {
-		t.Fatalf("call during hold: %s", text(res))
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("ping and a call took %v during a hold", d)
+	if res, err := h.cs.CallTool(pctx, &mcp.CallToolParams{Name: "http_fetch", Arguments: map[string]any{"url": "u"}}); err != nil || res.IsError {
+		t.Fatalf("call during a hold: %v", err)
 	}
 	polls := len(h.gate.RequestsFor(gatetest.RoutePoll))
 	cancel()
@@ -289,9 +289,8 @@ func TestHoldDoesNotBlock(t *testing.T) {
 func TestConcurrentCalls(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	const n = 16
-	delay := 300 * time.Millisecond
+	delay := 2 * time.Second
 	h.gate.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
-	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan string, n)
 	for i := 0; i < n; i++ {
@@ -309,9 +308,7 @@ func TestConcurrentCalls(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	if d := time.Since(start); d > 4*delay {
-		t.Errorf("%d concurrent calls of %v took %v: they ran one after another", n, delay, d)
-	}
+	assertOverlapped(t, h.gate, n, delay)
 }
 
 func TestGateRestartAndOutage(t *testing.T) {
@@ -354,14 +351,14 @@ func TestStalledGateTimesOut(t *testing.T) {
 	if _, err := h.client.Lease(h.ctx); err != nil {
 		t.Fatal(err)
 	}
-	h.gate.Inject(gatetest.RouteExecute, gatetest.Fault{Kind: gatetest.Stall, Duration: 5 * time.Second, Count: 1})
+	h.gate.Inject(gatetest.RouteExecute, gatetest.Fault{Kind: gatetest.Stall, Duration: 60 * time.Second, Count: 1})
 	start := time.Now()
 	te := toolErr(t, h.call("slow_task", map[string]any{}))
 	if te.Code != codeGateUnavailable || !strings.Contains(te.Message, "may still have run") {
 		t.Errorf("error = %+v", te)
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("stalled call took %v", d)
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("stalled call took %v: the execute timeout was not applied", d)
 	}
 	if !h.srv.health.state().Healthy {
 		t.Error("a timeout marked the gate down")
