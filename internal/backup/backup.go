@@ -74,6 +74,20 @@ func (s *Store) folder(path string) string {
 // Save records data (existed false: the file does not exist) as a backup
 // of path, then prunes old backups of path beyond Keep.
 func (s *Store) Save(path string, data []byte, existed bool) (Backup, error) {
+	return s.save(path, "", data, existed)
+}
+
+// SaveFrom is Save for a file about to be replaced by a rename: it hard
+// links the current file (real, its resolved path) into the backup
+// directory instead of copying it, when the two are on one file system
+// and the linked file still holds exactly data. The rename leaves the old
+// inode alone, so the link keeps the old contents; a 10 MB ~/.claude.json
+// is then backed up without writing 10 MB.
+func (s *Store) SaveFrom(path, real string, data []byte, existed bool) (Backup, error) {
+	return s.save(path, real, data, existed)
+}
+
+func (s *Store) save(path, real string, data []byte, existed bool) (Backup, error) {
 	dir := s.folder(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Backup{}, fmt.Errorf("create backup directory: %w", err)
@@ -94,12 +108,27 @@ func (s *Store) Save(path string, data []byte, existed bool) (Backup, error) {
 		}
 		t = t.Add(time.Nanosecond) // two backups in the same instant
 	}
-	// Backups may hold tokens: only the owner reads them.
-	if err := atomicfile.WriteFile(name, data, atomicfile.Options{NewMode: 0o600, DirMode: 0o700}); err != nil {
-		return Backup{}, fmt.Errorf("save backup: %w", err)
+	if !(existed && real != "" && linkSame(real, name, data)) {
+		// Backups may hold tokens: only the owner reads them.
+		if err := atomicfile.WriteFile(name, data, atomicfile.Options{NewMode: 0o600, DirMode: 0o700}); err != nil {
+			return Backup{}, fmt.Errorf("save backup: %w", err)
+		}
 	}
 	b := Backup{Path: path, Time: t, Absent: !existed, file: name}
 	return b, s.prune(path)
+}
+
+// linkSame hard links real to name and keeps the link only if it holds
+// data (the file may have been replaced since data was read from it).
+func linkSame(real, name string, data []byte) bool {
+	if err := os.Link(real, name); err != nil {
+		return false
+	}
+	if !atomicfile.SameContent(name, data) {
+		os.Remove(name)
+		return false
+	}
+	return true
 }
 
 // List returns the backups of path, newest first.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"time"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/atomicfile"
@@ -81,9 +82,14 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 	}
 	res := Result{Change: c}
 	for range maxAttempts {
-		data, existed, err := ReadFile(c.Path)
-		if err != nil {
-			return res, &FileError{Op: "read", Path: c.Display, Err: err}
+		// Unchanged since planning? Compared while reading: no copy.
+		data, existed := c.Before, c.Existed
+		if !stillAs(c.Path, data, existed) {
+			var err error
+			data, existed, err = ReadFile(c.Path)
+			if err != nil {
+				return res, &FileError{Op: "read", Path: c.Display, Err: err}
+			}
 		}
 		if existed != c.Existed || !bytes.Equal(data, c.Before) {
 			fresh, err := planBytes(c.FileEdit, data, existed)
@@ -96,8 +102,10 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 				return res, nil // someone else made the same change
 			}
 		}
-		if opts.Backups != nil && res.Backup == nil {
-			b, err := opts.Backups.Save(c.Path, c.Before, c.Existed)
+		if opts.Backups != nil {
+			// Taken on every attempt: after a re-plan, the backup must be
+			// of what this attempt replaces.
+			b, err := opts.Backups.SaveFrom(c.Path, real, c.Before, c.Existed)
 			if err != nil {
 				return res, &FileError{Op: "back up", Path: c.Display, Err: err}
 			}
@@ -109,10 +117,7 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		}
 		err = atomicfile.WriteFile(c.Path, c.After, atomicfile.Options{
 			NewMode: c.NewMode, DirMode: dirMode,
-			Unchanged: func(string) bool {
-				now, ex, err := ReadFile(c.Path)
-				return err == nil && ex == existed && bytes.Equal(now, data)
-			},
+			Unchanged: func(string) bool { return stillAs(c.Path, data, existed) },
 		})
 		if errors.Is(err, atomicfile.ErrChanged) {
 			continue
@@ -126,6 +131,21 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 	return res, writeErr(fmt.Errorf("it kept changing while we tried to write it (%d attempts); close the program that is rewriting it and try again", maxAttempts))
 }
 
+// stillAs reports whether path is as it was read: existing with exactly
+// data, or absent.
+func stillAs(path string, data []byte, existed bool) bool {
+	if !existed {
+		_, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+		// A dangling symlink we are about to create through.
+		_, err = os.Stat(path)
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	return atomicfile.SameContent(path, data)
+}
+
 // rollback puts back the files written so far, newest first. A file that
 // was changed again since we wrote it is left alone: restoring it would
 // throw that change away.
@@ -137,8 +157,7 @@ func rollback(done []Result) error {
 			errs = append(errs, fmt.Errorf("could not restore %s: no backup was taken", r.Change.Display))
 			continue
 		}
-		now, _, err := ReadFile(r.Change.Path)
-		if err != nil || !bytes.Equal(now, r.Change.After) {
+		if !atomicfile.SameContent(r.Change.Path, r.Change.After) {
 			errs = append(errs, fmt.Errorf("did not restore %s: it changed again after we wrote it (backup %s kept)", r.Change.Display, r.Backup.ID()))
 			continue
 		}

@@ -33,26 +33,13 @@ func UnifiedDiff(fromName, toName, a, b string) string {
 	if a == b {
 		return ""
 	}
-	al, bl := splitLines(a), splitLines(b)
-
-	// Trim the lines both sides share at the start and the end before
-	// matching: a 10 MB ~/.claude.json differs in a few lines, and the
-	// matcher is far slower than this.
-	prefix := 0
-	for prefix < len(al) && prefix < len(bl) && al[prefix] == bl[prefix] {
-		prefix++
-	}
-	suffix := 0
-	for suffix < len(al)-prefix && suffix < len(bl)-prefix &&
-		al[len(al)-1-suffix] == bl[len(bl)-1-suffix] {
-		suffix++
-	}
 	const context = 3
-	keepPre := min(prefix, context)
-	keepSuf := min(suffix, context)
-	offset := prefix - keepPre
-	ma := al[offset : len(al)-suffix+keepSuf]
-	mb := bl[offset : len(bl)-suffix+keepSuf]
+	// Cut both texts down to the lines that differ plus the context
+	// around them before matching: a 10 MB ~/.claude.json differs in a
+	// few lines, and splitting and matching all of it is slow.
+	lo, hiA, hiB := changedRegion(a, b, context)
+	offset := strings.Count(a[:lo], "\n")
+	ma, mb := splitLines(a[lo:hiA]), splitLines(b[lo:hiB])
 
 	m := difflib.NewMatcher(ma, mb)
 	var out strings.Builder
@@ -76,6 +63,51 @@ func UnifiedDiff(fromName, toName, a, b string) string {
 		}
 	}
 	return out.String()
+}
+
+// changedRegion returns the byte range, in whole lines, that holds every
+// difference between a and b plus context lines on each side: a[lo:hiA]
+// and b[lo:hiB]. The texts are equal before lo and after the ranges.
+func changedRegion(a, b string, context int) (lo, hiA, hiB int) {
+	n := min(len(a), len(b))
+	p := 0
+	for p < n && a[p] == b[p] {
+		p++
+	}
+	lo = strings.LastIndexByte(a[:p], '\n') + 1
+	// The common suffix, not reaching into the common prefix.
+	s := 0
+	for s < n-lo && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	endA := len(a) - s
+	if endA > lo && a[endA-1] != '\n' {
+		// Start the suffix at a line start.
+		if k := strings.IndexByte(a[endA:], '\n'); k >= 0 {
+			endA += k + 1
+		} else {
+			endA = len(a)
+		}
+	}
+	endB := len(b) - (len(a) - endA)
+	for range context {
+		if lo == 0 {
+			break
+		}
+		lo = strings.LastIndexByte(a[:lo-1], '\n') + 1
+	}
+	hiA = endA
+	for range context {
+		if hiA >= len(a) {
+			break
+		}
+		if k := strings.IndexByte(a[hiA:], '\n'); k >= 0 {
+			hiA += k + 1
+		} else {
+			hiA = len(a)
+		}
+	}
+	return lo, hiA, endB + (hiA - endA)
 }
 
 // splitLines splits s after each "\n"; the last line keeps no newline if s

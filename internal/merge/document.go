@@ -25,7 +25,10 @@ type Document struct {
 	src    []byte // without the BOM
 	bom    bool
 	strict bool
-	root   hujson.Value
+	root   valueRef
+	// tables holds the members of the objects near the top, from the
+	// parse; cleared by any edit, whose offsets it would no longer match.
+	tables map[int]objectInfo
 	nl     string // "\n" or "\r\n", for the lines we add
 	unit   string // one level of indentation, for the lines we add
 	notes  []string
@@ -61,15 +64,12 @@ func Parse(data []byte, strict bool) (*Document, error) {
 		// Nothing of value in it: start a fresh object.
 		d.src = []byte("{}\n")
 	}
-	root, err := hujson.Parse(d.src)
+	root, err := d.scan(d.src)
 	if err != nil {
-		return nil, newParseError(d.src, err)
+		return nil, err
 	}
-	if strict && !root.IsStandard() {
-		return nil, strictError(d.src)
-	}
-	if _, ok := root.Value.(*hujson.Object); !ok {
-		return nil, fmt.Errorf("the top level is %s, not an object", kindName(root.Value.Kind()))
+	if root.kind != '{' {
+		return nil, fmt.Errorf("the top level is %s, not an object", kindName(root.kind))
 	}
 	d.root = root
 	d.nl = detectNewline(d.src)
@@ -77,32 +77,22 @@ func Parse(data []byte, strict bool) (*Document, error) {
 	return d, nil
 }
 
-// newParseError turns hujson's "hujson: line L, column C: msg" into a
-// ParseError so callers can print it with the file name in front.
-func newParseError(src []byte, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "hujson: ")
-	var line, col int
-	if n, _ := fmt.Sscanf(msg, "line %d, column %d:", &line, &col); n == 2 {
-		if i := strings.Index(msg, ": "); i >= 0 {
-			msg = msg[i+2:]
+// scan validates src as the document's format and returns its top-level
+// value, or a *ParseError with the line and column of the problem.
+func (d *Document) scan(src []byte) (valueRef, error) {
+	// Depth 3 covers projects["<path>"] in ~/.claude.json.
+	sc := scanner{src: src, strict: d.strict, keepDepth: 3}
+	defer func() { d.tables = sc.tables }()
+	start, end, err := sc.validate()
+	if err != nil {
+		var se *syntaxError
+		if errors.As(err, &se) {
+			line, col := lineColumn(src, se.off)
+			return valueRef{}, &ParseError{Line: line, Column: col, Msg: se.msg}
 		}
-		return &ParseError{Line: line, Column: col, Msg: msg}
+		return valueRef{}, err
 	}
-	return &ParseError{Line: 1, Column: 1, Msg: msg}
-}
-
-// strictError locates the first comment or trailing comma in src, which
-// parsed as JSONC but is not plain JSON.
-func strictError(src []byte) error {
-	var v any
-	err := json.Unmarshal(src, &v)
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		line, col := lineColumn(src, int(syn.Offset)-1)
-		return &ParseError{Line: line, Column: col,
-			Msg: "comments and trailing commas are not allowed in this file (it must be plain JSON): " + syn.Error()}
-	}
-	return &ParseError{Line: 1, Column: 1, Msg: "the file is not plain JSON"}
+	return valueRef{kind: kindOf(src[start]), start: start, end: end}, nil
 }
 
 func lineColumn(b []byte, n int) (line, column int) {
@@ -117,7 +107,23 @@ func lineColumn(b []byte, n int) (line, column int) {
 	return line, column
 }
 
-func kindName(k hujson.Kind) string {
+// valueRef is a value in the document by offsets: [start, end).
+type valueRef struct {
+	kind       byte // '{', '[', '"', '0' (number), 't' (boolean), 'n' (null)
+	start, end int
+}
+
+func kindOf(c byte) byte {
+	switch {
+	case c == '{' || c == '[' || c == '"' || c == 'n':
+		return c
+	case c == 't' || c == 'f':
+		return 't'
+	}
+	return '0'
+}
+
+func kindName(k byte) string {
 	switch k {
 	case '{':
 		return "an object"
@@ -127,7 +133,7 @@ func kindName(k hujson.Kind) string {
 		return "a string"
 	case '0':
 		return "a number"
-	case 't', 'f':
+	case 't':
 		return "a boolean"
 	case 'n':
 		return "null"
@@ -161,9 +167,11 @@ func detectIndentUnit(src []byte) string {
 }
 
 // Bytes returns the document's current text, with its BOM if it had one.
+// The slice is the document's own when there is no BOM: a 10 MB file is
+// not copied again just to be written.
 func (d *Document) Bytes() []byte {
 	if !d.bom {
-		return append([]byte(nil), d.src...)
+		return d.src
 	}
 	return append(append([]byte(nil), utf8BOM...), d.src...)
 }
@@ -218,28 +226,50 @@ func isIdentifier(s string) bool {
 // lookup walks path from the root. It returns the deepest value found,
 // how many segments were matched, and an error if a segment runs into a
 // value that is not an object.
-func (d *Document) lookup(path []string) (*hujson.Value, int, error) {
-	v := &d.root
+func (d *Document) lookup(path []string) (valueRef, int, error) {
+	v := d.root
 	for i, seg := range path {
-		obj, ok := v.Value.(*hujson.Object)
-		if !ok {
-			return nil, i, &PathError{Path: path[:i], Msg: "is " + kindName(v.Value.Kind()) + ", not an object"}
+		if v.kind != '{' {
+			return v, i, &PathError{Path: path[:i], Msg: "is " + kindName(v.kind) + ", not an object"}
 		}
-		m := findMember(obj, seg)
+		obj, err := d.openObject(v)
+		if err != nil {
+			return v, i, err
+		}
+		m := findMember(d.src, obj, seg)
 		if m < 0 {
 			return v, i, nil
 		}
-		v = &obj.Members[m].Value
+		mi := obj.members[m]
+		v = valueRef{kind: kindOf(d.src[mi.valStart]), start: mi.valStart, end: mi.valEnd}
 	}
 	return v, len(path), nil
 }
 
+// openObject lists the members of the object v. The document was
+// validated when it was parsed, so an error here is a bug.
+func (d *Document) openObject(v valueRef) (objectInfo, error) {
+	if obj, ok := d.tables[v.start]; ok {
+		return obj, nil
+	}
+	sc := scanner{src: d.src, strict: d.strict, trustedBefore: len(d.src) + 1}
+	obj, _, err := sc.object(v.start, 0, true)
+	return obj, err
+}
+
+func (d *Document) openArray(v valueRef) (arrayInfo, error) {
+	sc := scanner{src: d.src, strict: d.strict, trustedBefore: len(d.src) + 1}
+	arr, _, err := sc.array(v.start, 0, true)
+	return arr, err
+}
+
 // findMember returns the index of the last member named name (the one a
 // JSON parser keeps when a name repeats), or -1.
-func findMember(obj *hujson.Object, name string) int {
-	for i := len(obj.Members) - 1; i >= 0; i-- {
-		lit, ok := obj.Members[i].Name.Value.(hujson.Literal)
-		if ok && lit.String() == name {
+func findMember(src []byte, obj objectInfo, name string) int {
+	for i := len(obj.members) - 1; i >= 0; i-- {
+		m := obj.members[i]
+		got, err := decodeString(src[m.nameStart:m.nameEnd])
+		if err == nil && got == name {
 			return i
 		}
 	}
@@ -252,17 +282,24 @@ func (d *Document) Get(path ...string) (json.RawMessage, bool) {
 	if err != nil || n < len(path) {
 		return nil, false
 	}
-	return standardValue(v), true
+	return d.standardValue(v), true
 }
 
 // standardValue returns v as compact plain JSON (comments and trailing
-// commas dropped), for comparing and decoding.
-func standardValue(v *hujson.Value) json.RawMessage {
-	c := hujson.Value{Value: v.Value}
-	c.Standardize()
+// commas dropped, by hujson), for comparing and decoding.
+func (d *Document) standardValue(v valueRef) json.RawMessage {
+	text := d.src[v.start:v.end]
+	if !d.strict {
+		hv, err := hujson.Parse(text)
+		if err != nil {
+			return json.RawMessage(text)
+		}
+		hv.Standardize()
+		text = hv.Pack()
+	}
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, c.Pack()); err != nil {
-		return json.RawMessage(c.Pack())
+	if err := json.Compact(&buf, text); err != nil {
+		return json.RawMessage(text)
 	}
 	return buf.Bytes()
 }
@@ -293,31 +330,34 @@ func (d *Document) Set(value json.RawMessage, path ...string) (bool, error) {
 		return false, err
 	}
 	if n == len(path) {
-		if jsonEqual(standardValue(v), value) {
+		if jsonEqual(d.standardValue(v), value) {
 			return false, nil
 		}
-		old := d.src[v.StartOffset:v.EndOffset]
+		old := d.src[v.start:v.end]
 		var text string
 		if len(old) > 2 && bytes.IndexByte(old, '\n') < 0 {
 			// Keep a one-line value on one line.
 			text = d.renderInline(value)
 		} else {
-			text = d.render(value, lineIndent(d.src, v.StartOffset))
+			text = d.render(value, lineIndent(d.src, v.start))
 		}
-		return true, d.splice(v.StartOffset, v.EndOffset, text)
+		return true, d.commit(v, fromStart, splice{v.start, v.end, text})
 	}
-	obj, ok := v.Value.(*hujson.Object)
-	if !ok {
-		return false, &PathError{Path: path[:n], Msg: "is " + kindName(v.Value.Kind()) + ", not an object"}
+	if v.kind != '{' {
+		return false, &PathError{Path: path[:n], Msg: "is " + kindName(v.kind) + ", not an object"}
+	}
+	obj, err := d.openObject(v)
+	if err != nil {
+		return false, err
 	}
 	// Wrap value in the missing parents: {"b": {"c": value}} for a path
 	// whose "b" is missing.
 	nested := value
 	for i := len(path) - 1; i > n; i-- {
-		key, _ := json.Marshal(path[i])
+		key, _ := MarshalValue(path[i])
 		nested = json.RawMessage(fmt.Sprintf("{%s:%s}", key, nested))
 	}
-	return true, d.insertMember(v, obj, path[n], nested)
+	return true, d.insertMember(obj, path[n], nested)
 }
 
 // Delete removes the member at path. It reports whether it was there.
@@ -333,26 +373,28 @@ func (d *Document) Delete(path ...string) (bool, error) {
 	if n < len(path)-1 {
 		return false, nil
 	}
-	obj, ok := parent.Value.(*hujson.Object)
-	if !ok {
-		return false, &PathError{Path: path[:len(path)-1], Msg: "is " + kindName(parent.Value.Kind()) + ", not an object"}
+	if parent.kind != '{' {
+		return false, &PathError{Path: path[:len(path)-1], Msg: "is " + kindName(parent.kind) + ", not an object"}
 	}
-	i := findMember(obj, path[len(path)-1])
+	obj, err := d.openObject(parent)
+	if err != nil {
+		return false, err
+	}
+	i := findMember(d.src, obj, path[len(path)-1])
 	if i < 0 {
 		return false, nil
 	}
-	items := make([]item, len(obj.Members))
-	for j, m := range obj.Members {
-		items[j] = item{start: m.Name.StartOffset, end: m.Value.EndOffset, after: len(m.Value.AfterExtra)}
+	items := make([]item, len(obj.members))
+	for j, m := range obj.members {
+		items[j] = item{start: m.nameStart, end: m.valEnd, comma: m.comma}
 	}
-	trailing := obj.Members[len(obj.Members)-1].Value.AfterExtra != nil
-	return true, d.removeItem(parent, items, i, trailing)
+	return true, d.removeItem(parent, items, i, obj.trailingComma)
 }
 
 // AddToSet appends s to the array of strings at path unless it is there,
 // creating the array (and its parents) when missing.
 func (d *Document) AddToSet(s string, path ...string) (bool, error) {
-	elem, _ := json.Marshal(s)
+	elem, _ := MarshalValue(s)
 	v, n, err := d.lookup(path)
 	if err != nil {
 		return false, err
@@ -360,11 +402,14 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 	if n < len(path) {
 		return d.Set(json.RawMessage("["+string(elem)+"]"), path...)
 	}
-	arr, ok := v.Value.(*hujson.Array)
-	if !ok {
-		return false, &PathError{Path: path, Msg: "is " + kindName(v.Value.Kind()) + ", not an array"}
+	if v.kind != '[' {
+		return false, &PathError{Path: path, Msg: "is " + kindName(v.kind) + ", not an array"}
 	}
-	if arrayIndex(arr, s) >= 0 {
+	arr, err := d.openArray(v)
+	if err != nil {
+		return false, err
+	}
+	if arrayIndex(d.src, arr, s) >= 0 {
 		return false, nil
 	}
 	return true, d.insertElement(v, arr, elem)
@@ -379,29 +424,31 @@ func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
 		if err != nil || n < len(path) {
 			return changed, err
 		}
-		arr, ok := v.Value.(*hujson.Array)
-		if !ok {
-			return changed, &PathError{Path: path, Msg: "is " + kindName(v.Value.Kind()) + ", not an array"}
+		if v.kind != '[' {
+			return changed, &PathError{Path: path, Msg: "is " + kindName(v.kind) + ", not an array"}
 		}
-		i := arrayIndex(arr, s)
+		arr, err := d.openArray(v)
+		if err != nil {
+			return changed, err
+		}
+		i := arrayIndex(d.src, arr, s)
 		if i < 0 {
 			return changed, nil
 		}
-		items := make([]item, len(arr.Elements))
-		for j, e := range arr.Elements {
-			items[j] = item{start: e.StartOffset, end: e.EndOffset, after: len(e.AfterExtra)}
+		items := make([]item, len(arr.elems))
+		for j, e := range arr.elems {
+			items[j] = item{start: e.valStart, end: e.valEnd, comma: e.comma}
 		}
-		trailing := len(arr.Elements) > 0 && arr.Elements[len(arr.Elements)-1].AfterExtra != nil
-		if err := d.removeItem(v, items, i, trailing); err != nil {
+		if err := d.removeItem(v, items, i, arr.trailingComma); err != nil {
 			return changed, err
 		}
 		changed = true
 	}
 }
 
-func arrayIndex(arr *hujson.Array, s string) int {
-	for i, e := range arr.Elements {
-		if lit, ok := e.Value.(hujson.Literal); ok && lit.Kind() == '"' && lit.String() == s {
+func arrayIndex(src []byte, arr arrayInfo, s string) int {
+	for i, e := range arr.elems {
+		if got, err := stringAt(src, e.valStart, e.valEnd); err == nil && got == s {
 			return i
 		}
 	}
@@ -409,24 +456,23 @@ func arrayIndex(arr *hujson.Array, s string) int {
 }
 
 // item is one member of an object or element of an array, by offsets:
-// start is where its name (or value) begins, end where its value ends, and
-// after the length of the whitespace and comments between the value and
-// the comma that follows it.
+// start is where its name (or value) begins, end where its value ends,
+// and comma where the comma after it is (-1 for none).
 type item struct {
-	start, end, after int
+	start, end, comma int
 }
 
 // removeItem deletes item i of the composite value c, with the comma that
 // belongs to it, and the line break and indentation before it, so the
 // lines around it close up. Comments stay.
-func (d *Document) removeItem(c *hujson.Value, items []item, i int, trailingComma bool) error {
+func (d *Document) removeItem(c valueRef, items []item, i int, trailingComma bool) error {
 	src := d.src
 	last := len(items) - 1
 	start := backOverLineStart(src, items[i].start)
 	var end int
 	switch {
-	case i < last || trailingComma:
-		end = items[i].end + items[i].after + 1 // through its comma
+	case items[i].comma >= 0:
+		end = items[i].comma + 1 // through its comma
 		if start == items[i].start {
 			// Inline ("a", "lg", "b"): take the blank after the comma too.
 			for end < len(src) && (src[end] == ' ' || src[end] == '\t') {
@@ -439,7 +485,7 @@ func (d *Document) removeItem(c *hujson.Value, items []item, i int, trailingComm
 	var edits []splice
 	if i == last && !trailingComma && i > 0 {
 		// The previous item's comma goes with us.
-		comma := items[i-1].end + items[i-1].after
+		comma := items[i-1].comma
 		edits = append(edits, splice{comma, comma + 1, ""})
 		if start < comma+1 || start == items[i].start {
 			// Inline, or nothing but blanks since the comma: close up.
@@ -447,17 +493,19 @@ func (d *Document) removeItem(c *hujson.Value, items []item, i int, trailingComm
 		}
 	}
 	edits = append(edits, splice{start, end, ""})
-	out := applySplices(src, edits)
 	if len(items) == 1 {
 		// Collapse "{\n  }" back to "{}" when nothing but whitespace is
 		// left, so install followed by uninstall gives back the original.
-		open := c.StartOffset
-		closeAt := c.EndOffset - 1 - (len(src) - len(out))
-		if closeAt > open && len(bytes.TrimSpace(out[open+1:closeAt])) == 0 {
-			out = append(out[:open+1:open+1], out[closeAt:]...)
+		rest := append(append([]byte(nil), src[c.start+1:start]...), src[end:c.end-1]...)
+		if len(bytes.TrimSpace(rest)) == 0 {
+			return d.commit(c, fromStart, splice{c.start + 1, c.end - 1, ""})
 		}
 	}
-	return d.reparse(out)
+	r := fromStart
+	if i > 0 {
+		r = resume{pos: items[i-1].start, n: i - 1}
+	}
+	return d.commit(c, r, edits...)
 }
 
 // backOverLineStart moves pos back over the indentation before it and one
@@ -477,19 +525,18 @@ func backOverLineStart(src []byte, pos int) int {
 	return pos
 }
 
-// insertMember adds "name": value as the last member of obj (the object
-// value v).
-func (d *Document) insertMember(v *hujson.Value, obj *hujson.Object, name string, value json.RawMessage) error {
-	key, _ := json.Marshal(name)
-	if len(obj.Members) == 0 {
-		return d.insertIntoEmpty(v, obj.AfterExtra, func(indent string) string {
+// insertMember adds "name": value as the last member of obj.
+func (d *Document) insertMember(obj objectInfo, name string, value json.RawMessage) error {
+	key, _ := MarshalValue(name)
+	v := valueRef{kind: '{', start: obj.start, end: obj.end}
+	if len(obj.members) == 0 {
+		return d.insertIntoEmpty(v, func(indent string) string {
 			return string(key) + ": " + d.render(value, indent)
 		})
 	}
-	lastM := obj.Members[len(obj.Members)-1]
-	trailing := lastM.Value.AfterExtra != nil
-	return d.insertAfterLast(v, item{start: lastM.Name.StartOffset, end: lastM.Value.EndOffset, after: len(lastM.Value.AfterExtra)},
-		trailing, obj.AfterExtra, func(indent string, multiline bool) string {
+	lastM := obj.members[len(obj.members)-1]
+	return d.insertAfterLast(v, item{start: lastM.nameStart, end: lastM.valEnd, comma: lastM.comma}, len(obj.members)-1,
+		func(indent string, multiline bool) string {
 			if !multiline {
 				return string(key) + ": " + d.renderInline(value)
 			}
@@ -497,56 +544,61 @@ func (d *Document) insertMember(v *hujson.Value, obj *hujson.Object, name string
 		})
 }
 
-func (d *Document) insertElement(v *hujson.Value, arr *hujson.Array, elem []byte) error {
-	if len(arr.Elements) == 0 {
-		// An empty array gets its element inline: ["name"].
-		return d.splice(v.StartOffset+1, v.EndOffset-1, string(bytes.TrimSpace(arr.AfterExtra))+string(elem))
+func (d *Document) insertElement(v valueRef, arr arrayInfo, elem []byte) error {
+	if len(arr.elems) == 0 {
+		if len(bytes.TrimSpace(d.src[v.start+1:v.end-1])) == 0 {
+			// An empty array gets its element inline: ["name"].
+			return d.commit(v, fromStart, splice{v.start + 1, v.end - 1, string(elem)})
+		}
+		// Comments inside: the element goes on its own line after them.
+		return d.insertIntoEmpty(v, func(string) string { return string(elem) })
 	}
-	lastE := arr.Elements[len(arr.Elements)-1]
-	trailing := lastE.AfterExtra != nil
-	return d.insertAfterLast(v, item{start: lastE.StartOffset, end: lastE.EndOffset, after: len(lastE.AfterExtra)},
-		trailing, arr.AfterExtra, func(string, bool) string { return string(elem) })
+	lastE := arr.elems[len(arr.elems)-1]
+	return d.insertAfterLast(v, item{start: lastE.valStart, end: lastE.valEnd, comma: lastE.comma}, len(arr.elems)-1,
+		func(string, bool) string { return string(elem) })
 }
 
-// insertIntoEmpty fills an empty object, keeping any comments inside it.
-func (d *Document) insertIntoEmpty(v *hujson.Value, inner hujson.Extra, text func(indent string) string) error {
-	base := lineIndent(d.src, v.StartOffset)
+// insertIntoEmpty fills an empty object or array, keeping any comments
+// inside it.
+func (d *Document) insertIntoEmpty(v valueRef, text func(indent string) string) error {
+	base := lineIndent(d.src, v.start)
 	indent := base + d.unit
-	kept := bytes.TrimRight(inner, " \t\r\n")
+	kept := bytes.TrimRight(d.src[v.start+1:v.end-1], " \t\r\n")
 	body := string(kept) + d.nl + indent + text(indent) + d.nl + base
-	return d.splice(v.StartOffset+1, v.EndOffset-1, body)
+	return d.commit(v, fromStart, splice{v.start + 1, v.end - 1, body})
 }
 
 // insertAfterLast adds a new item after the last one. In a multi-line
 // container the new item goes on its own line, indented like the last
 // item, after any comment that ends the last item's line; in a one-line
 // container it follows inline after ", ".
-func (d *Document) insertAfterLast(v *hujson.Value, last item, trailing bool, closing hujson.Extra, text func(indent string, multiline bool) string) error {
-	multiline := bytes.IndexByte(d.src[v.StartOffset:last.start], '\n') >= 0
+func (d *Document) insertAfterLast(v valueRef, last item, lastIndex int, text func(indent string, multiline bool) string) error {
+	// Only the last item and what follows it change: re-check from there.
+	r := resume{pos: last.start, n: lastIndex}
+	trailing := last.comma >= 0
+	multiline := bytes.IndexByte(d.src[v.start:last.start], '\n') >= 0
 	if !multiline {
 		if trailing {
-			at := last.end + last.after + 1
-			return d.splice(at, at, " "+text("", false)+",")
+			at := last.comma + 1
+			return d.commit(v, r, splice{at, at, " " + text("", false) + ","})
 		}
-		return d.splice(last.end, last.end, ", "+text("", false))
+		return d.commit(v, r, splice{last.end, last.end, ", " + text("", false)})
 	}
 	indent := lineIndent(d.src, last.start)
 	// The new line starts at the end of the last item's line, so that a
 	// comment after it stays on its line.
-	tail := d.src[last.end:]
-	var after int
+	from := last.end
 	if trailing {
-		after = last.after + 1
+		from = last.comma + 1
 	}
-	lineEnd := after + endOfLineComment(tail[after:])
+	lineEnd := from + endOfLineComment(d.src[from:])
 	entry := text(indent, true)
 	if trailing {
-		return d.splice(last.end+lineEnd, last.end+lineEnd, d.nl+indent+entry+",")
+		return d.commit(v, r, splice{lineEnd, lineEnd, d.nl + indent + entry + ","})
 	}
-	return applyAndReparse(d, []splice{
-		{last.end, last.end, ","},
-		{last.end + lineEnd, last.end + lineEnd, d.nl + indent + entry},
-	})
+	return d.commit(v, r,
+		splice{last.end, last.end, ","},
+		splice{lineEnd, lineEnd, d.nl + indent + entry})
 }
 
 // endOfLineComment returns how far the rest of the current line extends
@@ -648,24 +700,43 @@ func applySplices(src []byte, edits []splice) []byte {
 	return append(out, src[pos:]...)
 }
 
-func (d *Document) splice(start, end int, text string) error {
-	return applyAndReparse(d, []splice{{start, end, text}})
-}
+// resume says where re-checking a container after an edit may start:
+// at the item that begins at pos, which has n items before it. Items
+// before it did not change.
+type resume struct{ pos, n int }
 
-func applyAndReparse(d *Document, edits []splice) error {
-	return d.reparse(applySplices(d.src, edits))
-}
+// fromStart re-checks the whole container.
+var fromStart = resume{pos: -1}
 
-// reparse takes out as the new text. It re-parses it (an edit must never
-// produce a file that does not parse) and checks strict files stay strict.
-func (d *Document) reparse(out []byte) error {
-	root, err := hujson.Parse(out)
+// commit applies edits (in order, inside the value container) and
+// re-checks the result: the container is scanned again from r, with the
+// values that lie before the first edit trusted (they were validated when
+// the file was parsed) and everything from the edit on validated. A valid
+// value in place of a valid value keeps the whole document valid, so an
+// edit can never produce a file that does not parse, or comments in a
+// strict file, and a 10 MB file is not scanned again for a small edit.
+func (d *Document) commit(container valueRef, r resume, edits ...splice) error {
+	out := applySplices(d.src, edits)
+	delta := len(out) - len(d.src)
+	sc := scanner{src: out, strict: d.strict, trustedBefore: edits[0].start}
+	var end int
+	var err error
+	switch {
+	case r.pos < 0:
+		end, err = sc.value(container.start, 0)
+	case container.kind == '{':
+		_, end, err = sc.objectFrom(objectInfo{start: container.start}, r.pos, r.n, 1, false)
+	default:
+		_, end, err = sc.arrayFrom(arrayInfo{start: container.start}, r.pos, r.n, 1, false)
+	}
+	if err == nil && end != container.end+delta {
+		err = fmt.Errorf("the edited value ends at offset %d, not %d", end, container.end+delta)
+	}
 	if err != nil {
 		return fmt.Errorf("internal error: the edit produced text that does not parse (%v); nothing was written", err)
 	}
-	if d.strict && !root.IsStandard() {
-		return errors.New("internal error: the edit produced text that is not plain JSON; nothing was written")
-	}
-	d.src, d.root = out, root
+	d.src = out
+	d.root.end += delta
+	d.tables = nil
 	return nil
 }

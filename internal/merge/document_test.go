@@ -153,9 +153,9 @@ func TestParseErrors(t *testing.T) {
 		want   string
 	}{
 		{"{\n  \"a\": 1,\n  \"b\" 2\n}", false, "line 3, column 7: invalid character '2' after object name"},
-		{"{\"a\": 1,}", true, "line 1, column 9: comments and trailing commas are not allowed"},
-		{"{\n  // c\n}", true, "line 2, column 3: comments and trailing commas"},
-		{"{\"a\": 1", false, "unexpected EOF"},
+		{"{\"a\": 1,}", true, "line 1, column 9: trailing commas are not allowed"},
+		{"{\n  // c\n}", true, "line 2, column 3: comments are not allowed in this file"},
+		{"{\"a\": 1", false, "line 1, column 8: unexpected end of file in object"},
 		{"\"str\"", false, "the top level is a string, not an object"},
 	}
 	for _, tt := range tests {
@@ -212,7 +212,7 @@ func FuzzUpsert(f *testing.F) {
 		// bytes must come out unchanged.
 		prefixEnd, suffixLen := -1, -1
 		if v, n, err := d.lookup([]string{"mcpServers"}); err == nil && n == 1 {
-			prefixEnd, suffixLen = v.StartOffset, len(d.src)-v.EndOffset
+			prefixEnd, suffixLen = v.start, len(d.src)-v.end
 		}
 		before := d.Bytes()
 		if _, err := d.Set(value, "mcpServers", "latchgate"); err != nil {

@@ -1,0 +1,549 @@
+package merge
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// The scanner validates JSON or JSONC (comments and trailing commas, the
+// grammar tailscale/hujson accepts) and finds the byte offsets of the
+// members along one path, without building a tree.
+//
+// hujson.Parse builds a node for every value: on a 10 MB ~/.claude.json
+// that is about 80 ms and 57 MB, more than the whole install may take.
+// This scanner only remembers the members of the objects it is asked to
+// open. hujson stays the reference: a differential fuzz test checks that
+// both accept and reject the same inputs and agree on member offsets.
+
+// maxDepth bounds nesting, so hostile input cannot exhaust the stack.
+const maxDepth = 10000
+
+type scanner struct {
+	src    []byte
+	strict bool
+	// trustedBefore marks text validated already: member values that
+	// start before it are skipped by bracket matching, not validated
+	// again. Zero trusts nothing.
+	trustedBefore int
+	// keepDepth records the members of every object nested at most this
+	// deep (the top level is 1) in tables, keyed by the object's offset,
+	// so lookups after a parse need not scan a large file again.
+	keepDepth int
+	tables    map[int]objectInfo
+}
+
+// syntaxError is a scan error at a byte offset.
+type syntaxError struct {
+	off int
+	msg string
+}
+
+func (e *syntaxError) Error() string { return e.msg }
+
+func (s *scanner) errorf(off int, format string, args ...any) error {
+	return &syntaxError{off: off, msg: fmt.Sprintf(format, args...)}
+}
+
+// describe names the character at off for an error message.
+func (s *scanner) describe(off int) string {
+	if off >= len(s.src) {
+		return "end of file"
+	}
+	r, _ := utf8.DecodeRune(s.src[off:])
+	return fmt.Sprintf("character %q", r)
+}
+
+// space skips whitespace and (in JSONC) comments.
+func (s *scanner) space(pos int) (int, error) {
+	src := s.src
+	// Most calls find a token at once or after a few blanks.
+	for pos < len(src) && (src[pos] == ' ' || src[pos] == '\n') {
+		pos++
+	}
+	if pos < len(src) && src[pos] > ' ' && src[pos] != '/' {
+		return pos, nil
+	}
+	for pos < len(src) {
+		switch src[pos] {
+		case ' ', '\t', '\n', '\r':
+			pos++
+		case '/':
+			if s.strict {
+				return pos, s.errorf(pos, "comments are not allowed in this file (it must be plain JSON)")
+			}
+			if pos+1 < len(src) && src[pos+1] == '/' {
+				end := len(src)
+				if nl := bytes.IndexByte(src[pos+2:], '\n'); nl >= 0 {
+					end = pos + 2 + nl + 1
+				}
+				// As hujson: a line comment may not hold a Unicode line
+				// separator, which some editors show as a line break.
+				for _, sep := range [][]byte{[]byte("\u2028"), []byte("\u2029")} {
+					if i := bytes.Index(src[pos:end], sep); i >= 0 {
+						return pos + i, s.errorf(pos+i, "invalid character %q in line comment", string(sep))
+					}
+				}
+				if !utf8.Valid(src[pos:end]) {
+					return pos, s.errorf(pos, "invalid UTF-8 in comment")
+				}
+				pos = end
+			} else if pos+1 < len(src) && src[pos+1] == '*' {
+				end := bytes.Index(src[pos+2:], []byte("*/"))
+				if end < 0 {
+					return pos, s.errorf(pos, "unterminated block comment")
+				}
+				if !utf8.Valid(src[pos : pos+2+end+2]) {
+					return pos, s.errorf(pos, "invalid UTF-8 in comment")
+				}
+				pos += 2 + end + 2
+			} else {
+				return pos, s.errorf(pos, "invalid character '/' (not a comment)")
+			}
+		default:
+			return pos, nil
+		}
+	}
+	return pos, nil
+}
+
+// value validates the value starting at pos (which must not be space) and
+// returns the offset just after it.
+func (s *scanner) value(pos, depth int) (int, error) {
+	if pos >= len(s.src) {
+		return pos, s.errorf(pos, "unexpected end of file, expecting a value")
+	}
+	switch c := s.src[pos]; {
+	case c == '{':
+		_, end, err := s.object(pos, depth+1, false)
+		return end, err
+	case c == '[':
+		_, end, err := s.array(pos, depth+1, false)
+		return end, err
+	case c == '"':
+		return s.str(pos)
+	case c == '-' || c >= '0' && c <= '9':
+		return s.number(pos)
+	case c == 't':
+		return s.literal(pos, "true")
+	case c == 'f':
+		return s.literal(pos, "false")
+	case c == 'n':
+		return s.literal(pos, "null")
+	}
+	return pos, s.errorf(pos, "invalid %s, expecting a value", s.describe(pos))
+}
+
+func (s *scanner) literal(pos int, word string) (int, error) {
+	if !bytes.HasPrefix(s.src[pos:], []byte(word)) {
+		return pos, s.errorf(pos, "invalid %s, expecting a value", s.describe(pos))
+	}
+	end := pos + len(word)
+	if end < len(s.src) && isWordByte(s.src[end]) {
+		return end, s.errorf(end, "invalid %s after %s", s.describe(end), word)
+	}
+	return end, nil
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '+' || c == '-'
+}
+
+func (s *scanner) number(pos int) (int, error) {
+	src, i := s.src, pos
+	digits := func() int {
+		n := 0
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if src[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(src) && src[i] == '0':
+		i++
+	case digits() == 0:
+		return i, s.errorf(i, "invalid number: expecting a digit")
+	}
+	if i < len(src) && src[i] == '.' {
+		i++
+		if digits() == 0 {
+			return i, s.errorf(i, "invalid number: expecting a digit after '.'")
+		}
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		if i < len(src) && (src[i] == '+' || src[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return i, s.errorf(i, "invalid number: expecting a digit in the exponent")
+		}
+	}
+	if i < len(src) && isWordByte(src[i]) {
+		return i, s.errorf(i, "invalid %s in number", s.describe(i))
+	}
+	return i, nil
+}
+
+// str validates a string literal starting at the quote at pos. It works
+// a run at a time, from one backslash or quote to the next, so long plain
+// strings cost two IndexByte calls and one tight loop.
+func (s *scanner) str(pos int) (int, error) {
+	src := s.src
+	i := pos + 1
+	for {
+		q := bytes.IndexByte(src[i:], '"')
+		if q < 0 {
+			return len(src), s.errorf(pos, "unterminated string")
+		}
+		run := src[i : i+q]
+		b := bytes.IndexByte(run, '\\')
+		if b < 0 {
+			if off, err := s.checkRun(i, run); err != nil {
+				return off, err
+			}
+			return i + q + 1, nil
+		}
+		if off, err := s.checkRun(i, run[:b]); err != nil {
+			return off, err
+		}
+		i += b // at the backslash
+		if i+1 >= len(src) {
+			return i, s.errorf(pos, "unterminated string")
+		}
+		switch src[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i += 2
+		case 'u':
+			if i+6 > len(src) || !isHex4(src[i+2:i+6]) {
+				return i, s.errorf(i, "invalid \\u escape in string")
+			}
+			i += 6
+		default:
+			return i, s.errorf(i, "invalid escape '\\%c' in string", src[i+1])
+		}
+	}
+}
+
+// checkRun checks the bytes of a string between escapes, which start at
+// off: no control characters. Invalid UTF-8 is let through, as hujson,
+// encoding/json and Claude Code's JSON.parse let it through.
+func (s *scanner) checkRun(off int, run []byte) (int, error) {
+	// Eight bytes at a time while no byte can be below 0x20: for a word
+	// of ASCII bytes, (w-lo) & ^w & hi != 0 exactly when one is; a word
+	// with a byte >= 0x80 is checked byte by byte.
+	const lo, hi = 0x2020202020202020, 0x8080808080808080
+	j := 0
+	for j+8 <= len(run) {
+		w := binary.LittleEndian.Uint64(run[j:])
+		if (w-lo)&^w&hi != 0 {
+			break
+		}
+		j += 8
+	}
+	for ; j < len(run); j++ {
+		if run[j] < 0x20 {
+			return off + j, s.errorf(off+j, "invalid control character %q in string", run[j])
+		}
+	}
+	return 0, nil
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// objectInfo is an object opened by the scanner.
+type objectInfo struct {
+	start, end    int // '{' and just after '}'
+	members       []memberInfo
+	trailingComma bool
+}
+
+// memberInfo is one member: its name literal and value by offsets, and
+// where its comma is (-1 when no comma follows).
+type memberInfo struct {
+	nameStart, nameEnd int
+	valStart, valEnd   int
+	comma              int
+}
+
+// arrayInfo is an array opened by the scanner.
+type arrayInfo struct {
+	start, end    int
+	elems         []elemInfo
+	trailingComma bool
+}
+
+type elemInfo struct {
+	valStart, valEnd int
+	comma            int
+}
+
+// object scans the object at pos. With keep, it returns its members.
+func (s *scanner) object(pos, depth int, keep bool) (objectInfo, int, error) {
+	if depth > maxDepth {
+		return objectInfo{}, pos, s.errorf(pos, "nesting too deep")
+	}
+	i, err := s.space(pos + 1)
+	if err != nil {
+		return objectInfo{start: pos}, i, err
+	}
+	record := depth <= s.keepDepth
+	obj, end, err := s.objectFrom(objectInfo{start: pos}, i, 0, depth, keep || record)
+	if record && err == nil {
+		if s.tables == nil {
+			s.tables = map[int]objectInfo{}
+		}
+		s.tables[pos] = obj
+	}
+	return obj, end, err
+}
+
+// objectFrom scans the rest of an object from i, the start of a member
+// (or the closing brace), after n members already seen. Resuming in the
+// middle lets an edit re-check only the part of a large object it
+// touched.
+func (s *scanner) objectFrom(obj objectInfo, i, n, depth int, keep bool) (objectInfo, int, error) {
+	var err error
+	obj.trailingComma = n > 0
+	for {
+		if i >= len(s.src) {
+			return obj, i, s.errorf(i, "unexpected end of file in object")
+		}
+		if s.src[i] == '}' {
+			if obj.trailingComma && s.strict {
+				return obj, i, s.errorf(i, "trailing commas are not allowed in this file (it must be plain JSON)")
+			}
+			obj.end = i + 1
+			return obj, i + 1, nil
+		}
+		if n > 0 && !obj.trailingComma {
+			return obj, i, s.errorf(i, "invalid %s after object value (expecting ',' or '}')", s.describe(i))
+		}
+		if s.src[i] != '"' {
+			return obj, i, s.errorf(i, "invalid %s at start of object name", s.describe(i))
+		}
+		var m memberInfo
+		m.nameStart = i
+		if i, err = s.str(i); err != nil {
+			return obj, i, err
+		}
+		m.nameEnd = i
+		if i, err = s.space(i); err != nil {
+			return obj, i, err
+		}
+		if i >= len(s.src) || s.src[i] != ':' {
+			return obj, i, s.errorf(i, "invalid %s after object name (expecting ':')", s.describe(i))
+		}
+		if i, err = s.space(i + 1); err != nil {
+			return obj, i, err
+		}
+		m.valStart = i
+		if i < s.trustedBefore {
+			i = s.skip(i)
+		} else if i, err = s.value(i, depth); err != nil {
+			return obj, i, err
+		}
+		m.valEnd = i
+		if i, err = s.space(i); err != nil {
+			return obj, i, err
+		}
+		m.comma = -1
+		obj.trailingComma = false
+		if i < len(s.src) && s.src[i] == ',' {
+			m.comma = i
+			obj.trailingComma = true
+			if i, err = s.space(i + 1); err != nil {
+				return obj, i, err
+			}
+		}
+		n++
+		if keep {
+			obj.members = append(obj.members, m)
+		}
+	}
+}
+
+// array scans the array at pos. With keep, it returns its elements.
+func (s *scanner) array(pos, depth int, keep bool) (arrayInfo, int, error) {
+	if depth > maxDepth {
+		return arrayInfo{}, pos, s.errorf(pos, "nesting too deep")
+	}
+	i, err := s.space(pos + 1)
+	if err != nil {
+		return arrayInfo{start: pos}, i, err
+	}
+	return s.arrayFrom(arrayInfo{start: pos}, i, 0, depth, keep)
+}
+
+// arrayFrom scans the rest of an array from i, as objectFrom does.
+func (s *scanner) arrayFrom(arr arrayInfo, i, n, depth int, keep bool) (arrayInfo, int, error) {
+	var err error
+	arr.trailingComma = n > 0
+	for {
+		if i >= len(s.src) {
+			return arr, i, s.errorf(i, "unexpected end of file in array")
+		}
+		if s.src[i] == ']' {
+			if arr.trailingComma && s.strict {
+				return arr, i, s.errorf(i, "trailing commas are not allowed in this file (it must be plain JSON)")
+			}
+			arr.end = i + 1
+			return arr, i + 1, nil
+		}
+		if n > 0 && !arr.trailingComma {
+			return arr, i, s.errorf(i, "invalid %s after array element (expecting ',' or ']')", s.describe(i))
+		}
+		var e elemInfo
+		e.valStart = i
+		if i < s.trustedBefore {
+			i = s.skip(i)
+		} else if i, err = s.value(i, depth); err != nil {
+			return arr, i, err
+		}
+		e.valEnd = i
+		if i, err = s.space(i); err != nil {
+			return arr, i, err
+		}
+		e.comma = -1
+		arr.trailingComma = false
+		if i < len(s.src) && s.src[i] == ',' {
+			e.comma = i
+			arr.trailingComma = true
+			if i, err = s.space(i + 1); err != nil {
+				return arr, i, err
+			}
+		}
+		n++
+		if keep {
+			arr.elems = append(arr.elems, e)
+		}
+	}
+}
+
+// skip returns the end of the value at pos in trusted (already
+// validated) text: strings by their closing quote, containers by bracket
+// counting, comments jumped over.
+func (s *scanner) skip(pos int) int {
+	src := s.src
+	switch src[pos] {
+	case '"':
+		return s.skipString(pos)
+	case '{', '[':
+		depth := 0
+		for i := pos; i < len(src); {
+			switch src[i] {
+			case '"':
+				i = s.skipString(i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			case '/':
+				if i+1 < len(src) && src[i+1] == '/' {
+					nl := bytes.IndexByte(src[i:], '\n')
+					if nl < 0 {
+						return len(src)
+					}
+					i += nl + 1
+					continue
+				}
+				if i+1 < len(src) && src[i+1] == '*' {
+					end := bytes.Index(src[i+2:], []byte("*/"))
+					if end < 0 {
+						return len(src)
+					}
+					i += 2 + end + 2
+					continue
+				}
+			}
+			i++
+		}
+		return len(src)
+	}
+	i := pos
+	for i < len(src) && isWordByte(src[i]) {
+		i++
+	}
+	return i
+}
+
+// skipString returns the end of the string literal at pos in trusted
+// text: the first quote not escaped by an odd run of backslashes.
+func (s *scanner) skipString(pos int) int {
+	src := s.src
+	i := pos + 1
+	for {
+		q := bytes.IndexByte(src[i:], '"')
+		if q < 0 {
+			return len(src)
+		}
+		j := i + q
+		k := j
+		for k > pos+1 && src[k-1] == '\\' {
+			k--
+		}
+		if (j-k)%2 == 0 {
+			return j + 1
+		}
+		i = j + 1
+	}
+}
+
+// validate checks the whole document and returns the offsets of the top
+// level value.
+func (s *scanner) validate() (start, end int, err error) {
+	start, err = s.space(0)
+	if err != nil {
+		return 0, 0, err
+	}
+	end, err = s.value(start, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	after, err := s.space(end)
+	if err != nil {
+		return 0, 0, err
+	}
+	if after < len(s.src) {
+		return 0, 0, s.errorf(after, "invalid %s after top-level value", s.describe(after))
+	}
+	return start, end, nil
+}
+
+// decodeString returns the Go string of the string literal src[start:end].
+func decodeString(lit []byte) (string, error) {
+	if bytes.IndexByte(lit, '\\') < 0 {
+		return string(lit[1 : len(lit)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(lit, &s)
+	return s, err
+}
+
+var errNotString = errors.New("not a string")
+
+// stringAt decodes the value at [start, end) if it is a string literal.
+func stringAt(src []byte, start, end int) (string, error) {
+	if end-start < 2 || src[start] != '"' {
+		return "", errNotString
+	}
+	return decodeString(src[start:end])
+}
