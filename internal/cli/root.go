@@ -94,6 +94,7 @@ MCP server those IDEs launch ("latchgate-mcp serve").`,
 
 	root.AddCommand(newCmdInstall(f, nil))
 	root.AddCommand(newCmdUninstall(f, nil))
+	root.AddCommand(newCmdList(f, nil))
 	root.AddCommand(newCmdRestore(f))
 	root.AddCommand(newCmdServe(f))
 
