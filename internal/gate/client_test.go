@@ -430,3 +430,24 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestShortLeaseRenewal checks a lease shorter than two minutes is renewed
+// at half its life, not before every call.
+func TestShortLeaseRenewal(t *testing.T) {
+	clk := newClock()
+	g, cfg := transports[1].start(t, gatetest.Options{Actions: testActions, Clock: clk.now, LeaseTTL: 30 * time.Second})
+	cfg.Now = clk.now
+	c := newClient(t, cfg)
+	for i := 0; i < 3; i++ {
+		if _, err := c.Execute(context.Background(), "http_fetch", json.RawMessage(`{"url":"x"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.advance(16 * time.Second)
+	if _, err := c.Execute(context.Background(), "http_fetch", json.RawMessage(`{"url":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(g.RequestsFor(gatetest.RouteLeases)); n != 2 {
+		t.Errorf("%d leases, want 2 (one, then a renewal at half life)", n)
+	}
+}

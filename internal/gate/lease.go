@@ -26,15 +26,24 @@ type Lease struct {
 	// or earlier if the local clock disagrees with the gate's (the
 	// lease's lifetime counted from when we received it).
 	Expires time.Time
+	// renewAt is when the client replaces the lease.
+	renewAt time.Time
 }
 
 // renewBefore is how long before expiry a lease is replaced, so no request
-// is ever sent with a lease about to lapse in flight.
+// is ever sent with a lease about to lapse in flight. Leases shorter than
+// twice that are replaced at half their life instead, so a gate configured
+// with short leases does not get a lease request before every call.
 const renewBefore = 60 * time.Second
+
+func (l *Lease) setRenewal(received time.Time) {
+	margin := min(renewBefore, l.Expires.Sub(received)/2)
+	l.renewAt = l.Expires.Add(-margin)
+}
 
 // usable reports whether l can still be sent at now.
 func (l *Lease) usable(now time.Time) bool {
-	return l != nil && now.Add(renewBefore).Before(l.Expires)
+	return l != nil && now.Before(l.renewAt)
 }
 
 // Valid reports whether l has not yet expired at now (it may be past its
@@ -186,6 +195,7 @@ func (c *Client) issueLease(ctx context.Context) (*Lease, error) {
 			c.log.Warn("cannot read the lease expiry; assuming five minutes")
 			l.Expires = received.Add(300 * time.Second)
 		}
+		l.setRenewal(received)
 		c.log.Debug("lease issued", "session_id", l.SessionID, "expires", l.Expires.UTC().Format(time.RFC3339))
 		return l, nil
 	}

@@ -71,7 +71,7 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	t.Helper()
 	h := &harness{t: t, gate: g}
 	c, err := gate.New(gate.Config{Socket: h.gate.SocketPath(), PublicBaseURL: h.gate.PublicBaseURL(),
-		ExecuteTimeout: sopts.ExecuteTimeout})
+		ExecuteTimeout: sopts.ExecuteTimeout, Now: sopts.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,4 +200,25 @@ func assertOverlapped(t *testing.T, g *gatetest.Gate, calls int, delay time.Dura
 	if last.Sub(first) >= delay {
 		t.Errorf("the last of %d calls reached the gate %v after the first, which was held %v: calls were serialised", calls, last.Sub(first), delay)
 	}
+}
+
+// fakeClock is a settable clock shared by a test gate, the gate client
+// and the server.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Now()} }
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }

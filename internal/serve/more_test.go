@@ -1,0 +1,140 @@
+package serve
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
+)
+
+// TestHoldSurvivesLeaseRenewal is gap G1: another call renews the lease
+// (a new gate session) while a call is held; the held call must keep
+// polling with the lease it was made with and still get the result.
+func TestHoldSurvivesLeaseRenewal(t *testing.T) {
+	clk := newFakeClock()
+	h := newHarness(t, harnessOpts{gate: gatetest.Options{Clock: clk.now}, server: Options{Now: clk.now}})
+	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"done"`)})
+	type result struct {
+		res *mcp.CallToolResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := h.cs.CallTool(h.ctx, &mcp.CallToolParams{Name: "gmail_send", Arguments: map[string]any{}})
+		done <- result{res, err}
+	}()
+	waitFor(t, 5*time.Second, "the hold", func() bool { return len(h.gate.Approvals()) == 1 })
+	held := h.gate.Approvals()[0]
+	clk.advance(250 * time.Second) // past the renewal point of the 300 s lease, before its expiry
+	if res := h.call("http_fetch", map[string]any{"url": "u"}); res.IsError {
+		t.Fatal(text(res))
+	}
+	if n := len(h.gate.RequestsFor(gatetest.RouteLeases)); n != 2 {
+		t.Fatalf("%d leases, want 2 (the second call must have renewed)", n)
+	}
+	if err := h.gate.Approve(held.ID); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || r.res.IsError || !strings.HasPrefix(text(r.res), "done\n\n[receipt_id: ") {
+		t.Fatalf("held call after a renewal: %v %s", r.err, text(r.res))
+	}
+	for _, p := range h.gate.RequestsFor(gatetest.RoutePoll) {
+		if p.Lease == nil || p.Lease.SessionID != held.SessionID {
+			t.Errorf("poll sent from another session (status %d %s)", p.Status, p.Error)
+		}
+	}
+}
+
+// TestHoldLeaseExpires checks the answer when the lease a hold was made
+// with runs out before the operator decides: the call says so instead of
+// waiting for a result it can no longer see.
+func TestHoldLeaseExpires(t *testing.T) {
+	clk := newFakeClock()
+	h := newHarness(t, harnessOpts{gate: gatetest.Options{Clock: clk.now}, server: Options{Now: clk.now, HoldTimeout: time.Hour}})
+	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
+	go func() {
+		for i := 0; i < 500; i++ { // bounded: 5 s
+			if len(h.gate.Approvals()) == 1 {
+				clk.advance(301 * time.Second)
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	te := toolErr(t, h.call("gmail_send", map[string]any{}))
+	if te.Code != codePendingApproval || !strings.Contains(te.Message, "lease expired") || te.ApprovalID == "" {
+		t.Errorf("error = %+v", te)
+	}
+}
+
+func TestStaticDefinitions(t *testing.T) {
+	var v struct {
+		AgentTools []map[string]any `json:"agent_extra_tools"`
+		Resources  []map[string]any `json:"resources_agent"`
+	}
+	loadVector(t, "mcp_static_definitions", &v)
+	h := newHarness(t, harnessOpts{})
+	tools, err := h.cs.ListTools(h.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range v.AgentTools {
+		var got map[string]any
+		for _, tool := range tools.Tools {
+			if tool.Name == want["name"] {
+				b, _ := json.Marshal(tool)
+				_ = json.Unmarshal(b, &got)
+			}
+		}
+		if !cmp.Equal(got, want) {
+			t.Errorf("tool %s:\n%s", want["name"], cmp.Diff(want, got))
+		}
+	}
+	res, err := h.cs.ListResources(h.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]any
+	b, _ := json.Marshal(res.Resources)
+	_ = json.Unmarshal(b, &got)
+	if !cmp.Equal(got, v.Resources) {
+		t.Errorf("resources:\n%s", cmp.Diff(v.Resources, got))
+	}
+}
+
+func TestToolsCapabilityWithNoTools(t *testing.T) {
+	h := newHarness(t, harnessOpts{gate: gatetest.Options{Actions: []gatetest.Action{}}})
+	caps := h.cs.InitializeResult().Capabilities
+	if caps == nil || caps.Tools == nil || !caps.Tools.ListChanged || caps.Logging == nil || caps.Resources == nil {
+		t.Fatalf("capabilities = %+v", caps)
+	}
+	tools, err := h.cs.ListTools(h.ctx, nil)
+	if err != nil || len(tools.Tools) != 1 {
+		t.Fatalf("tools/list with no gate actions: %v, %v", tools, err)
+	}
+}
+
+// TestLeaseRefusedIsExplained is gap G9: when the gate refuses the lease,
+// the model sees the gate's reason, and the gate is not marked down.
+func TestLeaseRefusedIsExplained(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.gate.Inject(gatetest.RouteLeases, gatetest.Fault{Kind: gatetest.Respond, Status: 403,
+		Body: `{"error":"identity_forbidden"}`, Header: map[string]string{"Content-Type": "application/json"}})
+	te := toolErr(t, h.call("http_fetch", map[string]any{"url": "u"}))
+	if te.Code != codeAuthFailed || !strings.Contains(te.Message, "identity_forbidden") || !strings.Contains(te.Message, "HTTP 403") {
+		t.Errorf("error = %+v", te)
+	}
+	if !h.srv.health.state().Healthy {
+		t.Error("a refused lease marked the gate down")
+	}
+	h.gate.ClearFaults()
+	if res := h.call("http_fetch", map[string]any{"url": "u"}); res.IsError {
+		t.Errorf("after the fault: %s", text(res))
+	}
+}
