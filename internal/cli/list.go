@@ -18,6 +18,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+	"github.com/latchgate-ai/latchgate-mcp/schemas"
 )
 
 type listOptions struct {
@@ -78,17 +79,20 @@ The comparison uses the same gate detection and flags as install.`,
 // listRow is one file of one IDE and scope. The JSON field names are a
 // stable interface for scripts.
 type listRow struct {
-	IDE        string `json:"ide"`
-	IDEName    string `json:"ide_name"`
-	Scope      string `json:"scope"`
-	Variant    string `json:"variant,omitempty"` // "profile Work"
-	File       string `json:"file"`              // as displayed
-	Path       string `json:"path"`
-	Exists     bool   `json:"exists"`
-	Error      string `json:"error,omitempty"` // the file cannot be read or parsed
-	Configured bool   `json:"configured"`      // the entry is there
-	Command    string `json:"command,omitempty"`
-	Transport  string `json:"transport,omitempty"`
+	IDE     string `json:"ide"`
+	IDEName string `json:"ide_name"`
+	Scope   string `json:"scope"`
+	Variant string `json:"variant,omitempty"` // "profile Work"
+	File    string `json:"file"`              // as displayed
+	Path    string `json:"path"`
+	Exists  bool   `json:"exists"`
+	Error   string `json:"error,omitempty"` // the file cannot be read or parsed
+	// SchemaError says how the file departs from the IDE's format (our
+	// embedded JSON Schema), which the IDE may reject or ignore.
+	SchemaError string `json:"schema_error,omitempty"`
+	Configured  bool   `json:"configured"` // the entry is there
+	Command     string `json:"command,omitempty"`
+	Transport   string `json:"transport,omitempty"`
 	// Current says whether the entry is what install would write now;
 	// nil when there is no entry.
 	Current     *bool    `json:"current,omitempty"`
@@ -220,6 +224,13 @@ func inspect(a ides.Adapter, env ides.Env, loc ides.Location, name string) listR
 	}
 	if doc == nil {
 		return r
+	}
+	if schema := schemas.For(a.ID(), loc.Target); schema != "" {
+		if data, _, err := merge.ReadFile(loc.Path); err == nil {
+			if err := schemas.Validate(schema, data); err != nil {
+				r.SchemaError = err.Error()
+			}
+		}
 	}
 	raw, ok := doc.Get(entryPath(loc.Target, name)...)
 	if !ok {
@@ -507,6 +518,11 @@ func printList(w io.Writer, rep listReport) {
 		switch {
 		case r.Error != "":
 			notes = append(notes, r.Error)
+		case r.SchemaError != "":
+			notes = append(notes, fmt.Sprintf("%s: %s", r.File, r.SchemaError))
+		}
+		switch {
+		case r.Error != "":
 		case r.Configured:
 			for _, d := range r.Differences {
 				notes = append(notes, fmt.Sprintf("%s: %s", r.File, d))
