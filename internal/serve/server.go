@@ -61,11 +61,22 @@ type Server struct {
 	kick    chan struct{}
 	started time.Time
 
-	firstMu   sync.Mutex
 	firstDone chan struct{} // closed when the first discovery attempt ends
-	firstErr  error
 
-	refreshMu sync.Mutex // one discovery at a time
+	refreshMu   sync.Mutex // one discovery at a time
+	lastErr     error      // of the last discovery, under refreshMu
+	lastErrTime time.Time
+}
+
+// recentRefreshError returns the error of the last discovery if it failed
+// less than within ago.
+func (s *Server) recentRefreshError(within time.Duration) error {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	if s.lastErr != nil && s.now().Sub(s.lastErrTime) < within {
+		return s.lastErr
+	}
+	return nil
 }
 
 // New builds the server; nothing talks to the gate until [Server.Run].
@@ -235,7 +246,13 @@ func (s *Server) awaitCatalog(ctx context.Context) error {
 	if _, loaded := s.cat.snapshot(); loaded {
 		return nil
 	}
-	if err := s.refresh(ctx); err == nil {
+	// Retry unless the last attempt failed just now: a gate that does not
+	// answer should cost the client one discovery timeout, not two.
+	err := s.recentRefreshError(2 * time.Second)
+	if err == nil {
+		err = s.refresh(ctx)
+	}
+	if err == nil {
 		return nil
 	} else {
 		msg := "cannot fetch action list from LatchGate: " + err.Error()
@@ -254,12 +271,9 @@ func (s *Server) refreshLoop(ctx context.Context) {
 	// waiting on; collecting garbage less often during it is measurably
 	// faster, and the heap is small either way.
 	old := debug.SetGCPercent(400)
-	err := s.refresh(ctx)
+	_ = s.refresh(ctx)
 	debug.SetGCPercent(old)
-	s.firstMu.Lock()
-	s.firstErr = err
 	close(s.firstDone)
-	s.firstMu.Unlock()
 	for {
 		st := s.health.state()
 		wait := s.opts.RefreshInterval
@@ -301,6 +315,7 @@ func (s *Server) refresh(ctx context.Context) error {
 	defer s.refreshMu.Unlock()
 	start := s.now()
 	d, err := s.disc.run(ctx)
+	s.lastErr, s.lastErrTime = err, s.now()
 	if err != nil {
 		s.noteGateError(err)
 		if !gate.IsTransport(err) {
