@@ -91,6 +91,7 @@ func (o *targetOptions) resolve(env ides.Env, out *reporter) ([]ides.Adapter, ma
 	}
 	var adapters []ides.Adapter
 	scopes := map[string]ides.Scope{}
+	owner := map[string]ides.Adapter{} // target path -> the adapter that edits it
 	for _, a := range candidates {
 		if _, dup := scopes[a.ID()]; dup {
 			continue
@@ -101,6 +102,15 @@ func (o *targetOptions) resolve(env ides.Env, out *reporter) ([]ides.Adapter, ma
 			if err := ides.CheckScope(a, scope); err != nil {
 				return nil, nil, &FlagError{err: err}
 			}
+		}
+		// VS Code and VS Code Insiders read the same .vscode/mcp.json:
+		// one entry serves both, and two would fight over its agent id.
+		if t, err := a.Target(env, scope); err == nil {
+			if first, ok := owner[t.Path]; ok {
+				out.info("%s reads the same file as %s (%s); it is configured once", a.DisplayName(), first.DisplayName(), env.Display(t.Path))
+				continue
+			}
+			owner[t.Path] = a
 		}
 		adapters = append(adapters, a)
 		scopes[a.ID()] = scope
