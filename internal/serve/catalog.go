@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -222,6 +223,7 @@ type discovery struct {
 	concurrency    int
 	defaultTimeout time.Duration
 	warn           func(msg string, args ...any)
+	info           func(msg string, args ...any)
 }
 
 type discovered struct {
@@ -264,7 +266,13 @@ func (d *discovery) run(ctx context.Context) (*discovered, error) {
 				detail = det
 			}
 			if schemaErr != nil {
-				d.warn("no request schema for action; the gate alone will validate its arguments", "action_id", a.ActionID, "error", schemaErr)
+				var ge *gate.Error
+				if errors.As(schemaErr, &ge) && ge.Status == 404 {
+					// The action declares no request schema: normal.
+					d.info("action has no request schema; the gate alone validates its arguments", "action_id", a.ActionID)
+				} else {
+					d.warn("cannot fetch the request schema; the gate alone will validate its arguments", "action_id", a.ActionID, "error", schemaErr)
+				}
 				schema = nil
 			}
 			e, err := buildEntry(a, detail, schema, d.defaultTimeout)

@@ -114,7 +114,7 @@ func New(opts Options) (*Server, error) {
 	s.firstDone = make(chan struct{})
 	s.holds.m = map[string]*holdRecord{}
 	s.disc = &discovery{client: s.client, concurrency: s.opts.DiscoveryConcurrency,
-		defaultTimeout: s.opts.ExecuteTimeout, warn: s.log.Warn}
+		defaultTimeout: s.opts.ExecuteTimeout, warn: s.log.Warn, info: s.log.Info}
 
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "latchgate-mcp", Title: "LatchGate", Version: s.opts.Version},
 		&mcp.ServerOptions{
