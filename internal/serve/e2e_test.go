@@ -328,3 +328,47 @@ func leaseSecrets(g *gatetest.Gate) []string {
 	}
 	return out
 }
+
+// TestE2ESignal checks SIGINT (what Claude Code sends after "claude mcp
+// list") ends serve promptly with status 0 while stdin is still open.
+func TestE2ESignal(t *testing.T) {
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	g := startGate(t, "unix")
+	cmd := exec.Command(binPath, serveArgs(g, "unix")...)
+	cmd.Dir = t.TempDir()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stdin.Write([]byte(initLine + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, 4096)
+	if n, err := stdout.Read(line); err != nil || !bytes.Contains(line[:n], []byte(`"id":0`)) {
+		t.Fatalf("initialize: %q, %v", line[:n], err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGINT: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("serve did not exit after SIGINT")
+	}
+}
