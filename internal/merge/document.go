@@ -290,7 +290,9 @@ func (d *Document) Get(path ...string) (json.RawMessage, bool) {
 func (d *Document) standardValue(v valueRef) json.RawMessage {
 	text := d.src[v.start:v.end]
 	if !d.strict {
-		hv, err := hujson.Parse(text)
+		// Standardize blanks comments in place: work on a copy, never on
+		// the document (or the caller's buffer it aliases).
+		hv, err := hujson.Parse(bytes.Clone(text))
 		if err != nil {
 			return json.RawMessage(text)
 		}

@@ -288,3 +288,23 @@ func membersExcept(t *testing.T, data []byte, path ...string) any {
 	}
 	return doc
 }
+
+// TestGetDoesNotModify guards against hujson's in-place Standardize: a
+// comment inside the entry must survive reading and setting it.
+func TestGetDoesNotModify(t *testing.T) {
+	in := []byte("{\"servers\": {\"lg\": { // c\n  \"command\": \"x\"}}}")
+	orig := bytes.Clone(in)
+	d, err := Parse(in, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.Get("servers", "lg"); !ok {
+		t.Fatal("entry not found")
+	}
+	if changed, err := d.Set(json.RawMessage(`{"command":"x"}`), "servers", "lg"); err != nil || changed {
+		t.Fatalf("Set of an equal entry: changed=%v err=%v", changed, err)
+	}
+	if !bytes.Equal(in, orig) || !bytes.Equal(d.Bytes(), orig) {
+		t.Fatalf("the buffer changed:\n%q\n%q", in, d.Bytes())
+	}
+}
