@@ -451,3 +451,27 @@ func TestShortLeaseRenewal(t *testing.T) {
 		t.Errorf("%d leases, want 2 (one, then a renewal at half life)", n)
 	}
 }
+
+func TestReadyAndVerifyAuth(t *testing.T) {
+	for _, tc := range transports {
+		t.Run(tc.name, func(t *testing.T) {
+			_, cfg := tc.start(t, gatetest.Options{Actions: testActions})
+			c := newClient(t, cfg)
+			r, err := c.Ready(context.Background())
+			if err != nil || r.Status == "" || r.ActionsRegistered != 2 {
+				t.Fatalf("Ready = %+v, %v", r, err)
+			}
+			if err := c.VerifyAuth(context.Background()); err != nil {
+				t.Fatalf("VerifyAuth: %v", err)
+			}
+		})
+	}
+	// A public base URL that is not the gate's: the proof's htu is wrong.
+	g := gatetest.StartUnix(t, gatetest.Options{Actions: testActions, PublicBaseURL: "http://localhost:3000"})
+	c := newClient(t, gate.Config{Socket: g.SocketPath(), PublicBaseURL: "http://127.0.0.1:3000"})
+	err := c.VerifyAuth(context.Background())
+	var ge *gate.Error
+	if !errors.As(err, &ge) || ge.Code != "invalid_dpop" || !strings.Contains(ge.DenyReason, "htu") {
+		t.Fatalf("VerifyAuth with the wrong public URL: %v", err)
+	}
+}
