@@ -163,7 +163,13 @@ func (c *callState) gateFailure(err error, timeout time.Duration) *mcp.CallToolR
 				te.Message = fmt.Sprintf("LatchGate rejected the arguments for '%s': they do not match the action's request schema.", id)
 			}
 		case codeAuthFailed:
-			te.Message = fmt.Sprintf("LatchGate rejected the credentials for '%s' (%s). The lease was renewed and the call retried once.", id, orDefault(gerr.Code, fmt.Sprintf("HTTP %d", gerr.Status)))
+			te.Message = fmt.Sprintf("LatchGate rejected the credentials for '%s' (%s).", id, orDefault(gerr.Code, fmt.Sprintf("HTTP %d", gerr.Status)))
+			if gerr.DenyReason != "" {
+				te.Message += " " + gate.Sanitize(gerr.DenyReason, 300) + "."
+			}
+			if strings.Contains(gerr.DenyReason, "htu") {
+				te.Message += " The --public-base-url of latchgate-mcp must equal public_base_url in the gate's latchgate.toml."
+			}
 		}
 		return c.failWith(te)
 	case errors.As(err, &terr):

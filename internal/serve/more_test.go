@@ -1,7 +1,9 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
 )
 
@@ -136,5 +139,32 @@ func TestLeaseRefusedIsExplained(t *testing.T) {
 	h.gate.ClearFaults()
 	if res := h.call("http_fetch", map[string]any{"url": "u"}); res.IsError {
 		t.Errorf("after the fault: %s", text(res))
+	}
+}
+
+// TestPublicURLMismatchExplained checks a wrong --public-base-url is
+// explained both in the log at startup and in the failed call.
+func TestPublicURLMismatchExplained(t *testing.T) {
+	g := gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions(), PublicBaseURL: "http://localhost:3000"})
+	c, err := gate.New(gate.Config{Socket: g.SocketPath(), PublicBaseURL: "http://127.0.0.1:3000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var logs syncBuffer
+	srv, err := New(Options{Client: c, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv.Start(ctx)
+	waitFor(t, 10*time.Second, "the startup warning", func() bool {
+		return strings.Contains(logs.String(), "--public-base-url must equal public_base_url")
+	})
+	res := srv.call(ctx, "http_fetch", &mcp.CallToolRequest{Params: &mcp.CallToolParamsRaw{Name: "http_fetch", Arguments: json.RawMessage(`{"url":"u"}`)}})
+	te := toolErr(t, res)
+	if te.Code != codeAuthFailed || !strings.Contains(te.Message, "htu mismatch") || !strings.Contains(te.Message, "--public-base-url") {
+		t.Errorf("error = %+v", te)
 	}
 }

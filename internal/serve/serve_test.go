@@ -189,8 +189,14 @@ func TestHoldApproved(t *testing.T) {
 	if n := len(h.gate.RequestsFor(gatetest.RouteExecute)); n != 1 {
 		t.Errorf("%d execute requests; an approved action must not run again", n)
 	}
-	if n := len(h.gate.RequestsFor(gatetest.RouteReceipt)); n != 1 {
-		t.Errorf("%d receipt requests, want 1", n)
+	fetched := 0
+	for _, r := range h.gate.RequestsFor(gatetest.RouteReceipt) {
+		if r.Status == 200 { // the startup warm-up reads a receipt that cannot exist
+			fetched++
+		}
+	}
+	if fetched != 1 {
+		t.Errorf("%d receipts fetched, want 1", fetched)
 	}
 }
 

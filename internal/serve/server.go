@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -271,9 +272,12 @@ func (s *Server) refreshLoop(ctx context.Context) {
 	// waiting on; collecting garbage less often during it is measurably
 	// faster, and the heap is small either way.
 	old := debug.SetGCPercent(400)
-	_ = s.refresh(ctx)
+	err := s.refresh(ctx)
 	debug.SetGCPercent(old)
 	close(s.firstDone)
+	if err == nil {
+		s.warmUp(ctx)
+	}
 	for {
 		st := s.health.state()
 		wait := s.opts.RefreshInterval
@@ -297,6 +301,24 @@ func (s *Server) refreshLoop(ctx context.Context) {
 		}
 		_ = s.refresh(ctx)
 	}
+}
+
+// warmUp obtains the first lease and proves it is accepted, off the
+// critical path of tools/list, so the first tool call does not pay for the
+// lease and a misconfiguration shows in the log at startup rather than on
+// the first call.
+func (s *Server) warmUp(ctx context.Context) {
+	err := s.client.VerifyAuth(ctx)
+	if err == nil {
+		return
+	}
+	var ge *gate.Error
+	if errors.As(err, &ge) && strings.Contains(ge.DenyReason, "htu") {
+		s.log.Warn("the gate rejects this server's DPoP proofs: --public-base-url must equal public_base_url in latchgate.toml",
+			"public_base_url", s.client.PublicBaseURL(), "gate_says", ge.DenyReason)
+		return
+	}
+	s.log.Warn("cannot authenticate to the gate; tool calls will fail until this is fixed", "error", err, "hint", gate.Hint(err))
 }
 
 // kickRefresh wakes the refresh loop (after a state change).
