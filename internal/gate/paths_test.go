@@ -28,3 +28,20 @@ func TestDefaultSocketPathNilGetenv(t *testing.T) {
 		t.Errorf("DefaultSocketPath = %q, want %q", got, want)
 	}
 }
+
+func TestDefaultFSRoot(t *testing.T) {
+	dir := t.TempDir()
+	for in, want := range map[string]string{
+		dir:              dir,
+		"/":              "",
+		"/tmp":           "",
+		"/etc":           "",
+		"relative/dir":   "",
+		"":               "",
+		dir + "/missing": "",
+	} {
+		if got := DefaultFSRoot(in); got != want {
+			t.Errorf("DefaultFSRoot(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
