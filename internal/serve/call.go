@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -29,7 +30,15 @@ func wantsStructured(req *mcp.CallToolRequest) bool {
 // concurrently (the SDK runs each request in its own goroutine), so one
 // slow or held call never blocks another call or a ping.
 func (s *Server) callHandler(name string) mcp.ToolHandler {
-	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+		defer func() {
+			// A bug in one call must not take the IDE's session down.
+			if r := recover(); r != nil {
+				s.log.Error("tool call panicked", "action_id", name, "panic", r, "stack", string(debug.Stack()))
+				c := &callState{s: s, actionID: name, traceID: "tr_" + gate.NewUUIDv7(), structured: wantsStructured(req)}
+				res, err = c.fail(codeGateUnavailable, fmt.Sprintf("Internal error in latchgate-mcp while calling '%s'.", name)), nil
+			}
+		}()
 		return s.call(ctx, name, req), nil
 	}
 }
