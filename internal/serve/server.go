@@ -50,17 +50,16 @@ type Options struct {
 
 // Server is the MCP server for one stdio session.
 type Server struct {
-	opts    Options
-	client  *gate.Client
-	log     *slog.Logger
-	now     func() time.Time
-	mcp     *mcp.Server
-	cat     catalog
-	health  *health
-	disc    *discovery
-	holds   holdTracker
-	kick    chan struct{}
-	started time.Time
+	opts   Options
+	client *gate.Client
+	log    *slog.Logger
+	now    func() time.Time
+	mcp    *mcp.Server
+	cat    catalog
+	health *health
+	disc   *discovery
+	holds  holdTracker
+	kick   chan struct{}
 
 	firstDone chan struct{} // closed when the first discovery attempt ends
 
@@ -145,7 +144,6 @@ func (s *Server) MCP() *mcp.Server { return s.mcp }
 func (s *Server) Run(ctx context.Context, t mcp.Transport) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s.started = s.now()
 	go s.refreshLoop(ctx)
 	err := s.mcp.Run(ctx, t)
 	if errors.Is(err, context.Canceled) || errors.Is(err, mcp.ErrConnectionClosed) {
@@ -157,7 +155,6 @@ func (s *Server) Run(ctx context.Context, t mcp.Transport) error {
 // Start begins background discovery without a transport, for tests that
 // connect sessions with [mcp.Server.Connect] themselves.
 func (s *Server) Start(ctx context.Context) {
-	s.started = s.now()
 	go s.refreshLoop(ctx)
 }
 
@@ -255,13 +252,12 @@ func (s *Server) awaitCatalog(ctx context.Context) error {
 	}
 	if err == nil {
 		return nil
-	} else {
-		msg := "cannot fetch action list from LatchGate: " + err.Error()
-		if h := gate.Hint(err); h != "" {
-			msg += " (" + h + ")"
-		}
-		return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: msg}
 	}
+	msg := "cannot fetch action list from LatchGate: " + err.Error()
+	if h := gate.Hint(err); h != "" {
+		msg += " (" + h + ")"
+	}
+	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: msg}
 }
 
 // refreshLoop keeps the tool list current: every RefreshInterval while the
@@ -275,9 +271,7 @@ func (s *Server) refreshLoop(ctx context.Context) {
 	err := s.refresh(ctx)
 	debug.SetGCPercent(old)
 	close(s.firstDone)
-	if err == nil {
-		s.warmUp(ctx)
-	}
+	s.warmUpIfNeeded(ctx, err)
 	for {
 		st := s.health.state()
 		wait := s.opts.RefreshInterval
@@ -294,12 +288,20 @@ func (s *Server) refreshLoop(ctx context.Context) {
 			if s.health.state().Healthy {
 				// A kick from a healthy state means "the gate came back":
 				// re-read the catalogue at once.
-				_ = s.refresh(ctx)
+				s.warmUpIfNeeded(ctx, s.refresh(ctx))
 			}
 			continue
 		case <-t.C:
 		}
-		_ = s.refresh(ctx)
+		s.warmUpIfNeeded(ctx, s.refresh(ctx))
+	}
+}
+
+// warmUpIfNeeded warms up after a successful discovery when there is no
+// lease yet (at startup, or when the gate first came up later).
+func (s *Server) warmUpIfNeeded(ctx context.Context, refreshErr error) {
+	if refreshErr == nil && s.client.CurrentLease() == nil {
+		s.warmUp(ctx)
 	}
 }
 
