@@ -1,0 +1,201 @@
+package prompter
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"charm.land/huh/v2"
+)
+
+// Huh asks questions with charm's huh forms. Each question is its own
+// form, built by a buildXxxForm function and run by runForm, so the
+// builders can be tested without a terminal.
+type Huh struct {
+	in         io.Reader
+	out        io.Writer
+	accessible bool
+
+	// lines hands huh's accessible prompts one line per Read. Each of
+	// them wraps the input in a fresh bufio.Scanner, which would
+	// otherwise swallow the answers to the next questions when several
+	// lines are already waiting (typed ahead, or piped in a test).
+	lines *lineReader
+}
+
+var _ Prompter = (*Huh)(nil)
+
+// NewHuh returns a Prompter reading answers from in and writing the
+// questions to out (stderr, so that stdout stays clean). accessible
+// selects huh's line-based mode: plain numbered prompts that work with
+// screen readers and with input that is not a terminal.
+func NewHuh(in io.Reader, out io.Writer, accessible bool) *Huh {
+	return &Huh{in: in, out: out, accessible: accessible, lines: &lineReader{r: bufio.NewReader(in)}}
+}
+
+// Select implements Prompter.
+func (h *Huh) Select(ctx context.Context, title, description string, options []Option, def string) (string, error) {
+	value := def
+	if err := h.runForm(ctx, buildSelectForm(title, description, options, &value)); err != nil {
+		return "", err
+	}
+	return value, nil
+}
+
+// MultiSelect implements Prompter.
+func (h *Huh) MultiSelect(ctx context.Context, title, description string, options []Option, defaults []string) ([]string, error) {
+	values := append([]string(nil), defaults...)
+	if err := h.runForm(ctx, buildMultiSelectForm(title, description, options, &values)); err != nil {
+		return nil, err
+	}
+	return values, nil
+}
+
+// Confirm implements Prompter.
+func (h *Huh) Confirm(ctx context.Context, title, description string, def bool) (bool, error) {
+	value := def
+	if err := h.runForm(ctx, buildConfirmForm(title, description, &value)); err != nil {
+		return false, err
+	}
+	return value, nil
+}
+
+// Input implements Prompter.
+func (h *Huh) Input(ctx context.Context, title, description, def string, validate func(string) error) (string, error) {
+	value := def
+	if err := h.runForm(ctx, buildInputForm(title, description, &value, validate)); err != nil {
+		return "", err
+	}
+	return value, nil
+}
+
+func huhOptions(options []Option) []huh.Option[string] {
+	out := make([]huh.Option[string], len(options))
+	for i, o := range options {
+		out[i] = huh.NewOption(o.Label, o.Value)
+	}
+	return out
+}
+
+func buildSelectForm(title, description string, options []Option, value *string) *huh.Form {
+	return huh.NewForm(huh.NewGroup(
+		huh.NewSelect[string]().Title(title).Description(description).Options(huhOptions(options)...).Value(value),
+	))
+}
+
+// errNoneSelected is shown under a multi-select submitted empty.
+var errNoneSelected = errors.New("select at least one (space or x selects)")
+
+func buildMultiSelectForm(title, description string, options []Option, values *[]string) *huh.Form {
+	return huh.NewForm(huh.NewGroup(
+		huh.NewMultiSelect[string]().Title(title).Description(description).Options(huhOptions(options)...).Value(values).
+			Validate(func(v []string) error {
+				if len(v) == 0 {
+					return errNoneSelected
+				}
+				return nil
+			}),
+	))
+}
+
+func buildConfirmForm(title, description string, value *bool) *huh.Form {
+	return huh.NewForm(huh.NewGroup(
+		huh.NewConfirm().Title(title).Description(description).Affirmative("Yes").Negative("No").Value(value),
+	))
+}
+
+func buildInputForm(title, description string, value *string, validate func(string) error) *huh.Form {
+	in := huh.NewInput().Title(title).Description(description).Value(value)
+	if validate != nil {
+		in = in.Validate(validate)
+	}
+	return huh.NewForm(huh.NewGroup(in))
+}
+
+// runForm runs f on the streams of h and maps every way of giving up to
+// ErrCancelled.
+func (h *Huh) runForm(ctx context.Context, f *huh.Form) error {
+	if err := ctx.Err(); err != nil {
+		return ErrCancelled
+	}
+	f = f.WithShowHelp(true)
+	if h.accessible {
+		return h.runAccessible(ctx, f)
+	}
+	err := f.WithInput(h.in).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, huh.ErrUserAborted), ctx.Err() != nil:
+		return ErrCancelled
+	}
+	return fmt.Errorf("run prompt: %w", err)
+}
+
+// runAccessible runs f in huh's line-based mode. That mode cannot report
+// the end of input (it answers with the defaults instead) nor be
+// interrupted, so h.lines notes the end of input, and a cancelled ctx
+// returns at once while the abandoned read finishes on its own.
+func (h *Huh) runAccessible(ctx context.Context, f *huh.Form) error {
+	f = f.WithInput(h.lines).WithOutput(h.out).WithAccessible(true)
+	done := make(chan error, 1)
+	go func() { done <- f.RunWithContext(ctx) }()
+	select {
+	case err := <-done:
+		if h.lines.ended() {
+			return ErrCancelled
+		}
+		if err != nil {
+			return fmt.Errorf("run prompt: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ErrCancelled
+	}
+}
+
+// lineReader returns at most one line per Read and remembers whether
+// the input ended.
+type lineReader struct {
+	r   *bufio.Reader
+	mu  sync.Mutex
+	err error
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return 0, l.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n := 0
+	for n < len(p) {
+		b, err := l.r.ReadByte()
+		if err != nil {
+			l.err = err
+			if n > 0 {
+				return n, nil
+			}
+			return 0, err
+		}
+		p[n] = b
+		n++
+		if b == '\n' {
+			break
+		}
+	}
+	return n, nil
+}
+
+// ended reports whether the input ended (or failed) while reading.
+func (l *lineReader) ended() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err != nil
+}
