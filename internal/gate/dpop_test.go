@@ -404,3 +404,34 @@ func TestUUIDv7(t *testing.T) {
 		seen[u] = true
 	}
 }
+
+func TestLeaseJWTExample(t *testing.T) {
+	v := loadVectors(t)
+	var ex struct {
+		JWT    string `json:"jwt"`
+		ATH    string `json:"ath_of_jwt"`
+		Claims struct {
+			Sub       string `json:"sub"`
+			Exp       int64  `json:"exp"`
+			Iat       int64  `json:"iat"`
+			SessionID string `json:"session_id"`
+			Cnf       struct {
+				JKT string `json:"jkt"`
+			} `json:"cnf"`
+		} `json:"claims"`
+		AgentKey string `json:"agent_key"`
+	}
+	if err := json.Unmarshal(v.Raw["lease_jwt_example"], &ex); err != nil || ex.JWT == "" {
+		t.Fatalf("decode: %v", err)
+	}
+	lc, ok := DecodeLeaseClaims(ex.JWT)
+	if !ok || lc.Sub != ex.Claims.Sub || lc.Exp != ex.Claims.Exp || lc.Iat != ex.Claims.Iat || lc.SessionID != ex.Claims.SessionID {
+		t.Errorf("DecodeLeaseClaims = %+v, %v; want %+v", lc, ok, ex.Claims)
+	}
+	if ATH(ex.JWT) != ex.ATH {
+		t.Errorf("ATH(lease) = %s, want %s", ATH(ex.JWT), ex.ATH)
+	}
+	if k := keyFromD(t, vecKeys(t, v)[ex.AgentKey].D); k.Thumbprint() != ex.Claims.Cnf.JKT {
+		t.Errorf("agent key thumbprint %s is not the lease's cnf.jkt %s", k.Thumbprint(), ex.Claims.Cnf.JKT)
+	}
+}

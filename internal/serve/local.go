@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 
@@ -32,7 +33,8 @@ func (s *Server) addLocalTools() {
 			}
 			p, err := s.client.Poll(ctx, r.lease, r.ApprovalID)
 			if err != nil {
-				if ge, ok := err.(*gate.Error); ok && ge.Status == 404 {
+				var ge *gate.Error
+				if errors.As(err, &ge) && ge.Status == 404 {
 					r.Status = "expired"
 				}
 				continue
