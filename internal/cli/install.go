@@ -215,6 +215,18 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 	}
 	describeTransport(out, transport)
 
+	edits, notes, err := opts.planEdits(out, adapters, scopes, transport)
+	if err != nil {
+		return err
+	}
+	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+}
+
+// planEdits returns the file edits that install the entry for each of
+// adapters, in the scope scopes gives it, reaching the gate by transport.
+// Setup calls it too, with a scope chosen per IDE.
+func (opts *installOptions) planEdits(out *reporter, adapters []ides.Adapter, scopes map[string]ides.Scope, transport gatecfg.Transport) ([]merge.FileEdit, []ides.Note, error) {
+	var err error
 	var edits []merge.FileEdit
 	var notes []ides.Note
 	commandCache := map[bool]string{}
@@ -225,13 +237,13 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 		if !ok {
 			command, err = opts.command(out, portable)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			commandCache[portable] = command
 		}
 		if portable {
 			if err := checkPortableTransport(opts.Env, transport); err != nil {
-				return err
+				return nil, nil, err
 			}
 			if a.ID() != "claude-code" && opts.BinaryPath == "" {
 				out.info("%s may start servers without your shell's PATH (when it was opened from a dock or launcher): "+
@@ -245,12 +257,12 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 		spec := installSpec(transport, command, agentID, portable)
 		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve, Profile: opts.Profile})
 		if err != nil {
-			return &FlagError{err: err}
+			return nil, nil, &FlagError{err: err}
 		}
 		edits = append(edits, fe...)
 		notes = append(notes, n...)
 	}
-	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+	return edits, notes, nil
 }
 
 // installSpec is the server entry install writes. A portable entry that
@@ -351,9 +363,28 @@ func describeTransport(out *reporter, t gatecfg.Transport) {
 // (nothing is written if any file is bad), show notes, then either print
 // the diff or write.
 func planAndApply(ctx context.Context, io *iostreams.IOStreams, env ides.Env, out *reporter, edits []merge.FileEdit, notes []ides.Note, dryRun bool) error {
+	plan, err := newPlan(out, edits, notes)
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		if len(plan.Pending()) == 0 {
+			fmt.Fprintln(io.Out, "Everything is up to date; nothing would change.")
+			return nil
+		}
+		fmt.Fprint(io.Out, plan.Diff())
+		out.info("dry run: nothing was written")
+		return nil
+	}
+	return applyPlan(ctx, io, env, out, plan)
+}
+
+// newPlan reads and checks every file of edits (nothing is written if
+// any file is bad) and shows the notes about it.
+func newPlan(out *reporter, edits []merge.FileEdit, notes []ides.Note) (*merge.Plan, error) {
 	plan, err := merge.NewPlan(edits...)
 	if err != nil {
-		return explainPlanError(err)
+		return nil, explainPlanError(err)
 	}
 	for _, n := range notes {
 		if n.Level == "warn" {
@@ -365,17 +396,13 @@ func planAndApply(ctx context.Context, io *iostreams.IOStreams, env ides.Env, ou
 	for _, n := range plan.Notes() {
 		out.info("%s", n)
 	}
-	pending := plan.Pending()
-	if dryRun {
-		if len(pending) == 0 {
-			fmt.Fprintln(io.Out, "Everything is up to date; nothing would change.")
-			return nil
-		}
-		fmt.Fprint(io.Out, plan.Diff())
-		out.info("dry run: nothing was written")
-		return nil
-	}
-	if len(pending) == 0 {
+	return plan, nil
+}
+
+// applyPlan writes the pending changes of plan, with backups, and
+// reports each file on io.Out; a failed write puts back what was written.
+func applyPlan(ctx context.Context, io *iostreams.IOStreams, env ides.Env, out *reporter, plan *merge.Plan) error {
+	if len(plan.Pending()) == 0 {
 		existing := 0
 		for _, c := range plan.Changes {
 			if c.Existed {
