@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"bytes"
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -433,5 +434,56 @@ func TestLeaseJWTExample(t *testing.T) {
 	}
 	if k := keyFromD(t, vecKeys(t, v)[ex.AgentKey].D); k.Thumbprint() != ex.Claims.Cnf.JKT {
 		t.Errorf("agent key thumbprint %s is not the lease's cnf.jkt %s", k.Thumbprint(), ex.Claims.Cnf.JKT)
+	}
+}
+
+// TestWireFixtures decodes the SDK's wire fixtures with the client's types.
+func TestWireFixtures(t *testing.T) {
+	v := loadVectors(t)
+	var fx struct {
+		Receipt   json.RawMessage `json:"RECEIPT_OK"`
+		Pending   json.RawMessage `json:"APPROVAL_PENDING_202"`
+		Approved  json.RawMessage `json:"APPROVAL_POLL_APPROVED"`
+		Denied    json.RawMessage `json:"APPROVAL_POLL_DENIED"`
+		PollWait  json.RawMessage `json:"APPROVAL_POLL_PENDING"`
+		ErrBodies []struct {
+			Status int             `json:"status"`
+			Body   json.RawMessage `json:"body"`
+		} `json:"error_bodies"`
+	}
+	if err := json.Unmarshal(v.Raw["sdk_wire_fixtures"], &fx); err != nil {
+		t.Fatal(err)
+	}
+	var rc Receipt
+	err := json.Unmarshal(fx.Receipt, &rc)
+	var compact bytes.Buffer
+	_ = json.Compact(&compact, rc.ProviderReceipt)
+	if err != nil || !rc.FullySuccessful() || compact.String() != `{"status":200}` {
+		t.Errorf("receipt = %+v, %v", rc, err)
+	}
+	var ex ExecuteResult
+	if err := json.Unmarshal(fx.Pending, &ex); err != nil || ex.Decision != "pending_approval" || ex.ApprovalID != "appr-001" || ex.TraceID != "trace-002" {
+		t.Errorf("202 = %+v, %v", ex, err)
+	}
+	for raw, want := range map[string]PollResult{
+		string(fx.Approved): {Status: "approved", ReceiptID: "rcpt-099"},
+		string(fx.Denied):   {Status: "denied", Reason: "risk too high"},
+		string(fx.PollWait): {Status: "pending", RetryAfterSeconds: 2},
+	} {
+		var p PollResult
+		if err := json.Unmarshal([]byte(raw), &p); err != nil || p != want {
+			t.Errorf("poll %s = %+v, %v", raw, p, err)
+		}
+	}
+	for _, eb := range fx.ErrBodies {
+		e := newError("op", eb.Status, func(string) string { return "" }, eb.Body)
+		var body struct {
+			Error      string `json:"error"`
+			DenyReason string `json:"deny_reason"`
+		}
+		_ = json.Unmarshal(eb.Body, &body)
+		if e.Code != body.Error || e.DenyReason != body.DenyReason || e.Status != eb.Status {
+			t.Errorf("error body %s = %+v", eb.Body, e)
+		}
 	}
 }
