@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -20,7 +21,7 @@ func (c *Change) Diff() string {
 	if c.After == nil {
 		to = "/dev/null"
 	}
-	return UnifiedDiff(from, to, string(c.Before), string(c.After))
+	return UnifiedDiff(from, to, c.Before, c.After)
 }
 
 // UnifiedDiff compares two texts line by line.
@@ -29,8 +30,8 @@ func (c *Change) Diff() string {
 // difflib.SplitLines invents an empty last line for text that ends in "\n"
 // (a spurious "+" line and wrong hunk counts), and it never prints the "\
 // No newline at end of file" marker. The hunks are written here instead.
-func UnifiedDiff(fromName, toName, a, b string) string {
-	if a == b {
+func UnifiedDiff(fromName, toName string, a, b []byte) string {
+	if bytes.Equal(a, b) {
 		return ""
 	}
 	const context = 3
@@ -38,8 +39,8 @@ func UnifiedDiff(fromName, toName, a, b string) string {
 	// around them before matching: a 10 MB ~/.claude.json differs in a
 	// few lines, and splitting and matching all of it is slow.
 	lo, hiA, hiB := changedRegion(a, b, context)
-	offset := strings.Count(a[:lo], "\n")
-	ma, mb := splitLines(a[lo:hiA]), splitLines(b[lo:hiB])
+	offset := bytes.Count(a[:lo], []byte("\n"))
+	ma, mb := splitLines(string(a[lo:hiA])), splitLines(string(b[lo:hiB]))
 
 	m := difflib.NewMatcher(ma, mb)
 	var out strings.Builder
@@ -68,13 +69,13 @@ func UnifiedDiff(fromName, toName, a, b string) string {
 // changedRegion returns the byte range, in whole lines, that holds every
 // difference between a and b plus context lines on each side: a[lo:hiA]
 // and b[lo:hiB]. The texts are equal before lo and after the ranges.
-func changedRegion(a, b string, context int) (lo, hiA, hiB int) {
+func changedRegion(a, b []byte, context int) (lo, hiA, hiB int) {
 	n := min(len(a), len(b))
 	p := 0
 	for p < n && a[p] == b[p] {
 		p++
 	}
-	lo = strings.LastIndexByte(a[:p], '\n') + 1
+	lo = bytes.LastIndexByte(a[:p], '\n') + 1
 	// The common suffix, not reaching into the common prefix.
 	s := 0
 	for s < n-lo && a[len(a)-1-s] == b[len(b)-1-s] {
@@ -83,7 +84,7 @@ func changedRegion(a, b string, context int) (lo, hiA, hiB int) {
 	endA := len(a) - s
 	if endA > lo && a[endA-1] != '\n' {
 		// Start the suffix at a line start.
-		if k := strings.IndexByte(a[endA:], '\n'); k >= 0 {
+		if k := bytes.IndexByte(a[endA:], '\n'); k >= 0 {
 			endA += k + 1
 		} else {
 			endA = len(a)
@@ -94,14 +95,14 @@ func changedRegion(a, b string, context int) (lo, hiA, hiB int) {
 		if lo == 0 {
 			break
 		}
-		lo = strings.LastIndexByte(a[:lo-1], '\n') + 1
+		lo = bytes.LastIndexByte(a[:lo-1], '\n') + 1
 	}
 	hiA = endA
 	for range context {
 		if hiA >= len(a) {
 			break
 		}
-		if k := strings.IndexByte(a[hiA:], '\n'); k >= 0 {
+		if k := bytes.IndexByte(a[hiA:], '\n'); k >= 0 {
 			hiA += k + 1
 		} else {
 			hiA = len(a)

@@ -122,7 +122,7 @@ func TestUnifiedDiffApplies(t *testing.T) {
 				b += "\n"
 			}
 		}
-		d := UnifiedDiff("a/x", "b/x", a, b)
+		d := UnifiedDiff("a/x", "b/x", []byte(a), []byte(b))
 		if got := applyUnified(t, a, d); got != b {
 			t.Fatalf("diff does not apply:\na=%q\nb=%q\ndiff:\n%s\ngot=%q", a, b, d, got)
 		}

@@ -151,7 +151,14 @@ func detectNewline(src []byte) string {
 // detectIndentUnit returns the indentation of the first indented line: in a
 // pretty-printed file that line is one level deep, so it is one unit.
 func detectIndentUnit(src []byte) string {
-	for _, line := range bytes.Split(src, []byte("\n")) {
+	for start := 0; start < len(src); {
+		end := bytes.IndexByte(src[start:], '\n')
+		if end < 0 {
+			end = len(src)
+		} else {
+			end += start
+		}
+		line := src[start:end]
 		n := 0
 		for n < len(line) && (line[n] == ' ' || line[n] == '\t') {
 			n++
@@ -162,6 +169,7 @@ func detectIndentUnit(src []byte) string {
 			}
 			return string(line[:n])
 		}
+		start = end + 1
 	}
 	return "  "
 }
@@ -692,7 +700,12 @@ type splice struct {
 // applySplices replaces each [start, end) range of src with its text; the
 // ranges must be in increasing order and must not overlap.
 func applySplices(src []byte, edits []splice) []byte {
-	out := make([]byte, 0, len(src)+256)
+	size := len(src)
+	for _, e := range edits {
+		size += len(e.text) - (e.end - e.start)
+	}
+	// Exactly sized: growing a 10 MB slice by appending would double it.
+	out := make([]byte, 0, size)
 	pos := 0
 	for _, e := range edits {
 		out = append(out, src[pos:e.start]...)
