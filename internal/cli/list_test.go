@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 )
 
@@ -181,7 +182,7 @@ func TestDescribeArgs(t *testing.T) {
 		{[]string{"serve", "--public-base-url", "http://localhost:3000"}, nil, "default socket"},
 	}
 	for _, tt := range tests {
-		if got := describeArgs(tt.args, tt.env); got != tt.want {
+		if got := inspect.DescribeArgs(tt.args, tt.env); got != tt.want {
 			t.Errorf("describeArgs(%q) = %q, want %q", tt.args, got, tt.want)
 		}
 	}

@@ -1,0 +1,172 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
+)
+
+// binaryJobs checks latchgate-mcp on PATH, and the command of each entry.
+func binaryJobs(opts Options, entries []*entry) []func(context.Context) []Check {
+	probes := &versionProbes{m: map[string]*versionProbe{}}
+	jobs := []func(context.Context) []Check{func(context.Context) []Check { return []Check{checkOnPath(opts)} }}
+	for _, e := range entries {
+		if e.URL != "" {
+			continue
+		}
+		jobs = append(jobs, func(ctx context.Context) []Check { return []Check{checkCommand(ctx, opts, e, probes)} })
+	}
+	return jobs
+}
+
+func checkOnPath(opts Options) Check {
+	c := Check{Section: SectionBinary, ID: "binary.path"}
+	p, ok := binpath.LookPath(opts.Env.Get("PATH"))
+	if !ok {
+		c.Status, c.Message = Warn, "latchgate-mcp is not on PATH"
+		c.Hint = "project entries run \"latchgate-mcp\" from PATH: install it into a directory on PATH (go install ./cmd/latchgate-mcp)"
+		return c
+	}
+	c.Status, c.Message = OK, "latchgate-mcp on PATH: "+opts.Env.Display(p)
+	switch {
+	case binpath.IsTemporary(p, opts.Env.Get("TMPDIR")):
+		c.Status, c.Hint = Warn, "it is in a temporary directory that may be gone tomorrow; install latchgate-mcp in a stable directory on PATH"
+		c.Message += " (a temporary directory)"
+	case binpath.IsVersioned(p):
+		c.Status, c.Hint = Warn, "a versioned install path breaks on upgrade; put a stable link on PATH before it"
+		c.Message += " (a versioned path)"
+	}
+	return c
+}
+
+// checkCommand resolves the entry's command as its IDE would and checks
+// that it is this latchgate-mcp, there to stay.
+func checkCommand(ctx context.Context, opts Options, e *entry, probes *versionProbes) Check {
+	l := launchFor(opts.Env, e)
+	c := Check{Section: SectionBinary, ID: "binary.command", Subject: e.subject}
+	fix := "rewrite the entry: latchgate-mcp doctor --fix (or latchgate-mcp install again)"
+	if len(l.missing) > 0 {
+		c.Status = Error
+		c.Message = fmt.Sprintf("command %q uses unset variables: %s", e.Command, strings.Join(l.missing, ", "))
+		c.Hint = "set them in the environment " + e.a.DisplayName() + " starts from, or give a default (${VAR:-value})"
+		if e.a.ID() != "claude-code" {
+			c.Hint = "set them in the environment " + e.a.DisplayName() + " starts from"
+		}
+		// Go on: the expanded command may still resolve.
+	}
+	if l.command == "" {
+		c.Status, c.Message, c.Hint = Error, "the entry has no command", fix
+		return c
+	}
+	if l.path == "" {
+		c.Status, c.Message, c.Hint = Error, fmt.Sprintf("command %q is not on PATH", l.command), fix
+		return c
+	}
+	info, err := os.Stat(l.path)
+	switch {
+	case err != nil:
+		c.Status, c.Message, c.Hint = Error, fmt.Sprintf("command %s does not exist (the binary moved?)", opts.Env.Display(l.path)), fix
+		return c
+	case info.IsDir() || info.Mode()&0o111 == 0:
+		c.Status, c.Message = Error, fmt.Sprintf("command %s is not an executable file", opts.Env.Display(l.path))
+		c.Hint = "chmod +x it, or " + fix
+		return c
+	}
+	if c.Status == "" {
+		c.Status = OK
+	}
+	where := opts.Env.Display(l.path)
+	v := probes.get(ctx, l.path, l.env, opts.Timeout)
+	switch {
+	case v.err != nil:
+		c.Status = worst(c.Status, Warn)
+		c.Message = fmt.Sprintf("%s: %s --version failed: %v", where, l.command, v.err)
+		c.Hint = "the command is not a working latchgate-mcp; " + fix
+		return c
+	case !strings.HasPrefix(v.out, "latchgate-mcp "):
+		c.Status = worst(c.Status, Warn)
+		c.Message = fmt.Sprintf("%s is not latchgate-mcp (--version says %q)", where, firstLine(v.out))
+		c.Hint = "point the entry at latchgate-mcp: " + fix
+		return c
+	}
+	got := strings.TrimSpace(strings.TrimPrefix(v.out, "latchgate-mcp "))
+	c.Message = fmt.Sprintf("%s, version %s", where, got)
+	if opts.Version != "" && got != opts.Version {
+		c.Status = worst(c.Status, Warn)
+		c.Message += ", but this latchgate-mcp is " + opts.Version
+		c.Hint = "two installs of latchgate-mcp: make the entry run the one you update (" + fix + ")"
+		return c
+	}
+	switch {
+	case binpath.IsTemporary(l.path, opts.Env.Get("TMPDIR")):
+		c.Status = worst(c.Status, Warn)
+		c.Message += " (in a temporary directory)"
+		c.Hint = "it will be gone when the directory is cleaned: install latchgate-mcp in a stable place and " + fix
+	case binpath.IsVersioned(l.path):
+		c.Status = worst(c.Status, Warn)
+		c.Message += " (a versioned path)"
+		c.Hint = "the next upgrade removes it: point the entry at a stable link on PATH (install --binary-path)"
+	}
+	return c
+}
+
+func worst(a, b Status) Status {
+	rank := map[Status]int{"": -1, OK: 0, Warn: 1, Error: 2}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 80 {
+		s = s[:80] + "..."
+	}
+	return s
+}
+
+// versionProbes runs "COMMAND --version" once per path, however many
+// entries name it.
+type versionProbes struct {
+	mu sync.Mutex
+	m  map[string]*versionProbe
+}
+
+type versionProbe struct {
+	once sync.Once
+	out  string
+	err  error
+}
+
+func (p *versionProbes) get(ctx context.Context, path string, env []string, timeout time.Duration) *versionProbe {
+	p.mu.Lock()
+	v, ok := p.m[path]
+	if !ok {
+		v = &versionProbe{}
+		p.m[path] = v
+	}
+	p.mu.Unlock()
+	v.once.Do(func() {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, path, "--version")
+		cmd.Env = env
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.WaitDelay = time.Second
+		err := cmd.Run()
+		if ctx.Err() != nil {
+			err = fmt.Errorf("no answer in %s", timeout)
+		}
+		v.out, v.err = strings.TrimSpace(out.String()), err
+	})
+	return v
+}

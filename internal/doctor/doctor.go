@@ -1,0 +1,186 @@
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/ides/all"
+	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
+)
+
+// DefaultTimeout bounds each check that talks to something: a gate
+// request, a server process, a version probe.
+const DefaultTimeout = 5 * time.Second
+
+// Options says what to check.
+type Options struct {
+	// Env is the machine: home, project, environment variables.
+	Env ides.Env
+	// IDEs limits the run to these adapter ids (e.g. "claude-code");
+	// empty checks every supported IDE.
+	IDEs []string
+	// Scopes limits the configuration files checked to these scopes;
+	// empty checks every scope. Claude Code's shadowing is still worked
+	// out from every scope, because a file outside the limit can hide the
+	// entry being checked.
+	Scopes []ides.Scope
+	// Name is the server entry name; "" is "latchgate".
+	Name string
+	// Timeout bounds each check; 0 is DefaultTimeout.
+	Timeout time.Duration
+	// Version is this binary's version, which a configured latchgate-mcp
+	// should report too.
+	Version string
+	// Expected returns the entry install would write now for adapter a
+	// and scope. nil skips the stale-entry check and its fix.
+	Expected func(a ides.Adapter, scope ides.Scope) (ides.ServerSpec, error)
+	// Approve offers approving a pending Claude Code project server as a
+	// fix. Approval is the user's decision, so it is only offered when
+	// asked for.
+	Approve bool
+	// Parallel bounds how many checks run at once; 0 is 4.
+	Parallel int
+	// SkipHandshake leaves out the handshake section (which starts every
+	// configured server).
+	SkipHandshake bool
+}
+
+func (o *Options) defaults() {
+	if o.Name == "" {
+		o.Name = "latchgate"
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 4
+	}
+}
+
+// entry is one configured latchgate entry: the file it is in and what it
+// says.
+type entry struct {
+	a       ides.Adapter
+	loc     ides.Location
+	file    inspect.File
+	subject string // "Claude Code user ~/.claude.json"
+	raw     json.RawMessage
+
+	Command string            `json:"command"`
+	Args    []string          `json:"args"`
+	Env     map[string]string `json:"env"`
+	URL     string            `json:"url"`
+	Type    string            `json:"type"`
+}
+
+// active reports whether the client starts this entry (it is neither
+// shadowed, disabled nor waiting for approval).
+func (e *entry) active() bool { return e.file.Client == "active" }
+
+// Run runs every check and returns the report. It never writes; the safe
+// fixes come back in Report.Fixes. Canceling ctx ends the checks still
+// running, each reported as an error.
+func Run(ctx context.Context, opts Options) *Report {
+	opts.defaults()
+	start := time.Now()
+	r := &Report{Version: opts.Version, Name: opts.Name}
+	adapters, err := selectAdapters(opts.IDEs)
+	if err != nil {
+		r.add(Check{Section: SectionConfiguration, ID: "config.ide", Status: Error, Message: err.Error(),
+			Hint: "use one of the supported IDE ids"})
+		r.DurationMS = time.Since(start).Milliseconds()
+		return r
+	}
+	cfg := checkConfiguration(opts, adapters)
+
+	// The binary, gate and handshake checks are independent of each
+	// other: run them together, bounded, and keep the report in a fixed
+	// order whatever finishes first.
+	var jobs []func(context.Context) []Check
+	jobs = append(jobs, binaryJobs(opts, cfg.entries)...)
+	jobs = append(jobs, gateJobs(opts, cfg.entries)...)
+	if !opts.SkipHandshake {
+		jobs = append(jobs, handshakeJobs(opts, cfg.entries)...)
+	}
+	results := runJobs(ctx, opts.Parallel, jobs)
+
+	var checks []Check
+	checks = append(checks, cfg.checks...)
+	for _, res := range results {
+		checks = append(checks, res...)
+	}
+	sort.SliceStable(checks, func(i, j int) bool {
+		return sectionOrder[checks[i].Section] < sectionOrder[checks[j].Section]
+	})
+	for _, c := range checks {
+		r.add(c)
+	}
+	r.Fixes = cfg.fixes
+	r.DurationMS = time.Since(start).Milliseconds()
+	return r
+}
+
+// runJobs runs jobs at most n at a time and returns their results in
+// job order.
+func runJobs(ctx context.Context, n int, jobs []func(context.Context) []Check) [][]Check {
+	out := make([][]Check, len(jobs))
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i] = job(ctx)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func selectAdapters(ids []string) ([]ides.Adapter, error) {
+	if len(ids) == 0 {
+		return all.Adapters(), nil
+	}
+	var out []ides.Adapter
+	seen := map[string]bool{}
+	for _, id := range ids {
+		a, err := all.Lookup(id)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[a.ID()] {
+			seen[a.ID()] = true
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// ms returns d in milliseconds, for Check.DurationMS.
+func ms(d time.Duration) *int64 {
+	v := d.Milliseconds()
+	return &v
+}
+
+// subject names a file of an IDE and scope for people.
+func subject(a ides.Adapter, env ides.Env, loc ides.Location) string {
+	s := a.DisplayName() + " " + ides.ScopeName(a, loc.Scope)
+	if loc.Variant != "" {
+		s += " (" + loc.Variant + ")"
+	}
+	return s + " " + env.Display(loc.Path)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,114 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// handshakeJobs starts each configured server as its IDE would.
+func handshakeJobs(opts Options, entries []*entry) []func(context.Context) []Check {
+	var jobs []func(context.Context) []Check
+	for _, e := range entries {
+		if e.URL != "" {
+			continue
+		}
+		jobs = append(jobs, func(ctx context.Context) []Check { return []Check{handshake(ctx, opts, e)} })
+	}
+	return jobs
+}
+
+// handshake launches the entry's exact command, arguments and
+// environment, then runs initialize and tools/list within the timeout,
+// the way the IDE connects. The server's stderr is the evidence when it
+// fails.
+func handshake(ctx context.Context, opts Options, e *entry) Check {
+	c := Check{Section: SectionHandshake, ID: "handshake", Subject: e.subject}
+	l := launchFor(opts.Env, e)
+	if l.path == "" {
+		c.Status, c.Message = Error, fmt.Sprintf("not started: command %q not found", l.command)
+		c.Hint = "see the binary check above"
+		return c
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, l.path, l.args...)
+	cmd.Env = l.env
+	cmd.Dir = l.dir
+	stderr := &tailBuffer{max: 4096}
+	cmd.Stderr = stderr
+	cmd.WaitDelay = time.Second
+
+	client := mcp.NewClient(&mcp.Implementation{Name: "latchgate-mcp-doctor", Version: opts.Version}, nil)
+	session, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd, TerminateDuration: 500 * time.Millisecond}, nil)
+	fail := func(what string, err error) Check {
+		c.DurationMS = ms(time.Since(start))
+		c.Status = Error
+		switch {
+		case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			c.Message = fmt.Sprintf("%s: no answer within %s", what, opts.Timeout)
+			c.Hint = "the server started but does not speak MCP on stdout in time; run the command by hand to see what it does"
+		default:
+			c.Message = fmt.Sprintf("%s failed: %v", what, err)
+			c.Hint = "the server exited or broke the connection; its stderr says why"
+		}
+		if s := strings.TrimSpace(stderr.String()); s != "" {
+			c.Detail = s
+		}
+		return c
+	}
+	if err != nil {
+		return fail("initialize", err)
+	}
+	defer session.Close()
+	init := session.InitializeResult()
+	server := ""
+	if init != nil && init.ServerInfo != nil {
+		server = init.ServerInfo.Name + " " + init.ServerInfo.Version
+	}
+	if init == nil || init.Capabilities == nil || init.Capabilities.Tools == nil {
+		c.DurationMS = ms(time.Since(start))
+		c.Status, c.Message = Warn, "initialize: ok, but the server offers no tools ("+server+")"
+		c.Hint = "the IDE will not ask it for tools"
+		return c
+	}
+	res, err := session.ListTools(ctx, nil)
+	if err != nil {
+		return fail("tools/list", err)
+	}
+	c.DurationMS = ms(time.Since(start))
+	c.Status = OK
+	c.Message = fmt.Sprintf("initialize and tools/list: %s (%s, environment: %s)", plural(len(res.Tools), "tool", "tools"), strings.TrimSpace(server), l.rule)
+	return c
+}
+
+// tailBuffer keeps the last max bytes written to it: the end of a
+// server's stderr is where the reason it failed is.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append([]byte(nil), t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
