@@ -97,6 +97,8 @@ MCP server those IDEs launch ("latchgate-mcp serve").`,
 	root.AddCommand(newCmdList(f, nil))
 	root.AddCommand(newCmdRestore(f))
 	root.AddCommand(newCmdServe(f))
+	root.AddCommand(newCmdDoctor(f, nil))
+	root.AddCommand(newCmdSetup(f, nil))
 
 	return root
 }

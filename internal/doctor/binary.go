@@ -63,20 +63,24 @@ func checkCommand(ctx context.Context, opts Options, e *entry, probes *versionPr
 	}
 	if l.command == "" {
 		c.Status, c.Message, c.Hint = Error, "the entry has no command", fix
+		e.brokenCommand = true
 		return c
 	}
 	if l.path == "" {
 		c.Status, c.Message, c.Hint = Error, fmt.Sprintf("command %q is not on PATH", l.command), fix
+		e.brokenCommand = true
 		return c
 	}
 	info, err := os.Stat(l.path)
 	switch {
 	case err != nil:
 		c.Status, c.Message, c.Hint = Error, fmt.Sprintf("command %s does not exist (the binary moved?)", opts.Env.Display(l.path)), fix
+		e.brokenCommand = true
 		return c
 	case info.IsDir() || info.Mode()&0o111 == 0:
 		c.Status, c.Message = Error, fmt.Sprintf("command %s is not an executable file", opts.Env.Display(l.path))
 		c.Hint = "chmod +x it, or " + fix
+		e.brokenCommand = true
 		return c
 	}
 	if c.Status == "" {

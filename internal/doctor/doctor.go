@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/all"
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 )
 
@@ -37,8 +38,20 @@ type Options struct {
 	// should report too.
 	Version string
 	// Expected returns the entry install would write now for adapter a
-	// and scope. nil skips the stale-entry check and its fix.
+	// and scope: an entry that differs is reported as stale, and
+	// rewriting it is offered as a fix. nil skips that check; setup sets
+	// it to check what it has just written. It may be called
+	// concurrently.
 	Expected func(a ides.Adapter, scope ides.Scope) (ides.ServerSpec, error)
+	// Command returns the command install would write now (portable for
+	// project scope). When an entry's command is broken, rewriting it to
+	// this is offered as a fix; nil offers no such fix.
+	Command func(portable bool) (string, error)
+	// Gate is the gate install would use now (flags, a running gate,
+	// latchgate.toml). When an entry's gate cannot be reached or rejects
+	// its public_base_url and Gate is another, reachable one, rewriting
+	// the entry's gate arguments is offered as a fix; nil offers none.
+	Gate *gatecfg.Transport
 	// Approve offers approving a pending Claude Code project server as a
 	// fix. Approval is the user's decision, so it is only offered when
 	// asked for.
@@ -76,6 +89,10 @@ type entry struct {
 	Env     map[string]string `json:"env"`
 	URL     string            `json:"url"`
 	Type    string            `json:"type"`
+
+	// Set by the checks, read when planning fixes (after they finish).
+	brokenCommand bool
+	gate          *gateTarget
 }
 
 // active reports whether the client starts this entry (it is neither
@@ -103,7 +120,8 @@ func Run(ctx context.Context, opts Options) *Report {
 	// order whatever finishes first.
 	var jobs []func(context.Context) []Check
 	jobs = append(jobs, binaryJobs(opts, cfg.entries)...)
-	jobs = append(jobs, gateJobs(opts, cfg.entries)...)
+	targets := gateTargets(opts, cfg.entries)
+	jobs = append(jobs, gateJobs(opts, targets)...)
 	if !opts.SkipHandshake {
 		jobs = append(jobs, handshakeJobs(opts, cfg.entries)...)
 	}
@@ -117,10 +135,11 @@ func Run(ctx context.Context, opts Options) *Report {
 	sort.SliceStable(checks, func(i, j int) bool {
 		return sectionOrder[checks[i].Section] < sectionOrder[checks[j].Section]
 	})
+	fixes := append(cfg.fixes, planFixes(ctx, opts, cfg.entries, targets, checks)...)
 	for _, c := range checks {
 		r.add(c)
 	}
-	r.Fixes = cfg.fixes
+	r.Fixes = fixes
 	r.DurationMS = time.Since(start).Milliseconds()
 	return r
 }

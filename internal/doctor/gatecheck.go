@@ -22,6 +22,10 @@ type gateTarget struct {
 	fsRoot              string
 	subjects            []string // the entries that use it
 	missingPublic       bool
+	// failed says how the gate failed, for planning a fix: "config",
+	// "connect", "public_base_url", or "" (it worked, or failed in a way
+	// no rewrite of the entry fixes).
+	failed string
 }
 
 func (g *gateTarget) label() string {
@@ -79,8 +83,8 @@ func gateFor(opts Options, e *entry, l *launch) *gateTarget {
 	return g
 }
 
-// gateJobs checks each distinct gate the entries reach.
-func gateJobs(opts Options, entries []*entry) []func(context.Context) []Check {
+// gateTargets groups the entries by the gate they reach.
+func gateTargets(opts Options, entries []*entry) []*gateTarget {
 	var targets []*gateTarget
 	byKey := map[string]*gateTarget{}
 	for _, e := range entries {
@@ -94,12 +98,19 @@ func gateJobs(opts Options, entries []*entry) []func(context.Context) []Check {
 		key := g.url + "|" + g.socket + "|" + g.public + "|" + g.fsRoot
 		if have, ok := byKey[key]; ok {
 			have.subjects = append(have.subjects, e.subject)
+			e.gate = have
 			continue
 		}
 		g.subjects = []string{e.subject}
+		e.gate = g
 		byKey[key] = g
 		targets = append(targets, g)
 	}
+	return targets
+}
+
+// gateJobs checks each gate.
+func gateJobs(opts Options, targets []*gateTarget) []func(context.Context) []Check {
 	var jobs []func(context.Context) []Check
 	for _, g := range targets {
 		jobs = append(jobs, func(ctx context.Context) []Check { return checkGate(ctx, opts, g) })
@@ -122,6 +133,7 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 		used = fmt.Sprintf("used by %s and %d more", g.subjects[0], len(g.subjects)-1)
 	}
 	if g.missingPublic {
+		g.failed = "config"
 		add(Check{ID: "gate.config", Status: Error,
 			Message: "the entry reaches the gate over a socket without --public-base-url; serve refuses to start (" + used + ")",
 			Hint:    "add --public-base-url with the value of public_base_url in latchgate.toml (or reinstall: latchgate-mcp doctor --fix)"})
@@ -130,7 +142,8 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 
 	// The connection itself.
 	start := time.Now()
-	if c, ok := dialCheck(ctx, opts.Timeout, g); !ok {
+	if c, ok := dialCheck(ctx, opts.Timeout, g.url, g.socket); !ok {
+		g.failed = "connect"
 		c.DurationMS = ms(time.Since(start))
 		add(c)
 		return out
@@ -173,7 +186,11 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 	err = client.VerifyAuth(ctx)
 	took := time.Since(start)
 	if err != nil {
-		add(authError(err, g, took))
+		c := authError(err, g, took)
+		if c.ID == "gate.public_base_url" {
+			g.failed = "public_base_url"
+		}
+		add(c)
 		return out
 	}
 	msg := "lease and DPoP proof accepted"
@@ -193,28 +210,29 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 
 // dialCheck opens and closes one connection to the gate, naming what is
 // wrong with a socket path before trying it.
-func dialCheck(ctx context.Context, timeout time.Duration, g *gateTarget) (Check, bool) {
+func dialCheck(ctx context.Context, timeout time.Duration, gateURL, socket string) (Check, bool) {
 	c := Check{ID: "gate.connect"}
-	network, addr := "unix", g.socket
-	if g.url != "" {
-		u, err := url.Parse(g.url)
+	network, addr := "unix", socket
+	if gateURL != "" {
+		u, err := url.Parse(gateURL)
 		if err != nil || u.Host == "" {
-			c.Status, c.Message = Error, fmt.Sprintf("invalid gate URL %q", g.url)
+			c.Status, c.Message = Error, fmt.Sprintf("invalid gate URL %q", gateURL)
 			c.Hint = "use the gate's base URL, e.g. http://localhost:3000"
 			return c, false
 		}
 		network, addr = "tcp", u.Host
 		if u.Port() == "" {
-			addr = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443"}[u.Scheme])
-			if u.Scheme != "https" {
-				addr = net.JoinHostPort(u.Hostname(), "80")
+			port := "80"
+			if u.Scheme == "https" {
+				port = "443"
 			}
+			addr = net.JoinHostPort(u.Hostname(), port)
 		}
 	} else {
-		info, err := os.Stat(g.socket)
+		info, err := os.Stat(socket)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
-			c.Status, c.Message = Error, "the socket "+g.socket+" does not exist: the gate is not running there"
+			c.Status, c.Message = Error, "the socket "+socket+" does not exist: the gate is not running there"
 			c.Hint = "start the gate (latchgate up), or point the entry at the socket it uses (latchgate-mcp doctor --fix rewrites it)"
 			return c, false
 		case err != nil:
@@ -222,7 +240,7 @@ func dialCheck(ctx context.Context, timeout time.Duration, g *gateTarget) (Check
 			c.Hint = "check the permissions of its directory"
 			return c, false
 		case info.Mode()&os.ModeSocket == 0:
-			c.Status, c.Message = Error, g.socket+" is not a socket"
+			c.Status, c.Message = Error, socket+" is not a socket"
 			c.Hint = "the entry names the wrong file: use the gate's client socket"
 			return c, false
 		}

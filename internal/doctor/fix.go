@@ -1,0 +1,146 @@
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
+	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+)
+
+// gateFlags are the serve flags that say which gate to reach.
+var gateFlags = []string{"--gate-url", "--gate-socket", "--public-base-url"}
+
+// planFixes turns what the binary and gate checks found into rewrites of
+// the entries: a broken command becomes the one install writes now, and
+// an unreachable or mismatched gate becomes the detected one, when that
+// one answers. It marks the checks it fixes as Fixable.
+func planFixes(ctx context.Context, opts Options, entries []*entry, targets []*gateTarget, checks []Check) []Fix {
+	// The detected gate must accept a connection before an entry is
+	// pointed at it.
+	detectedOK := false
+	if opts.Gate != nil {
+		needed := false
+		for _, g := range targets {
+			needed = needed || g.failed != ""
+		}
+		if needed {
+			_, detectedOK = dialCheck(ctx, opts.Timeout, opts.Gate.GateURL, opts.Gate.Socket)
+		}
+	}
+	var fixes []Fix
+	for _, e := range entries {
+		if e.URL != "" {
+			continue
+		}
+		portable := e.loc.Scope == ides.ScopeProject
+		var edits []merge.Edit
+		var what []string
+		if e.brokenCommand && opts.Command != nil {
+			if cmd, err := opts.Command(portable); err == nil && cmd != e.Command {
+				v, _ := json.Marshal(cmd)
+				edits = append(edits, setField(e, opts.Name, "command", v))
+				what = append(what, fmt.Sprintf("command %q -> %q", e.Command, cmd))
+				markFixable(checks, "binary.command", e.subject)
+			}
+		}
+		if g := e.gate; g != nil && g.failed != "" && detectedOK {
+			want := opts.Gate.Args(portable)[1:]
+			args := withGate(e.Args, want)
+			if !equal(args, e.Args) {
+				v, _ := json.Marshal(args)
+				edits = append(edits, setField(e, opts.Name, "args", v))
+				what = append(what, fmt.Sprintf("gate %s -> %s (%s)", gateArgs(e.Args), strings.Join(want, " "), opts.Gate.Source))
+				for i := range checks {
+					if checks[i].Section == SectionGate && checks[i].Subject == g.label() && checks[i].Status == Error {
+						checks[i].Fixable = true
+					}
+				}
+			}
+		}
+		if len(edits) == 0 {
+			continue
+		}
+		fixes = append(fixes, Fix{
+			Description: "rewrite the entry in " + e.subject + ": " + strings.Join(what, "; "),
+			Edits:       []merge.FileEdit{e.loc.FileEdit(opts.Env, edits...)},
+		})
+	}
+	return fixes
+}
+
+// setField sets one field of the entry in its file, leaving the rest of
+// the entry as the user wrote it.
+func setField(e *entry, name, field string, value json.RawMessage) merge.Edit {
+	path := append(inspect.EntryPath(e.loc.Target, name), field)
+	return func(doc *merge.Document) (bool, error) { return doc.Set(value, path...) }
+}
+
+// withGate replaces the gate flags in args by want, right after "serve".
+func withGate(args, want []string) []string {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		skip := false
+		for _, f := range gateFlags {
+			if a == f {
+				skip = true
+				i++ // and its value
+				break
+			}
+			if strings.HasPrefix(a, f+"=") {
+				skip = true
+				break
+			}
+		}
+		if !skip {
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) == 0 || rest[0] != "serve" {
+		return append(append([]string{"serve"}, want...), rest...)
+	}
+	out := append([]string{"serve"}, want...)
+	return append(out, rest[1:]...)
+}
+
+// gateArgs shows the gate flags of args.
+func gateArgs(args []string) string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		for _, f := range gateFlags {
+			if args[i] == f && i+1 < len(args) {
+				out = append(out, f, args[i+1])
+			} else if strings.HasPrefix(args[i], f+"=") {
+				out = append(out, args[i])
+			}
+		}
+	}
+	if len(out) == 0 {
+		return "(the default socket)"
+	}
+	return strings.Join(out, " ")
+}
+
+func markFixable(checks []Check, id, subject string) {
+	for i := range checks {
+		if checks[i].ID == id && checks[i].Subject == subject {
+			checks[i].Fixable = true
+		}
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
