@@ -199,3 +199,6 @@ func (l *lineReader) ended() bool {
 	defer l.mu.Unlock()
 	return l.err != nil
 }
+
+// Accessible reports whether h asks in huh's line-based mode.
+func (h *Huh) Accessible() bool { return h.accessible }
