@@ -20,6 +20,7 @@ const (
 	ClaudeState   = "claude-code-state.schema.json" // ~/.claude.json
 	Cursor        = "cursor-mcp.schema.json"        // ~/.cursor/mcp.json, .cursor/mcp.json
 	VSCode        = "vscode-mcp.schema.json"        // Code/User/mcp.json, .vscode/mcp.json
+	DoctorReport  = "doctor-report.schema.json"     // latchgate-mcp doctor --json
 )
 
 //go:embed *.schema.json

@@ -48,7 +48,12 @@ func TestScript(t *testing.T) {
 			env.Setenv("LATCHGATE_MCP_NO_PROMPT", "1")
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("BIN", "/usr/local/bin/latchgate-mcp")
+			env.Values[gatesKey{}] = &scriptGates{}
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"testgate":    cmdTestgate,
+			"schemacheck": cmdSchemacheck,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

@@ -65,8 +65,8 @@ rules) is started, and initialize and tools/list run; the tool count and the
 time are reported, and the server's stderr when it fails.
 
 Every check has a timeout (--timeout, default 5s). Exit status 1 when any
-check is an error, 0 otherwise. --json prints one object (see the
-doctor-report schema: latchgate-mcp schemas).
+check is an error, 0 otherwise. --json prints one object, described by
+schemas/doctor-report.schema.json in the source.
 
 --fix applies the safe fixes: move a stray entry to the file and key the IDE
 reads, rewrite a broken binary path, point an entry whose gate does not

@@ -112,7 +112,7 @@ func checkCommand(ctx context.Context, opts Options, e *entry, probes *versionPr
 	case binpath.IsTemporary(l.path, opts.Env.Get("TMPDIR")):
 		c.Status = worst(c.Status, Warn)
 		c.Message += " (in a temporary directory)"
-		c.Hint = "it will be gone when the directory is cleaned: install latchgate-mcp in a stable place and " + fix
+		c.Hint = "it will be gone when the directory is cleaned: install latchgate-mcp in a stable place and reinstall the entry (install --binary-path)"
 	case binpath.IsVersioned(l.path):
 		c.Status = worst(c.Status, Warn)
 		c.Message += " (a versioned path)"

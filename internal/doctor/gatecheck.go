@@ -197,7 +197,7 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 	if l := client.CurrentLease(); l != nil && l.Subject != "" {
 		msg += ", principal " + l.Subject
 	}
-	add(Check{ID: "gate.auth", Status: OK, Message: msg + ", public_base_url " + g.public, DurationMS: ms(took)})
+	add(Check{ID: "gate.auth", Status: OK, Message: msg + ", public_base_url " + client.PublicBaseURL(), DurationMS: ms(took)})
 	if code, message := capture.refused(); code != "" {
 		add(Check{ID: "gate.fs_root", Status: Warn,
 			Message: fmt.Sprintf("%s: the gate refuses fs_root %s (%s); serve leases without one", code, g.fsRoot, message),

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
@@ -141,7 +140,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			line = c.Subject + ": " + line
 		}
 		if c.DurationMS != nil {
-			line += fmt.Sprintf(" (%s)", (time.Duration(*c.DurationMS) * time.Millisecond).String())
+			line += fmt.Sprintf(" (%dms)", *c.DurationMS)
 		}
 		fmt.Fprintf(&b, "  %-5s %s\n", c.Status, line)
 		if c.Hint != "" && c.Status != OK {
