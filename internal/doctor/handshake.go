@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -31,8 +33,8 @@ func handshakeJobs(opts Options, entries []*entry) []func(context.Context) []Che
 func handshake(ctx context.Context, opts Options, e *entry) Check {
 	c := Check{Section: SectionHandshake, ID: "handshake", Subject: e.subject}
 	l := launchFor(opts.Env, e)
-	if l.path == "" {
-		c.Status, c.Message = Error, fmt.Sprintf("not started: command %q not found", l.command)
+	if info, err := os.Stat(l.path); l.path == "" || err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
+		c.Status, c.Message = Error, fmt.Sprintf("not started: command %q not found, or not executable", l.command)
 		c.Hint = "see the binary check above"
 		return c
 	}
@@ -55,6 +57,12 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 		case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 			c.Message = fmt.Sprintf("%s: no answer within %s", what, opts.Timeout)
 			c.Hint = "the server started but does not speak MCP on stdout in time; run the command by hand to see what it does"
+		case errors.As(err, new(*jsonrpc.Error)):
+			// The server is up and answered: the error is its own,
+			// usually the gate's (the IDE shows it as "tools fetch
+			// failed").
+			c.Message = fmt.Sprintf("%s answered with an error: %v", what, err)
+			c.Hint = "the server runs but cannot serve tools; the gate checks above say why"
 		default:
 			c.Message = fmt.Sprintf("%s failed: %v", what, err)
 			c.Hint = "the server exited or broke the connection; its stderr says why"
