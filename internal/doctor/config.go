@@ -100,7 +100,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 			res.entry(opts, e)
 			ideEntries = append(ideEntries, e)
 		}
-		res.clientSummary(a, ideEntries)
+		res.clientSummary(a, files)
 		res.entries = append(res.entries, ideEntries...)
 	}
 	res.strayClaudeSettings(opts, adapters)
@@ -131,8 +131,22 @@ func (c *configResult) entry(opts Options, e *entry) {
 		c.add(Check{ID: "config.shadowed", Subject: e.subject, Status: Warn, Message: msg + "; shadowed: " + f.Detail,
 			Hint: fmt.Sprintf("keep one scope: latchgate-mcp uninstall --ide %s --scope %s removes this one", e.a.ID(), e.loc.Scope)})
 	case "disabled":
-		c.add(Check{ID: "config.disabled", Subject: e.subject, Status: Warn, Message: msg + "; disabled: " + f.Detail,
-			Hint: "enable it again in " + e.a.DisplayName() + " (/mcp), or remove it from the disabled list"})
+		ch := Check{ID: "config.disabled", Subject: e.subject, Status: Warn, Message: msg + "; disabled: " + f.Detail,
+			Hint: "enable it again in " + e.a.DisplayName() + " (/mcp), or remove it from the disabled list"}
+		// A rejection in the user's own settings is what --approve
+		// edits; one in the project's files is not ours to overrule.
+		settings := opts.Env.Display(claudecode.SettingsPath(opts.Env))
+		if state, source := inspect.ClaudeApproval(opts.Env, opts.Name); e.loc.Scope == ides.ScopeProject && state == "disabled" && source == settings {
+			ch.Hint = "approve it again with latchgate-mcp doctor --fix --approve, or in Claude Code"
+			if opts.Approve {
+				ch.Fixable = true
+				c.fixes = append(c.fixes, Fix{
+					Description: fmt.Sprintf("approve the project server %q in %s, where it was rejected", opts.Name, settings),
+					Edits:       []merge.FileEdit{claudeSettingsEdit(opts.Env, approveEdit(opts.Name))},
+				})
+			}
+		}
+		c.add(ch)
 	case "pending-approval":
 		ch := Check{ID: "config.approval", Subject: e.subject, Status: Warn,
 			Message: msg + "; not approved: Claude Code asks each user before it starts a .mcp.json server",
@@ -183,20 +197,23 @@ func (c *configResult) entry(opts Options, e *entry) {
 	c.add(ch)
 }
 
-// clientSummary says whether the IDE will start any of its entries.
-func (c *configResult) clientSummary(a ides.Adapter, entries []*entry) {
-	if len(entries) == 0 {
-		return
-	}
-	pending := false
-	for _, e := range entries {
-		if e.active() {
+// clientSummary says whether the IDE will start any of its entries,
+// looking at every scope: an entry outside the scopes checked may be the
+// one in use.
+func (c *configResult) clientSummary(a ides.Adapter, files []inspect.File) {
+	configured := false
+	for _, f := range files {
+		switch {
+		case !f.Configured:
+			continue
+		case f.Client == "active" || f.Client == "pending-approval":
+			// In use, or the approval check says what to do.
 			return
 		}
-		pending = pending || e.file.Client == "pending-approval"
+		configured = true
 	}
-	if pending {
-		return // the approval check says what to do
+	if !configured {
+		return
 	}
 	c.add(Check{ID: "config.client", Subject: a.DisplayName(), Status: Error,
 		Message: a.DisplayName() + " starts none of its latchgate entries: each one is disabled",
