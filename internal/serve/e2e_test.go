@@ -251,7 +251,12 @@ func TestE2E(t *testing.T) {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						if r := p.call(t, "slow_task", map[string]any{}); r.IsError {
+						ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+						defer cancel()
+						r, err := p.cs.CallTool(ctx, &mcp.CallToolParams{Name: "slow_task", Arguments: map[string]any{}})
+						if err != nil {
+							t.Error(err)
+						} else if r.IsError {
 							t.Error(text(r))
 						}
 					}()
