@@ -304,7 +304,10 @@ func TestConcurrentCalls(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			res, err := h.cs.CallTool(h.ctx, &mcp.CallToolParams{Name: "slow_task", Arguments: map[string]any{}})
-			if err != nil || res.IsError {
+			switch {
+			case err != nil:
+				errs <- err.Error()
+			case res.IsError:
 				errs <- text(res)
 			}
 		}()
