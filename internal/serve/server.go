@@ -145,7 +145,15 @@ func (s *Server) Run(ctx context.Context, t mcp.Transport) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.refreshLoop(ctx)
-	err := s.mcp.Run(ctx, t)
+	runCtx := ctx
+	if st, ok := t.(*StdioTransport); ok {
+		// End a stdio session the way a client does, as end of input:
+		// answers in flight are still written, and the SDK does not log
+		// the normal shutdown an IDE triggers with SIGINT as an error.
+		st.stop = ctx.Done()
+		runCtx = context.WithoutCancel(ctx)
+	}
+	err := s.mcp.Run(runCtx, t)
 	if errors.Is(err, context.Canceled) || errors.Is(err, mcp.ErrConnectionClosed) {
 		return nil
 	}

@@ -46,6 +46,8 @@ type StdioTransport struct {
 	// answers; default 2s. A tool call held for approval is not worth
 	// waiting for: nobody is left to read it.
 	DrainTimeout time.Duration
+	// stop, when closed, ends the session as end of input would.
+	stop <-chan struct{}
 }
 
 // Connect implements [mcp.Transport].
@@ -61,6 +63,7 @@ func (t *StdioTransport) Connect(context.Context) (mcp.Connection, error) {
 		c.drain = 2 * time.Second
 	}
 	c.idle = sync.NewCond(&c.pendMu)
+	c.stop = t.stop
 	go c.readLoop(t.In)
 	return c, nil
 }
@@ -77,6 +80,7 @@ type stdioConn struct {
 	closed  chan struct{}
 	once    sync.Once
 	drain   time.Duration
+	stop    <-chan struct{}
 
 	pendMu  sync.Mutex
 	pending map[any]bool // ids of requests passed to the SDK and not yet answered
@@ -143,6 +147,9 @@ func (c *stdioConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-c.closed:
+			return nil, io.EOF
+		case <-c.stop:
+			c.waitIdle()
 			return nil, io.EOF
 		case ev = <-c.lines:
 		}
