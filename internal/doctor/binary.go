@@ -54,12 +54,13 @@ func checkCommand(ctx context.Context, opts Options, e *entry, probes *versionPr
 	fix := "rewrite the entry: latchgate-mcp doctor --fix (or latchgate-mcp install again)"
 	if len(l.missing) > 0 {
 		c.Status = Error
-		c.Message = fmt.Sprintf("command %q uses unset variables: %s", e.Command, strings.Join(l.missing, ", "))
+		c.Message = fmt.Sprintf("the entry (command %q) uses unset variables: %s", e.Command, strings.Join(l.missing, ", "))
 		c.Hint = "set them in the environment " + e.a.DisplayName() + " starts from, or give a default (${VAR:-value})"
 		if e.a.ID() != "claude-code" {
 			c.Hint = "set them in the environment " + e.a.DisplayName() + " starts from"
 		}
-		// Go on: the expanded command may still resolve.
+		e.brokenCommand = true
+		return c
 	}
 	if l.command == "" {
 		c.Status, c.Message, c.Hint = Error, "the entry has no command", fix

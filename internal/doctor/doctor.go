@@ -163,9 +163,11 @@ func runJobs(ctx context.Context, n int, jobs []func(context.Context) []Check) [
 	return out
 }
 
+func allAdapters() []ides.Adapter { return all.Adapters() }
+
 func selectAdapters(ids []string) ([]ides.Adapter, error) {
 	if len(ids) == 0 {
-		return all.Adapters(), nil
+		return allAdapters(), nil
 	}
 	var out []ides.Adapter
 	seen := map[string]bool{}
