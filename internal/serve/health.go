@@ -45,10 +45,11 @@ func newHealth(now func() time.Time) *health {
 }
 
 // failure records a transport failure and returns the wait before the
-// next probe.
-func (h *health) failure(err error) time.Duration {
+// next probe, and whether this failure ended a healthy period.
+func (h *health) failure(err error) (time.Duration, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	wasHealthy := h.healthy
 	h.healthy = false
 	h.attempt++
 	d := backoff(h.attempt, h.intn)
@@ -56,7 +57,7 @@ func (h *health) failure(err error) time.Duration {
 	if err != nil {
 		h.lastErr = err.Error()
 	}
-	return d
+	return d, wasHealthy
 }
 
 // success records that the gate answered; it reports whether this ended

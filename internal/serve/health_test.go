@@ -15,7 +15,11 @@ func TestHealthStateMachine(t *testing.T) {
 	}
 	var waits []time.Duration
 	for i := 0; i < 7; i++ {
-		waits = append(waits, h.failure(errors.New("refused")))
+		w, first := h.failure(errors.New("refused"))
+		if first != (i == 0) {
+			t.Errorf("failure %d reported first = %v", i+1, first)
+		}
+		waits = append(waits, w)
 	}
 	want := []time.Duration{1, 2, 4, 8, 16, 30, 30}
 	for i, w := range want {

@@ -380,8 +380,12 @@ func (s *Server) noteGateError(err error) {
 	if !errors.As(err, &te) || te.Timeout {
 		return
 	}
-	wait := s.health.failure(err)
-	s.log.Warn("gate unreachable; reconnecting", "error", err, "hint", te.Hint, "next_attempt_in", wait)
+	wait, first := s.health.failure(err)
+	level := slog.LevelDebug // one warning per outage, not one per attempt
+	if first {
+		level = slog.LevelWarn
+	}
+	s.log.Log(context.Background(), level, "gate unreachable; reconnecting", "error", err, "hint", te.Hint, "next_attempt_in", wait)
 	s.kickRefresh()
 }
 
