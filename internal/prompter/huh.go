@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 
 	"charm.land/huh/v2"
+	"golang.org/x/term"
 )
 
 // Huh asks questions with charm's huh forms. Each question is its own
@@ -24,6 +26,11 @@ type Huh struct {
 	// otherwise swallow the answers to the next questions when several
 	// lines are already waiting (typed ahead, or piped in a test).
 	lines *lineReader
+
+	// keys carries what is typed on a terminal input, read by one
+	// goroutine for the life of the process; see runTerminal.
+	keysOnce sync.Once
+	keys     chan []byte
 }
 
 var _ Prompter = (*Huh)(nil)
@@ -125,7 +132,12 @@ func (h *Huh) runForm(ctx context.Context, f *huh.Form) error {
 	if h.accessible {
 		return h.runAccessible(ctx, f)
 	}
-	err := f.WithInput(h.in).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
+	var err error
+	if tty, ok := h.in.(*os.File); ok && term.IsTerminal(int(tty.Fd())) {
+		err = h.runTerminal(ctx, f, tty)
+	} else {
+		err = f.WithInput(h.in).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -133,6 +145,70 @@ func (h *Huh) runForm(ctx context.Context, f *huh.Form) error {
 		return ErrCancelled
 	}
 	return fmt.Errorf("run prompt: %w", err)
+}
+
+// runTerminal runs the full-screen form f with keys typed on tty.
+//
+// Each form is its own Bubble Tea program, and a program that ends can
+// leave its input goroutine behind, waiting on an epoll descriptor whose
+// number the next program's reader reuses (muesli/cancelreader closes it
+// while the goroutine may be about to wait on it). That goroutine then
+// wakes up for the next key and reads it from the terminal: the key is
+// lost, and the wizard seems to ignore Enter. So the programs never read
+// the terminal: one goroutine reads it for the whole run, and each form
+// gets its own pipe, closed when the form ends, where a leftover reader
+// finds only an error. The terminal is put in raw mode here, as Bubble
+// Tea would have done.
+func (h *Huh) runTerminal(ctx context.Context, f *huh.Form, tty *os.File) error {
+	h.keysOnce.Do(func() {
+		h.keys = make(chan []byte)
+		go func() {
+			for {
+				buf := make([]byte, 256)
+				n, err := tty.Read(buf)
+				if n > 0 {
+					h.keys <- buf[:n]
+				}
+				if err != nil {
+					close(h.keys)
+					return
+				}
+			}
+		}()
+	})
+	state, err := term.MakeRaw(int(tty.Fd()))
+	if err != nil {
+		return fmt.Errorf("set the terminal to raw mode: %w", err)
+	}
+	defer term.Restore(int(tty.Fd()), state)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("run prompt: %w", err)
+	}
+	defer pr.Close()
+	stop := make(chan struct{})
+	pumped := make(chan struct{})
+	go func() {
+		defer close(pumped)
+		defer pw.Close()
+		for {
+			select {
+			case b, ok := <-h.keys:
+				if !ok {
+					return // the terminal is gone: the form sees end of input
+				}
+				if _, err := pw.Write(b); err != nil {
+					return
+				}
+			case <-stop:
+				return
+			}
+		}
+	}()
+	err = f.WithInput(pr).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
+	close(stop)
+	<-pumped
+	return err
 }
 
 // runAccessible runs f in huh's line-based mode. That mode cannot report
