@@ -157,7 +157,11 @@ func runWizard(ctx context.Context, opts *setupOptions) error {
 
 	// Step 3: the gate.
 	fmt.Fprintln(w, "\nStep 3 of 6: the gate")
-	choice.Transport, err = chooseGate(ctx, opts)
+	shared := false
+	for _, s := range choice.Scopes {
+		shared = shared || s == ides.ScopeProject
+	}
+	choice.Transport, err = chooseGate(ctx, opts, shared)
 	if err != nil {
 		return err
 	}
@@ -184,7 +188,7 @@ func runWizard(ctx context.Context, opts *setupOptions) error {
 		for i, c := range pending {
 			files[i] = c.Display
 		}
-		ok, err := p.Confirm(ctx, fmt.Sprintf("Write these changes to %s?", plural(len(pending), "file", "files")),
+		ok, err := p.Confirm(ctx, fmt.Sprintf("Write these changes to %s?", countOf(len(pending), "file", "files")),
 			strings.Join(files, ", ")+". Each file is backed up first (\"latchgate-mcp restore\" puts it back).", true)
 		if err != nil {
 			return err
@@ -217,7 +221,7 @@ func runWizard(ctx context.Context, opts *setupOptions) error {
 	return checkErr
 }
 
-func plural(n int, one, many string) string {
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -310,8 +314,10 @@ const (
 )
 
 // chooseGate is step 3: show the transport detected and where it came
-// from, test it, and let the user change it until they keep one.
-func chooseGate(ctx context.Context, opts *setupOptions) (gatecfg.Transport, error) {
+// from, test it, and let the user change it until they keep one. shared
+// means a project file will name it, so a socket path that only this user
+// has is refused here rather than after the diff.
+func chooseGate(ctx context.Context, opts *setupOptions, shared bool) (gatecfg.Transport, error) {
 	w := opts.IO.ErrOut
 	t, err := gatecfg.Detect(opts.Env)
 	if err != nil {
@@ -341,7 +347,19 @@ func chooseGate(ctx context.Context, opts *setupOptions) (gatecfg.Transport, err
 		}
 		switch v {
 		case gateKeep:
-			return t, nil
+			if !shared {
+				return t, nil
+			}
+			err := checkPortableTransport(opts.Env, t)
+			if err == nil {
+				return t, nil
+			}
+			fmt.Fprintf(w, "error: %v\n", err)
+			var he *HintError
+			if errors.As(err, &he) {
+				fmt.Fprintf(w, "hint: %s\n", he.Hint)
+			}
+			continue
 		case gateRetry:
 			continue
 		case gateURL:
@@ -434,7 +452,7 @@ func probeGate(ctx context.Context, t gatecfg.Transport, timeout time.Duration) 
 	if err != nil {
 		return unreachable(err), false
 	}
-	found := "  reachable: the gate answers and offers " + plural(len(actions), "action", "actions")
+	found := "  reachable: the gate answers and offers " + countOf(len(actions), "action", "actions")
 	if len(actions) > 0 {
 		ids := make([]string, 0, 3)
 		for _, a := range actions[:min(3, len(actions))] {

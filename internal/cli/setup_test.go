@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 	"github.com/latchgate-ai/latchgate-mcp/internal/prompter"
@@ -579,5 +580,48 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestSetupProjectRefusesPersonalSocket: a project file is shared, so a
+// gate socket only this user has is refused at the gate step, and the
+// user can give another before seeing the diff.
+func TestSetupProjectRefusesPersonalSocket(t *testing.T) {
+	m := newSetupMachine(t)
+	m.mkdir(".cursor")
+	if err := os.MkdirAll(filepath.Join(m.env.ProjectRoot, ".latchgate"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	personal := filepath.Join(m.runtime, "mine", "gate.sock")
+	if err := os.WriteFile(filepath.Join(m.env.ProjectRoot, ".latchgate", "latchgate.toml"), []byte(fmt.Sprintf("listen_uds_path = %q\n", personal)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := prompttest.New(t).
+		ExpectMultiSelect("Which IDEs", "cursor").
+		ExpectSelect("Cursor", "project").
+		ExpectSelect("reach the gate", gateKeep).
+		ExpectSelect("reach the gate", gateSocket).
+		ExpectInput("Gate socket path", "/srv/latchgate/gate.sock").Check(func(q prompttest.Question) error {
+		if q.Default != personal {
+			return fmt.Errorf("starts from %v, want the detected %s", q.Default, personal)
+		}
+		return nil
+	}).
+		ExpectInput("Public base URL", gatecfg.DefaultPublicBaseURL).
+		ExpectSelect("reach the gate", gateKeep).
+		ExpectConfirm("Write these changes to 1 file?", true)
+	r := m.run(p)
+	if r.err != nil {
+		t.Fatalf("setup: %v\n%s", r.err, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "error: the gate socket "+personal+" is specific to you") || !strings.Contains(r.stderr, "hint: leave out --gate-socket") {
+		t.Errorf("stderr does not refuse the personal socket:\n%s", r.stderr)
+	}
+	if got := m.read(filepath.Join(m.env.ProjectRoot, ".cursor", "mcp.json")); !strings.Contains(got, "/srv/latchgate/gate.sock") || strings.Contains(got, personal) {
+		t.Errorf(".cursor/mcp.json:\n%s", got)
+	}
+	want := "latchgate-mcp install --ide cursor --scope project --gate-socket /srv/latchgate/gate.sock --binary-path " + testBinary + "\n"
+	if diff := cmp.Diff(want, r.stdout); diff != "" {
+		t.Errorf("stdout (-want +got):\n%s", diff)
 	}
 }
