@@ -168,3 +168,38 @@ func TestPublicURLMismatchExplained(t *testing.T) {
 		t.Errorf("error = %+v", te)
 	}
 }
+
+// TestHoldSurvivesGateBlip checks a held call keeps waiting through a
+// short gate outage (polls fail to connect) and still gets the result.
+func TestHoldSurvivesGateBlip(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"ok"`)})
+	type result struct {
+		res *mcp.CallToolResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := h.cs.CallTool(h.ctx, &mcp.CallToolParams{Name: "gmail_send", Arguments: map[string]any{}})
+		done <- result{res, err}
+	}()
+	waitFor(t, 5*time.Second, "the hold", func() bool { return len(h.gate.Approvals()) == 1 })
+	if err := h.gate.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "a failed poll", func() bool { return !h.srv.health.state().Healthy })
+	if err := h.gate.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.gate.Approve(h.gate.Approvals()[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.err != nil || r.res.IsError || !strings.HasPrefix(text(r.res), "ok\n\n[receipt_id: ") {
+			t.Fatalf("held call after a gate blip: %v %s", r.err, text(r.res))
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("held call did not finish after the gate came back")
+	}
+}
