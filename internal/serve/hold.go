@@ -128,7 +128,7 @@ func (s *Server) awaitApproval(ctx context.Context, c *callState, res *gate.Exec
 				s.noteGateError(err)
 				transportFailures++
 				interval = min(defaultPoll*time.Duration(transportFailures), maxPoll)
-				s.log.Warn("approval poll failed; retrying", "approval_id", aid, "error", err)
+				s.log.Debug("approval poll failed; retrying", "approval_id", aid, "error", err)
 				continue
 			default:
 				s.log.Warn("approval poll failed; retrying", "approval_id", aid, "error", err)
