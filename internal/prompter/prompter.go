@@ -6,8 +6,8 @@ import (
 )
 
 // ErrCancelled is returned by every prompt the user abandons (Ctrl-C,
-// Esc in the full-screen form, end of input in accessible mode). The
-// command stops without writing anything and exits 2.
+// or the end of input in accessible mode). The command stops without
+// writing anything and exits 2.
 var ErrCancelled = errors.New("cancelled")
 
 // An Option is one choice of a Select or MultiSelect: Value is what the
