@@ -68,7 +68,9 @@ writes nothing and exits 2.`,
 			if !serverName.MatchString(opts.Name) {
 				return flagErrorf("invalid --name %q: use 1 to 64 letters, digits, '-' or '_'", opts.Name)
 			}
-			if !opts.IO.CanPrompt() {
+			// The questions are drawn on stderr: with stderr redirected
+			// the user would answer questions they cannot see.
+			if !opts.IO.CanPrompt() || !opts.IO.IsStderrTTY() {
 				return noTerminalError(opts)
 			}
 			if opts.Prompter == nil {
@@ -593,5 +595,9 @@ func noTerminalError(opts *setupOptions) error {
 		}
 		line = c.commandLines(opts.Name, opts.BinaryPath)[0]
 	}
-	return flagErrorf("setup asks questions and needs a terminal (stdin and stdout); without one, this does the same:\n  %s", line)
+	why := "setup asks questions and needs a terminal (stdin, stdout and stderr)"
+	if opts.IO.IsStdinTTY() && opts.IO.IsStdoutTTY() && !opts.IO.CanPrompt() {
+		why = "setup asks questions, and questions are switched off here (LATCHGATE_MCP_NO_PROMPT or CI is set)"
+	}
+	return flagErrorf("%s; without them, this does the same:\n  %s", why, line)
 }

@@ -625,3 +625,71 @@ func TestSetupProjectRefusesPersonalSocket(t *testing.T) {
 		t.Errorf("stdout (-want +got):\n%s", diff)
 	}
 }
+
+// TestSetupWhyNoQuestions: the refusal says why: no terminal on one of
+// the three streams, or prompts switched off on a terminal.
+func TestSetupWhyNoQuestions(t *testing.T) {
+	tests := []struct {
+		name                  string
+		stdin, stdout, stderr bool
+		noPrompt              bool
+		want                  string
+	}{
+		{"stdin piped", false, true, true, false, "needs a terminal (stdin, stdout and stderr)"},
+		{"stdout piped", true, false, true, false, "needs a terminal"},
+		{"stderr redirected", true, true, false, false, "needs a terminal"},
+		{"switched off", true, true, true, true, "questions are switched off here (LATCHGATE_MCP_NO_PROMPT or CI is set)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newSetupMachine(t)
+			io, _, _, _ := iostreams.Test()
+			io.SetTTY(tt.stdin, tt.stdout, tt.stderr)
+			io.SetNoPrompt(tt.noPrompt)
+			f := &Factory{IO: io, Env: func() (ides.Env, error) { return m.env, nil }}
+			ran := false
+			cmd := newCmdSetup(f, func(*setupOptions) error { ran = true; return nil })
+			cmd.SetArgs(nil)
+			err := cmd.Execute()
+			var fe *FlagError
+			if !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want a usage error saying %q", err, tt.want)
+			}
+			if ran {
+				t.Error("the wizard ran")
+			}
+		})
+	}
+}
+
+// TestSetupDoctorStep: step 5 runs the doctor checks on what was
+// written; a gate kept while it is down is an error there, so setup exits
+// 1, with the files written and the command line printed.
+func TestSetupDoctorStep(t *testing.T) {
+	m := newSetupMachine(t)
+	m.mkdir(".cursor")
+	p := prompttest.New(t).
+		ExpectMultiSelect("Which IDEs", "cursor").
+		ExpectSelect("Cursor", "user").
+		ExpectSelect("reach the gate", gateKeep).
+		ExpectConfirm("Write these changes", true)
+	r := m.run(p, func(o *setupOptions) {
+		o.Check = runDoctorStep
+		o.Timeout = 2 * time.Second
+	})
+	if !errors.Is(r.err, ErrSilent) {
+		t.Fatalf("err = %v, want ErrSilent (exit 1, already reported)\n%s", r.err, r.stderr)
+	}
+	for _, want := range []string{"Checking what was written", "Configuration\n", "Cursor user ~/.cursor/mcp.json", "Gate\n", "the checks above found problems"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "Claude Code") && strings.Contains(r.stderr, "~/.claude.json:") {
+		t.Errorf("doctor checked an IDE that was not configured:\n%s", r.stderr)
+	}
+	m.read(filepath.Join(m.env.Home, ".cursor", "mcp.json"))
+	if !strings.HasPrefix(r.stdout, "latchgate-mcp install --ide cursor") {
+		t.Errorf("stdout = %q, want the install line", r.stdout)
+	}
+}
