@@ -510,6 +510,20 @@ func TestHandshake(t *testing.T) {
 		t.Errorf("a server that never answers held doctor for %s", took) // the timeout did not hold
 	}
 
+	// A server that ignores server/discover connects, but costs Claude
+	// Code its wait on every start.
+	m.claudeUser(t, map[string]any{"command": m.bin, "env": map[string]string{asOldServer: "1"}})
+	opts := m.options("claude-code")
+	opts.Timeout = time.Second
+	rep = doctor.Run(context.Background(), opts)
+	expect(t, rep, "handshake", doctor.Warn, "1 tool (old 0.1, environment: Claude Code's environment); but server/discover got no answer in 500ms", "waits about 3s")
+	// Cursor does not send it.
+	b, _ := json.Marshal(map[string]any{"mcpServers": map[string]any{"latchgate": map[string]any{"command": m.bin, "env": map[string]string{asOldServer: "1"}}}})
+	m.write(t, ".cursor/mcp.json", string(b), 0o600)
+	opts.IDEs = []string{"cursor"}
+	rep = doctor.Run(context.Background(), opts)
+	expect(t, rep, "handshake", doctor.OK, "1 tool (old 0.1", "")
+
 	// Not executable: not started at all.
 	p := m.write(t, filepath.Join(m.root, "plain"), "x", 0o644)
 	rep = run(p, "serve")

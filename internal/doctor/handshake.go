@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -49,7 +50,17 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 	cmd.WaitDelay = time.Second
 
 	client := mcp.NewClient(&mcp.Implementation{Name: "latchgate-mcp-doctor", Version: opts.Version}, nil)
-	session, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd, TerminateDuration: 500 * time.Millisecond}, nil)
+	var transport mcp.Transport = &mcp.CommandTransport{Command: cmd, TerminateDuration: 500 * time.Millisecond}
+	var probe *discoverFirst
+	if e.a.ID() == "claude-code" {
+		// Half the time limit at most, to leave the rest for initialize.
+		probe = &discoverFirst{inner: transport, wait: min(claudeDiscoverWait, opts.Timeout/2)}
+		transport = probe
+	}
+	// The IDEs open with initialize at 2025-11-25 (Claude Code after its
+	// own server/discover probe, above). Left to itself the SDK would send
+	// server/discover and wait for it without the IDEs' fallback.
+	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: initializeVersion})
 	fail := func(what string, err error) Check {
 		c.DurationMS = ms(time.Since(start))
 		c.Status = Error
@@ -94,7 +105,64 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 	c.DurationMS = ms(time.Since(start))
 	c.Status = OK
 	c.Message = fmt.Sprintf("initialize and tools/list: %s (%s, environment: %s)", plural(len(res.Tools), "tool", "tools"), strings.TrimSpace(server), l.rule)
+	if probe != nil && probe.ignored {
+		c.Status = Warn
+		c.Message += fmt.Sprintf("; but server/discover got no answer in %s", probe.wait)
+		c.Hint = "Claude Code sends server/discover first and waits about 3s for an answer on every connect; update latchgate-mcp (serve answers it at once)"
+	}
 	return c
+}
+
+// initializeVersion is the protocol version the IDEs ask for in
+// initialize (claude-code-observed).
+const initializeVersion = "2025-11-25"
+
+// claudeDiscoverWait is how long Claude Code waits for an answer to
+// server/discover before it falls back to initialize (claude-code-observed).
+const claudeDiscoverWait = 3 * time.Second
+
+// discoverFirst opens the connection the way Claude Code does: a
+// server/discover request before initialize. Any JSON-RPC answer is fine
+// (Claude Code then sends initialize); no answer costs Claude Code its
+// wait on every connect; a server that exits on it never connects.
+type discoverFirst struct {
+	inner   mcp.Transport
+	wait    time.Duration
+	ignored bool // no answer within wait
+}
+
+func (d *discoverFirst) Connect(ctx context.Context) (mcp.Connection, error) {
+	conn, err := d.inner.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := jsonrpc.MakeID("server-discover-probe-1")
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	req := &jsonrpc.Request{ID: id, Method: "server/discover",
+		Params: json.RawMessage(`{"_meta":{"io.modelcontextprotocol/clientInfo":{"name":"latchgate-mcp-doctor"}}}`)}
+	if err := conn.Write(ctx, req); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("send server/discover (first, as Claude Code does): %w", err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, d.wait)
+	defer cancel()
+	msg, err := conn.Read(rctx)
+	switch {
+	case err != nil && rctx.Err() != nil && ctx.Err() == nil:
+		d.ignored = true
+		return conn, nil
+	case err != nil:
+		conn.Close()
+		return nil, fmt.Errorf("server/discover (sent first, as Claude Code does): %w", err)
+	}
+	if resp, ok := msg.(*jsonrpc.Response); !ok || resp.ID != id {
+		conn.Close()
+		return nil, fmt.Errorf("server/discover (sent first, as Claude Code does): the server answered with something else (%T)", msg)
+	}
+	return conn, nil
 }
 
 // tailBuffer keeps the last max bytes written to it: the end of a

@@ -1,7 +1,9 @@
 package doctor_test
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,11 +20,44 @@ import (
 // entries can name it and the handshake talks to the real serve.
 const asCLI = "LATCHGATE_DOCTOR_TEST_AS_CLI"
 
+// asOldServer makes this test binary an MCP server that ignores
+// server/discover, as servers written before it do.
+const asOldServer = "LATCHGATE_DOCTOR_TEST_IGNORE_DISCOVER"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
 		os.Exit(cli.Main(os.Args[1:], iostreams.System()))
 	}
+	if os.Getenv(asOldServer) == "1" {
+		ignoreDiscover()
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
+}
+
+// ignoreDiscover answers initialize and tools/list (one tool) on stdio,
+// and nothing else.
+func ignoreDiscover() {
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		var req struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+		}
+		if json.Unmarshal(sc.Bytes(), &req) != nil || req.ID == nil {
+			continue
+		}
+		var result string
+		switch req.Method {
+		case "initialize":
+			result = `{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"old","version":"0.1"}}`
+		case "tools/list":
+			result = `{"tools":[{"name":"t","inputSchema":{"type":"object"}}]}`
+		default:
+			continue
+		}
+		fmt.Printf(`{"jsonrpc":"2.0","id":%s,"result":%s}`+"\n", req.ID, result)
+	}
 }
 
 // machine is a temporary home and project, with this test binary as
