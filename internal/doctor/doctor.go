@@ -105,7 +105,7 @@ func (e *entry) active() bool { return e.file.Client == "active" }
 func Run(ctx context.Context, opts Options) *Report {
 	opts.defaults()
 	start := time.Now()
-	r := &Report{Version: opts.Version, Name: opts.Name}
+	r := &Report{Version: opts.Version, Name: opts.Name, Checks: []Check{}}
 	adapters, err := selectAdapters(opts.IDEs)
 	if err != nil {
 		r.add(Check{Section: SectionConfiguration, ID: "config.ide", Status: Error, Message: err.Error(),

@@ -255,6 +255,15 @@ func TestConfiguration(t *testing.T) {
 			t.Errorf("a stale entry should come with one fix: fixable %v, %d fixes", c.Fixable, len(rep.Fixes))
 		}
 	})
+	t.Run("nothing configured", func(t *testing.T) {
+		m := newMachine(t)
+		rep := doctor.Run(context.Background(), m.options())
+		expect(t, rep, "config.none", doctor.Error, `no "latchgate" server entry`, "install")
+		data, _ := json.Marshal(rep)
+		if err := schemas.Validate(schemas.DoctorReport, data); err != nil {
+			t.Errorf("report does not match its schema: %v\n%s", err, data)
+		}
+	})
 	t.Run("unknown IDE", func(t *testing.T) {
 		m := newMachine(t)
 		rep := doctor.Run(context.Background(), m.options("emacs"))
