@@ -157,7 +157,7 @@ func (h *Huh) runForm(ctx context.Context, f *huh.Form) error {
 // lost, and the wizard seems to ignore Enter. So the programs never read
 // the terminal: one goroutine reads it for the whole run, and each form
 // gets its own pipe, closed when the form ends, where a leftover reader
-// finds only an error. The terminal is put in raw mode here, as Bubble
+// finds only the end. The terminal is put in raw mode here, as Bubble
 // Tea would have done.
 func (h *Huh) runTerminal(ctx context.Context, f *huh.Form, tty *os.File) error {
 	h.keysOnce.Do(func() {
@@ -205,7 +205,10 @@ func (h *Huh) runTerminal(ctx context.Context, f *huh.Form, tty *os.File) error 
 			}
 		}
 	}()
-	err = f.WithInput(pr).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
+	// A plain io.Reader, not the *os.File: Bubble Tea then reads it
+	// without epoll, and the reader a program leaves behind simply ends
+	// with the pipe instead of racing with the program's cleanup.
+	err = f.WithInput(struct{ io.Reader }{pr}).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
 	close(stop)
 	<-pumped
 	return err
