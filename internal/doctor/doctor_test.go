@@ -32,7 +32,7 @@ func TestHealthy(t *testing.T) {
 	if rep.HasErrors() {
 		t.Fatalf("healthy machine has errors:\n%s", text(rep))
 	}
-	for _, id := range []string{"config.entry", "gate.connect", "gate.health", "gate.actions", "gate.auth", "gate.fs_root", "handshake"} {
+	for _, id := range []string{"config.entry", "gate.connect", "gate.health", "gate.ready", "gate.actions", "gate.auth", "gate.fs_root", "handshake"} {
 		for _, c := range find(t, rep, id) {
 			if c.Status != doctor.OK {
 				t.Errorf("%s %s: %s %s", id, c.Subject, c.Status, c.Message)
@@ -107,6 +107,10 @@ func TestGate(t *testing.T) {
 			id: "gate.health", status: doctor.Error, msg: "GET /healthz failed", hint: "gate's log"},
 		{name: "actions unreadable", fault: func(g *gatetest.Gate) { g.Inject(gatetest.RouteActions, gatetest.Fault{Kind: gatetest.Garbage}) },
 			id: "gate.actions", status: doctor.Error, msg: "GET /v1/actions failed", hint: ""},
+		{name: "degraded", fault: respond(gatetest.RouteReadyz, 503, `{"status":"degraded","redis":false,"opa":true,"ledger":true,"approval_store":true,"egress_proxy":null}`),
+			id: "gate.ready", status: doctor.Warn, msg: "GET /readyz: degraded (down: redis)", hint: "calls may fail"},
+		{name: "not ready", fault: respond(gatetest.RouteReadyz, 503, `{"status":"not_ready","redis":false,"opa":false,"ledger":true,"approval_store":true,"egress_proxy":false}`),
+			id: "gate.ready", status: doctor.Error, msg: "not_ready (down: redis, opa, egress_proxy)", hint: "gate's log"},
 		{name: "healthz never answers", fault: func(g *gatetest.Gate) { g.Inject(gatetest.RouteHealthz, gatetest.Fault{Kind: gatetest.Stall}) },
 			id: "gate.health", status: doctor.Error, msg: "GET /healthz failed", hint: "did not answer in time"},
 	}

@@ -171,6 +171,12 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 	add(Check{ID: "gate.health", Status: OK, Message: "GET /healthz: ok", DurationMS: ms(time.Since(start))})
 
 	start = time.Now()
+	if c, ok := readiness(ctx, client); ok {
+		c.DurationMS = ms(time.Since(start))
+		add(c)
+	}
+
+	start = time.Now()
 	actions, err := client.ListActions(ctx)
 	if err != nil {
 		add(gateError("gate.actions", "GET /v1/actions failed", err, time.Since(start)))
@@ -206,6 +212,49 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 		add(Check{ID: "gate.fs_root", Status: OK, Message: "fs_root " + l.FSRoot + " accepted"})
 	}
 	return out
+}
+
+// readiness reads GET /readyz: the gate is up, but a dependency it
+// needs for calls (Redis, OPA, the ledger, the approval store) may not
+// be. A gate without the route says nothing (false).
+func readiness(ctx context.Context, client *gate.Client) (Check, bool) {
+	c := Check{ID: "gate.ready"}
+	r, err := client.Ready(ctx)
+	if err != nil {
+		var ge *gate.Error
+		if errors.As(err, &ge) && ge.Status == 404 {
+			return c, false
+		}
+		c.Status, c.Message = Warn, "GET /readyz failed: "+err.Error()
+		c.Hint = "look at the gate's log"
+		return c, true
+	}
+	var down []string
+	for _, d := range []struct {
+		name string
+		up   bool
+	}{{"redis", r.Redis}, {"opa", r.OPA}, {"ledger", r.Ledger}, {"approval_store", r.ApprovalStore}} {
+		if !d.up {
+			down = append(down, d.name)
+		}
+	}
+	if r.EgressProxy != nil && !*r.EgressProxy {
+		down = append(down, "egress_proxy")
+	}
+	if r.Status == "ready" && len(down) == 0 {
+		c.Status, c.Message = OK, "GET /readyz: ready"
+		return c, true
+	}
+	c.Status = Warn
+	c.Message = "GET /readyz: " + r.Status
+	if len(down) > 0 {
+		c.Message += " (down: " + strings.Join(down, ", ") + ")"
+	}
+	c.Hint = "tools are listed, but calls may fail until the gate's dependencies are up; see the gate's log"
+	if r.Status == "not_ready" {
+		c.Status = Error
+	}
+	return c, true
 }
 
 // dialCheck opens and closes one connection to the gate, naming what is
