@@ -693,3 +693,56 @@ func TestSetupDoctorStep(t *testing.T) {
 		t.Errorf("stdout = %q, want the install line", r.stdout)
 	}
 }
+
+// TestSetupGateStartedMeanwhile: the gate is down; the user starts it
+// and asks for another test, which now finds it.
+func TestSetupGateStartedMeanwhile(t *testing.T) {
+	m := newSetupMachine(t)
+	m.mkdir(".cursor")
+	p := prompttest.New(t).
+		ExpectMultiSelect("Which IDEs", "cursor").
+		ExpectSelect("Cursor", "user").
+		ExpectSelect("reach the gate", gateRetry).Check(func(prompttest.Question) error {
+		m.defaultGate(gatetest.Options{Actions: []gatetest.Action{{ID: "git.status"}}}) // "latchgate up" in another terminal
+		return nil
+	}).
+		ExpectSelect("reach the gate", gateKeep).Check(options(gateKeep, gateURL, gateSocket)).
+		ExpectConfirm("Write these changes", true)
+	r := m.run(p)
+	if r.err != nil {
+		t.Fatalf("setup: %v\n%s", r.err, r.stderr)
+	}
+	first := strings.Index(r.stderr, "not reachable:")
+	second := strings.Index(r.stderr, "reachable: the gate answers and offers 1 action (git.status)")
+	if first < 0 || second < first {
+		t.Errorf("want the failed test, then the successful one:\n%s", r.stderr)
+	}
+}
+
+// TestSetupMalformedFile: a configuration file that does not parse stops
+// the run at the plan, before the question to write; nothing is written
+// and no command line is printed.
+func TestSetupMalformedFile(t *testing.T) {
+	m := newSetupMachine(t)
+	m.mkdir(".cursor")
+	m.defaultGate(gatetest.Options{})
+	bad := filepath.Join(m.env.Home, ".cursor", "mcp.json")
+	if err := os.WriteFile(bad, []byte("{\"mcpServers\": {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := prompttest.New(t).
+		ExpectMultiSelect("Which IDEs", "cursor").
+		ExpectSelect("Cursor", "user").
+		ExpectSelect("reach the gate", gateKeep)
+	r := m.run(p)
+	var he *HintError
+	if !errors.As(r.err, &he) || !strings.Contains(he.Hint, "nothing was written") {
+		t.Fatalf("err = %v, want the parse error with its hint", r.err)
+	}
+	if got := m.read(bad); got != "{\"mcpServers\": {\n" {
+		t.Errorf("the file changed: %q", got)
+	}
+	if r.stdout != "" || r.checked != nil {
+		t.Errorf("stdout %q, checked %v: want neither after a failed plan", r.stdout, r.checked != nil)
+	}
+}
