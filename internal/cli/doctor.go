@@ -56,9 +56,9 @@ scope shadowing and .mcp.json approval; plaintext secrets in env, and such
 files readable by others.
 
 Gate, reached the way each entry says: the socket exists, is a socket and
-accepts a connection, or the URL does; GET /healthz and /readyz; the number of actions;
-a lease and a DPoP proof, naming a public_base_url mismatch, fs_root_denied
-and identity errors with what to change in latchgate.toml.
+accepts a connection, or the URL does; GET /healthz and /readyz; the number
+of actions; a lease and a DPoP proof, naming a public_base_url mismatch,
+fs_root_denied and identity errors with what to change in latchgate.toml.
 
 Handshake: each entry's exact command, arguments and environment (the IDE's
 rules) is started, and initialize and tools/list run; the tool count and the
