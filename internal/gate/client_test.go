@@ -380,6 +380,11 @@ func TestTransportErrorHints(t *testing.T) {
 		}
 	}
 
+	long := newClient(t, gate.Config{Socket: "/tmp/" + strings.Repeat("d", 120) + "/gate.sock", PublicBaseURL: "http://localhost:3000"})
+	if err := long.Health(context.Background()); !strings.Contains(gate.Hint(err), "shorter than 104") {
+		t.Errorf("long socket path: %v (hint %q)", err, gate.Hint(err))
+	}
+
 	refused := newClient(t, gate.Config{URL: "http://127.0.0.1:1"})
 	err = refused.Health(context.Background())
 	if !errors.As(err, &te) || !strings.Contains(te.Hint, "latchgate up") {

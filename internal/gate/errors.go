@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -136,6 +137,8 @@ func newTransportError(op, socket string, err error) *TransportError {
 	}
 	te := &TransportError{Op: op, Err: err}
 	switch {
+	case socket != "" && len(socket) >= maxSocketPath:
+		te.Hint = fmt.Sprintf("the socket path is %d bytes; Unix socket paths must be shorter than %d", len(socket), maxSocketPath)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		te.Timeout = true
 		te.Hint = "the gate did not answer in time; it may be overloaded or stuck"
@@ -150,6 +153,10 @@ func newTransportError(op, socket string, err error) *TransportError {
 	}
 	return te
 }
+
+// maxSocketPath is the smallest sun_path limit among the platforms we run
+// on (104 bytes on macOS and the BSDs, 108 on Linux).
+const maxSocketPath = 104
 
 func isTimeout(err error) bool {
 	var ne net.Error
