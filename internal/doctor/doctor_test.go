@@ -184,6 +184,29 @@ func TestGateSocket(t *testing.T) {
 	}
 }
 
+// TestLostRuntimeDir: a Cursor entry that relies on the default socket
+// without forwarding XDG_RUNTIME_DIR looks in /tmp, and doctor says why.
+func TestLostRuntimeDir(t *testing.T) {
+	m := newMachine(t)
+	entry := func(env map[string]string) string {
+		b, _ := json.Marshal(map[string]any{"mcpServers": map[string]any{"latchgate": map[string]any{
+			"command": "latchgate-mcp", "args": []string{"serve", "--public-base-url", "http://localhost:3000"}, "env": env}}})
+		return string(b)
+	}
+	m.write(t, ".cursor/mcp.json", entry(nil), 0o600)
+	opts := m.options("cursor")
+	opts.SkipHandshake = true
+	rep := doctor.Run(context.Background(), opts)
+	c := expect(t, rep, "gate.connect", doctor.Error, "does not exist", "does not pass XDG_RUNTIME_DIR")
+	if !strings.Contains(c.Subject, "/latchgate-") {
+		t.Errorf("subject %q should be the /tmp fallback socket", c.Subject)
+	}
+
+	m.write(t, ".cursor/mcp.json", entry(map[string]string{"XDG_RUNTIME_DIR": "${env:XDG_RUNTIME_DIR}"}), 0o600)
+	rep = doctor.Run(context.Background(), opts)
+	expect(t, rep, "gate.connect", doctor.Error, filepath.Join(m.root, "run", "latchgate", "gate.sock"), "latchgate up")
+}
+
 func TestConfiguration(t *testing.T) {
 	t.Run("unparsable", func(t *testing.T) {
 		m := newMachine(t)

@@ -22,6 +22,10 @@ type gateTarget struct {
 	fsRoot              string
 	subjects            []string // the entries that use it
 	missingPublic       bool
+	// lostRuntimeDir is set when the default socket was computed without
+	// XDG_RUNTIME_DIR because the IDE does not pass it on, though this
+	// shell has it: the server then looks in /tmp instead.
+	lostRuntimeDir bool
 	// failed says how the gate failed, for planning a fix: "config",
 	// "connect", "public_base_url", or "" (it worked, or failed in a way
 	// no rewrite of the entry fixes).
@@ -76,6 +80,7 @@ func gateFor(opts Options, e *entry, l *launch) *gateTarget {
 	}
 	if g.url == "" && g.socket == "" {
 		g.socket = gate.DefaultSocketPath(gate.Env{Getenv: l.lookup, UID: opts.Env.UID})
+		g.lostRuntimeDir = l.lookup("XDG_RUNTIME_DIR") == "" && opts.Env.Get("XDG_RUNTIME_DIR") != ""
 	}
 	if g.url == "" && g.public == "" {
 		g.missingPublic = true
@@ -145,6 +150,9 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 	if c, ok := dialCheck(ctx, opts.Timeout, g.url, g.socket); !ok {
 		g.failed = "connect"
 		c.DurationMS = ms(time.Since(start))
+		if g.lostRuntimeDir {
+			c.Hint = lostRuntimeDirHint
+		}
 		add(c)
 		return out
 	} else {
@@ -213,6 +221,11 @@ func checkGate(ctx context.Context, opts Options, g *gateTarget) []Check {
 	}
 	return out
 }
+
+// lostRuntimeDirHint explains a default socket looked for in /tmp
+// because the IDE strips XDG_RUNTIME_DIR (ide-configs §0.3).
+const lostRuntimeDirHint = "the IDE does not pass XDG_RUNTIME_DIR to the server, so it looks for the default socket in /tmp: " +
+	"forward it in the entry's env (\"XDG_RUNTIME_DIR\": \"${env:XDG_RUNTIME_DIR}\") or name the socket with --gate-socket (latchgate-mcp install does both)"
 
 // readiness reads GET /readyz: the gate is up, but a dependency it
 // needs for calls (Redis, OPA, the ledger, the approval store) may not
