@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -283,6 +284,9 @@ func chooseScope(ctx context.Context, opts *setupOptions, a ides.Adapter) (ides.
 		file := ""
 		if t, err := a.Target(env, s); err == nil {
 			file = env.Display(t.Path)
+			if rel, err := filepath.Rel(env.ProjectRoot, t.Path); err == nil && s == ides.ScopeProject && !strings.HasPrefix(rel, "..") {
+				file = filepath.ToSlash(rel) // the project is named already
+			}
 		}
 		var label string
 		switch s {

@@ -172,6 +172,14 @@ func TestSetupDetectedIDEAndGate(t *testing.T) {
 	if asked := fmt.Sprint(p.Asked()); !strings.Contains(asked, "Cursor  (found: ~/.cursor)") || !strings.Contains(asked, "Claude Code  (not found on this machine)") {
 		t.Errorf("the IDE options do not say what was found: %s", asked)
 	}
+	scopes := p.Asked()[1].Options
+	wantLabels := []string{
+		"user: you, in every project (~/.cursor/mcp.json)",
+		"project: everyone who works on " + m.env.ProjectRoot + " (.cursor/mcp.json, to commit)",
+	}
+	if len(scopes) != 2 || scopes[0].Label != wantLabels[0] || scopes[1].Label != wantLabels[1] {
+		t.Errorf("scope options %+v, want labels %q", scopes, wantLabels)
+	}
 	for _, want := range []string{
 		"Gate: Unix socket " + filepath.Join(m.runtime, "latchgate", "gate.sock"),
 		"from defaults",
