@@ -233,7 +233,12 @@ func (g *Gate) handlePoll(w http.ResponseWriter, r *http.Request) {
 			ap.state = StateClaimed
 			runAsync = ap
 		} else {
-			ap.state, ap.reason = StateDenied, "operator_denied"
+			// The held outcome's DenyReason, as Options documents.
+			reason := ap.outcome.DenyReason
+			if reason == "" {
+				reason = "operator_denied"
+			}
+			ap.state, ap.reason = StateDenied, reason
 		}
 	}
 	stopping := g.stopping

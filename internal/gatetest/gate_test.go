@@ -677,6 +677,21 @@ func TestHoldDenyAfterPolls(t *testing.T) {
 	}
 }
 
+// TestHoldDenyAfterPollsWithReason: an auto-deny reports the held
+// outcome's DenyReason, as Options documents.
+func TestHoldDenyAfterPollsWithReason(t *testing.T) {
+	g := StartTCP(t, Options{ManifestDir: fixtures})
+	c := newClient(t, g, nil)
+	c.issueLease()
+	g.SetApproveAfter(1, false)
+	g.Script("http_fetch", Outcome{Kind: Held, DenyReason: "too risky on a Friday"})
+	id := c.execute("http_fetch", `{"url":"https://a.example"}`).json(t)["approval_id"].(string)
+	m := c.authed("GET", "/v1/approvals/"+id+"/poll", nil).json(t)
+	if diff := cmp.Diff(map[string]any{"status": "denied", "reason": "too risky on a Friday"}, m); diff != "" {
+		t.Errorf("poll (-want +got):\n%s", diff)
+	}
+}
+
 func TestApprovalMethods(t *testing.T) {
 	clock := newFakeClock(1800000000)
 	g := StartTCP(t, Options{ManifestDir: fixtures, Clock: clock.Now, LeaseTTL: time.Hour})
