@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 
 	"charm.land/huh/v2"
@@ -133,7 +134,9 @@ func (h *Huh) runForm(ctx context.Context, f *huh.Form) error {
 		return h.runAccessible(ctx, f)
 	}
 	var err error
-	if tty, ok := h.in.(*os.File); ok && term.IsTerminal(int(tty.Fd())) {
+	// Windows consoles are read by Bubble Tea's own console reader,
+	// which the leak below does not concern.
+	if tty, ok := h.in.(*os.File); ok && runtime.GOOS != "windows" && term.IsTerminal(int(tty.Fd())) {
 		err = h.runTerminal(ctx, f, tty)
 	} else {
 		err = f.WithInput(h.in).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
