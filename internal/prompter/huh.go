@@ -134,8 +134,9 @@ func (h *Huh) runForm(ctx context.Context, f *huh.Form) error {
 		return h.runAccessible(ctx, f)
 	}
 	var err error
-	// Windows consoles are read by Bubble Tea's own console reader,
-	// which the leak below does not concern.
+	// Windows consoles keep Bubble Tea's own console reader: the leak
+	// runTerminal avoids was seen with the Unix (epoll) reader, and a
+	// pipe would carry none of the console's key events.
 	if tty, ok := h.in.(*os.File); ok && runtime.GOOS != "windows" && term.IsTerminal(int(tty.Fd())) {
 		err = h.runTerminal(ctx, f, tty)
 	} else {
