@@ -148,6 +148,15 @@ func (term *terminal) press(keys ...string) {
 	}
 }
 
+// typeLine types a line in the terminal's normal (cooked) mode, as for
+// the line-based prompts.
+func (term *terminal) typeLine(line string) {
+	term.t.Helper()
+	if _, err := term.ptmx.Write([]byte(line + "\r")); err != nil {
+		term.t.Fatalf("type %q: %v", line, err)
+	}
+}
+
 // setupMachine makes a home where Cursor is installed (its directory),
 // a git project to work in, and a gate listening on the default socket
 // of a short runtime directory. It returns the environment for the
@@ -192,7 +201,7 @@ func setupMachine(t *testing.T) (env []string, home, proj string) {
 
 // startSetup runs "latchgate-mcp setup" on a pseudo-terminal: stdin,
 // stdout and stderr are the terminal, as when a person runs it.
-func startSetup(t *testing.T, env []string, dir string) (*exec.Cmd, *terminal) {
+func startSetup(t *testing.T, env []string, dir string, extra ...string) (*exec.Cmd, *terminal) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("drives the real binary on a pseudo-terminal; skipped in -short mode")
@@ -201,7 +210,7 @@ func startSetup(t *testing.T, env []string, dir string) (*exec.Cmd, *terminal) {
 	if err != nil {
 		t.Fatalf("latchgate-mcp is not on PATH (TestMain puts it there): %v", err)
 	}
-	cmd := exec.Command(exe, "setup", "--binary-path", "latchgate-mcp", "--timeout", "10s")
+	cmd := exec.Command(exe, append([]string{"setup", "--binary-path", "latchgate-mcp", "--timeout", "10s"}, extra...)...)
 	cmd.Dir = dir
 	cmd.Env = env
 	ptmx, tty, err := pty.Open()
@@ -328,5 +337,33 @@ func TestSetupTerminalCtrlC(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, ".cursor", "mcp.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("~/.cursor/mcp.json exists after Ctrl-C (err %v)", err)
+	}
+}
+
+// TestSetupTerminalAccessible: with ACCESSIBLE=1 the same wizard asks
+// line by line on the terminal, with numbered choices.
+func TestSetupTerminalAccessible(t *testing.T) {
+	env, home, proj := setupMachine(t)
+	cmd, term := startSetup(t, append(env, "ACCESSIBLE=1"), proj)
+
+	term.waitFor("Which IDEs should use LatchGate?")
+	term.waitFor("2. ✓ Cursor")
+	term.waitFor("Enter a number between 0 and 4:")
+	term.typeLine("0") // keep the selection
+	term.waitFor("Where should Cursor use LatchGate?")
+	term.typeLine("2") // project
+	term.waitFor("1. Use this gate")
+	term.typeLine("") // the default, 1
+	term.waitFor("Write these changes to 1 file? [Y/n]")
+	term.typeLine("y")
+	term.waitFor("latchgate-mcp install --ide cursor --scope project --binary-path latchgate-mcp")
+	if code := wait(t, cmd, term); code != 0 {
+		t.Errorf("setup exited %d; screen:\n%s", code, term.screen())
+	}
+	if _, err := os.Stat(filepath.Join(proj, ".cursor", "mcp.json")); err != nil {
+		t.Errorf("setup did not write .cursor/mcp.json: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".cursor", "mcp.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("setup wrote the user file too (err %v)", err)
 	}
 }
