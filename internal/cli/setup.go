@@ -21,6 +21,8 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/prompter"
 )
 
+// setupOptions are setup's flags and dependencies. Prompter is nil until
+// the command knows it may ask (a terminal), and tests set a scripted one.
 type setupOptions struct {
 	IO         *iostreams.IOStreams
 	Env        ides.Env
@@ -32,7 +34,8 @@ type setupOptions struct {
 	Accessible bool
 	// Timeout bounds the gate test and each doctor check.
 	Timeout time.Duration
-	// Check runs step 5 on what was written; nil skips it.
+	// Check runs step 5 on what was written: the doctor checks for a
+	// real run, a recorder in the wizard's tests; nil skips it.
 	Check func(ctx context.Context, opts *setupOptions, choice *setupChoice) error
 }
 
@@ -116,6 +119,8 @@ func runSetup(ctx context.Context, opts *setupOptions) error {
 	return err
 }
 
+// runWizard runs the six steps; prompter.ErrCancelled, possibly wrapped,
+// means the user gave up before anything was written.
 func runWizard(ctx context.Context, opts *setupOptions) error {
 	w := opts.IO.ErrOut
 	p := opts.Prompter
