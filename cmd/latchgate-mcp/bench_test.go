@@ -33,7 +33,7 @@ func BenchmarkInstallLarge10MB(b *testing.B) {
 		}
 		cmd := timed(b, bin, "install", "--ide", "claude-code", "--binary-path", "/usr/local/bin/latchgate-mcp",
 			"--gate-url", "http://127.0.0.1:8787")
-		cmd.Env = append(os.Environ(), "HOME="+home, "CLAUDE_CONFIG_DIR=", "XDG_STATE_HOME="+filepath.Join(home, "state"))
+		cmd.Env = append(environWithout("CLAUDE_CONFIG_DIR"), "HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"))
 		b.StartTimer()
 		rss := runTimed(b, cmd)
 		b.StopTimer()

@@ -6,11 +6,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
+
+// environWithout is os.Environ less the named variables. Unset and empty
+// are not the same to Claude Code: an empty CLAUDE_CONFIG_DIR moves its
+// settings to the current directory.
+func environWithout(names ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
 
 // latchgateBinary returns a path that runs this test binary as
 // latchgate-mcp (testscript.Main dispatches on the program name).
@@ -36,7 +52,7 @@ type runner struct {
 
 func (r runner) run(args ...string) {
 	cmd := exec.Command(r.bin, args...)
-	cmd.Env = append(os.Environ(), "HOME="+r.home, "CLAUDE_CONFIG_DIR=", "LATCHGATE_MCP_NO_PROMPT=1",
+	cmd.Env = append(environWithout("CLAUDE_CONFIG_DIR"), "HOME="+r.home, "LATCHGATE_MCP_NO_PROMPT=1",
 		"XDG_STATE_HOME="+filepath.Join(r.home, "state"), "XDG_RUNTIME_DIR="+filepath.Join(r.home, "run"))
 	cmd.Dir = r.home
 	out, err := cmd.CombinedOutput()

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -44,7 +46,8 @@ func TestScript(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 			env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
 			env.Setenv("XDG_RUNTIME_DIR", filepath.Join(env.WorkDir, "run"))
-			env.Setenv("CLAUDE_CONFIG_DIR", "")
+			// Unset, not empty: Claude Code treats the two differently.
+			env.Vars = slices.DeleteFunc(env.Vars, func(kv string) bool { return strings.HasPrefix(kv, "CLAUDE_CONFIG_DIR=") })
 			env.Setenv("LATCHGATE_MCP_NO_PROMPT", "1")
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("BIN", "/usr/local/bin/latchgate-mcp")

@@ -125,6 +125,19 @@ func moveLegacyEntry(env ides.Env, name, to string) merge.Edit {
 	}
 }
 
+// emptyConfigDirNote warns about CLAUDE_CONFIG_DIR set to the empty
+// string. Claude Code (checked with 2.1.197) then still reads
+// ~/.claude.json, but takes its settings, and so the approvals of project
+// servers, from settings.json in the current directory.
+func emptyConfigDirNote(env ides.Env) []ides.Note {
+	if v, ok := env.Vars["CLAUDE_CONFIG_DIR"]; !ok || v != "" {
+		return nil
+	}
+	return []ides.Note{{Level: "warn", Text: "CLAUDE_CONFIG_DIR is set but empty: Claude Code then reads its settings " +
+		"(and the approval of project servers) from settings.json in the current directory, not " +
+		env.Display(SettingsPath(env)) + "; unset it"}}
+}
+
 // PlanInstall implements ides.Planner.PlanInstall.
 func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, []ides.Note, error) {
 	t, err := a.Target(env, req.Scope)
@@ -137,7 +150,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	}
 	edits := []merge.FileEdit{t.FileEdit(env, ides.SetEntry(t, req.Name, entry))}
 	settings := []merge.Edit{moveLegacyEntry(env, req.Name, env.Display(t.Path))}
-	var notes []ides.Note
+	notes := emptyConfigDirNote(env)
 	if req.Scope == ides.ScopeProject {
 		if req.Approve {
 			settings = append(settings, approve(req.Name))

@@ -14,7 +14,8 @@ import (
 func TestExitCodes(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	t.Setenv("CLAUDE_CONFIG_DIR", "")
+	t.Setenv("CLAUDE_CONFIG_DIR", "") // restored after the test
+	os.Unsetenv("CLAUDE_CONFIG_DIR")
 	t.Setenv("XDG_STATE_HOME", filepath.Join(home, "state"))
 	install := []string{"install", "--ide", "claude-code", "--binary-path", "/usr/local/bin/latchgate-mcp", "--gate-url", "http://127.0.0.1:1"}
 	tests := []struct {
