@@ -24,18 +24,18 @@ type doctorOptions struct {
 	Env        ides.Env
 	Executable func() (string, error)
 
-	IDEs          []string
-	Scopes        []string
-	Name          string
-	JSON          bool
-	Fix           bool
-	Yes           bool
-	Approve       bool
-	Timeout       time.Duration
-	GateURL       string
-	GateSocket    string
-	PublicBaseURL string
-	BinaryPath    string
+	IDEs    []string
+	Scopes  []string
+	Name    string
+	JSON    bool
+	Fix     bool
+	Yes     bool
+	Approve bool
+	Timeout time.Duration
+	// Gate is the gate named by --gate-url, --gate-socket and
+	// --public-base-url (empty: detect it).
+	Gate       gatecfg.Flags
+	BinaryPath string
 }
 
 func newCmdDoctor(f *Factory, runF func(*doctorOptions) error) *cobra.Command {
@@ -100,9 +100,9 @@ need --yes otherwise.`,
 	fl.BoolVar(&opts.Yes, "yes", false, "with --fix: apply without asking (required without a terminal)")
 	fl.BoolVar(&opts.Approve, "approve", false, "with --fix: approve a pending Claude Code project server for you")
 	fl.DurationVar(&opts.Timeout, "timeout", doctor.DefaultTimeout, "time limit of each check")
-	fl.StringVar(&opts.GateURL, "gate-url", "", "the gate to point broken entries at, over HTTP (`URL`); default: detected as install does")
-	fl.StringVar(&opts.GateSocket, "gate-socket", "", "the gate to point broken entries at, over its Unix socket (`PATH`)")
-	fl.StringVar(&opts.PublicBaseURL, "public-base-url", "", "the gate's public_base_url (`URL`), as for install")
+	fl.StringVar(&opts.Gate.GateURL, "gate-url", "", "the gate to point broken entries at, over HTTP (`URL`); default: detected as install does")
+	fl.StringVar(&opts.Gate.Socket, "gate-socket", "", "the gate to point broken entries at, over its Unix socket (`PATH`)")
+	fl.StringVar(&opts.Gate.PublicBaseURL, "public-base-url", "", "the gate's public_base_url (`URL`), as for install")
 	fl.StringVar(&opts.BinaryPath, "binary-path", "", "command to write for a broken binary path (`PATH`), as install --binary-path")
 	return cmd
 }
@@ -192,11 +192,11 @@ func (o *doctorOptions) doctorOptions() (doctor.Options, error) {
 	quiet := &iostreams.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
 	inst := &installOptions{IO: quiet, Env: o.Env, Executable: o.Executable, BinaryPath: o.BinaryPath}
 	d.Command = func(portable bool) (string, error) { return inst.command(newReporter(quiet), portable) }
-	t, err := gatecfg.Resolve(o.Env, gatecfg.Flags{GateURL: o.GateURL, Socket: o.GateSocket, PublicBaseURL: o.PublicBaseURL})
+	t, err := gatecfg.Resolve(o.Env, o.Gate)
 	switch {
 	case err == nil:
 		d.Gate = &t
-	case o.GateURL != "" || o.GateSocket != "" || o.PublicBaseURL != "":
+	case o.Gate != (gatecfg.Flags{}):
 		return d, &FlagError{err: err}
 	}
 	return d, nil

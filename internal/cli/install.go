@@ -138,12 +138,12 @@ type installOptions struct {
 	Env        ides.Env
 	Executable func() (string, error)
 
-	GateURL       string
-	GateSocket    string
-	PublicBaseURL string
-	AgentID       string
-	BinaryPath    string
-	Approve       bool
+	// Gate is the gate named by --gate-url, --gate-socket and
+	// --public-base-url (empty: detect it).
+	Gate       gatecfg.Flags
+	AgentID    string
+	BinaryPath string
+	Approve    bool
 }
 
 func newCmdInstall(f *Factory, runF func(*installOptions) error) *cobra.Command {
@@ -191,9 +191,9 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 		},
 	}
 	opts.addFlags(cmd)
-	cmd.Flags().StringVar(&opts.GateURL, "gate-url", "", "reach the gate over HTTP at `URL` (serve --gate-url)")
-	cmd.Flags().StringVar(&opts.GateSocket, "gate-socket", "", "reach the gate over the Unix socket at `PATH` (serve --gate-socket)")
-	cmd.Flags().StringVar(&opts.PublicBaseURL, "public-base-url", "", "the gate's public_base_url, the DPoP htu base (`URL`)")
+	cmd.Flags().StringVar(&opts.Gate.GateURL, "gate-url", "", "reach the gate over HTTP at `URL` (serve --gate-url)")
+	cmd.Flags().StringVar(&opts.Gate.Socket, "gate-socket", "", "reach the gate over the Unix socket at `PATH` (serve --gate-socket)")
+	cmd.Flags().StringVar(&opts.Gate.PublicBaseURL, "public-base-url", "", "the gate's public_base_url, the DPoP htu base (`URL`)")
 	cmd.Flags().StringVar(&opts.AgentID, "agent-id", "", "LATCHGATE_AGENT_ID for the entry (default: the IDE's id)")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
 	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "Claude Code, --scope project: approve the server in ~/.claude/settings.json so it starts without a prompt")
@@ -209,7 +209,7 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 	if opts.Approve && !hasAdapter(adapters, "claude-code") {
 		return flagErrorf("--approve applies to Claude Code only (--ide claude-code --scope project)")
 	}
-	transport, err := gatecfg.Resolve(opts.Env, gatecfg.Flags{GateURL: opts.GateURL, Socket: opts.GateSocket, PublicBaseURL: opts.PublicBaseURL})
+	transport, err := gatecfg.Resolve(opts.Env, opts.Gate)
 	if err != nil {
 		return &FlagError{err: err}
 	}

@@ -22,13 +22,13 @@ type listOptions struct {
 	Env        ides.Env
 	Executable func() (string, error)
 
-	IDEs          []string
-	Name          string
-	JSON          bool
-	GateURL       string
-	GateSocket    string
-	PublicBaseURL string
-	BinaryPath    string
+	IDEs []string
+	Name string
+	JSON bool
+	// Gate is the gate named by --gate-url, --gate-socket and
+	// --public-base-url (empty: detect it).
+	Gate       gatecfg.Flags
+	BinaryPath string
 }
 
 func newCmdList(f *Factory, runF func(*listOptions) error) *cobra.Command {
@@ -65,9 +65,9 @@ The comparison uses the same gate detection and flags as install.`,
 	cmd.Flags().StringSliceVar(&opts.IDEs, "ide", nil, "only these IDEs: "+strings.Join(adapterIDs(), ", "))
 	cmd.Flags().StringVar(&opts.Name, "name", "latchgate", "name of the MCP server entry")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON, for scripts")
-	cmd.Flags().StringVar(&opts.GateURL, "gate-url", "", "compare with entries for the gate at `URL` (as install --gate-url)")
-	cmd.Flags().StringVar(&opts.GateSocket, "gate-socket", "", "compare with entries for the socket at `PATH` (as install --gate-socket)")
-	cmd.Flags().StringVar(&opts.PublicBaseURL, "public-base-url", "", "the gate's public_base_url (`URL`), as for install")
+	cmd.Flags().StringVar(&opts.Gate.GateURL, "gate-url", "", "compare with entries for the gate at `URL` (as install --gate-url)")
+	cmd.Flags().StringVar(&opts.Gate.Socket, "gate-socket", "", "compare with entries for the socket at `PATH` (as install --gate-socket)")
+	cmd.Flags().StringVar(&opts.Gate.PublicBaseURL, "public-base-url", "", "the gate's public_base_url (`URL`), as for install")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "compare user and local entries with `PATH` (as install --binary-path); project entries are compared with the portable \"latchgate-mcp\"")
 	return cmd
 }
@@ -102,7 +102,7 @@ func runList(_ context.Context, opts *listOptions) error {
 			}
 		}
 	}
-	transport, err := gatecfg.Resolve(opts.Env, gatecfg.Flags{GateURL: opts.GateURL, Socket: opts.GateSocket, PublicBaseURL: opts.PublicBaseURL})
+	transport, err := gatecfg.Resolve(opts.Env, opts.Gate)
 	if err != nil {
 		return &FlagError{err: err}
 	}
