@@ -79,17 +79,7 @@ need --yes otherwise.`,
   latchgate-mcp doctor --fix
   latchgate-mcp doctor --fix --yes --approve --timeout 2s`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := f.Env()
-			if err != nil {
-				return err
-			}
-			opts.Env = env
-			if runF != nil {
-				return runF(opts)
-			}
-			return runDoctor(cmd.Context(), opts)
-		},
+		RunE: withEnv(f, &opts.Env, opts, runF, runDoctor),
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.IDEs, "ide", nil, "only these IDEs: "+strings.Join(adapterIDs(), ", "))

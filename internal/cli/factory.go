@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
@@ -22,6 +25,23 @@ type Factory struct {
 // NewFactory returns the Factory for a real run.
 func NewFactory(io *iostreams.IOStreams) *Factory {
 	return &Factory{IO: io, Env: ides.FromOS, Executable: os.Executable}
+}
+
+// withEnv is the RunE of a command whose options hold an ides.Env: it
+// fills env from the Factory, then calls runF (tests that check flag
+// parsing) or run.
+func withEnv[O any](f *Factory, env *ides.Env, opts *O, runF func(*O) error, run func(context.Context, *O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		e, err := f.Env()
+		if err != nil {
+			return err
+		}
+		*env = e
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(cmd.Context(), opts)
+	}
 }
 
 // stateDir is where latchgate-mcp keeps its own files (backups, locks):

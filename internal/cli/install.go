@@ -178,17 +178,7 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
   latchgate-mcp install --ide claude-code,cursor,vscode --scope project --approve
   latchgate-mcp install --ide claude-code --gate-url http://127.0.0.1:3000`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := f.Env()
-			if err != nil {
-				return err
-			}
-			opts.Env = env
-			if runF != nil {
-				return runF(opts)
-			}
-			return runInstall(cmd.Context(), opts)
-		},
+		RunE: withEnv(f, &opts.Env, opts, runF, runInstall),
 	}
 	opts.addFlags(cmd)
 	cmd.Flags().StringVar(&opts.Gate.GateURL, "gate-url", "", "reach the gate over HTTP at `URL` (serve --gate-url)")
@@ -492,17 +482,7 @@ server list.`,
   latchgate-mcp uninstall --ide claude-code --scope project
   latchgate-mcp uninstall --all`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := f.Env()
-			if err != nil {
-				return err
-			}
-			opts.Env = env
-			if runF != nil {
-				return runF(opts)
-			}
-			return runUninstall(cmd.Context(), opts)
-		},
+		RunE: withEnv(f, &opts.Env, opts, runF, runUninstall),
 	}
 	opts.addFlags(cmd)
 	return cmd

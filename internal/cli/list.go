@@ -50,17 +50,7 @@ The comparison uses the same gate detection and flags as install.`,
 		Example: `  latchgate-mcp list
   latchgate-mcp list --ide claude-code --json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := f.Env()
-			if err != nil {
-				return err
-			}
-			opts.Env = env
-			if runF != nil {
-				return runF(opts)
-			}
-			return runList(cmd.Context(), opts)
-		},
+		RunE: withEnv(f, &opts.Env, opts, runF, runList),
 	}
 	cmd.Flags().StringSliceVar(&opts.IDEs, "ide", nil, "only these IDEs: "+strings.Join(adapterIDs(), ", "))
 	cmd.Flags().StringVar(&opts.Name, "name", "latchgate", "name of the MCP server entry")
