@@ -450,6 +450,18 @@ func (g *Gate) checkFSRoot(p string) (canon string, status int, code, msg string
 	return canon, 0, "", ""
 }
 
+// rejectAuth answers a request that failed lease or proof verification
+// the way the gate does: 401 with the error code, and the deny_reason for
+// a bad proof.
+func rejectAuth(w http.ResponseWriter, aerr *authError) {
+	var extra map[string]string
+	if aerr.Code == CodeInvalidDPoP {
+		extra = map[string]string{"deny_reason": aerr.Reason}
+	}
+	writeError(w, http.StatusUnauthorized, aerr.Code, extra)
+	note(w, aerr.Code, aerr.Reason)
+}
+
 // authenticate runs §5.5 for htm and the gate's own expected htu for
 // path, then the replay store.
 func (g *Gate) authenticate(r *http.Request, path string) (*Lease, *authError) {
@@ -508,12 +520,7 @@ func (g *Gate) handleExecute(w http.ResponseWriter, r *http.Request) {
 
 	lease, aerr := g.authenticate(r, "/v1/actions/"+id+"/execute")
 	if aerr != nil {
-		var extra map[string]string
-		if aerr.Code == CodeInvalidDPoP {
-			extra = map[string]string{"deny_reason": aerr.Reason}
-		}
-		writeError(w, http.StatusUnauthorized, aerr.Code, extra)
-		note(w, aerr.Code, aerr.Reason)
+		rejectAuth(w, aerr)
 		return
 	}
 	noteLease(w, lease)
@@ -768,12 +775,7 @@ func (g *Gate) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	lease, aerr := g.authenticate(r, "/v1/receipts/"+id)
 	if aerr != nil {
-		var extra map[string]string
-		if aerr.Code == CodeInvalidDPoP {
-			extra = map[string]string{"deny_reason": aerr.Reason}
-		}
-		writeError(w, http.StatusUnauthorized, aerr.Code, extra)
-		note(w, aerr.Code, aerr.Reason)
+		rejectAuth(w, aerr)
 		return
 	}
 	noteLease(w, lease)
