@@ -185,6 +185,9 @@ func (h *Huh) runTerminal(ctx context.Context, f *huh.Form, tty *os.File) error 
 		return fmt.Errorf("set the terminal to raw mode: %w", err)
 	}
 	defer term.Restore(int(tty.Fd()), state)
+	if err := keepOutputProcessing(int(tty.Fd())); err != nil {
+		return fmt.Errorf("set the terminal to raw mode: %w", err)
+	}
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("run prompt: %w", err)

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,5 +113,69 @@ func TestTerminalCtrlC(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Ctrl-C did not end the form")
+	}
+}
+
+// TestTerminalLinesStartAtTheLeft: the form reads a pipe, so Bubble Tea
+// does not map "\n" to "\r\n" itself; runTerminal must leave the
+// terminal's own output processing on, or each line of the form starts
+// where the one above it ended (seen in tmux before the fix).
+func TestTerminalLinesStartAtTheLeft(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("open a pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { tty.Close(); ptmx.Close() })
+	pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120})
+	var mu sync.Mutex
+	var screen []byte
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(buf)
+			mu.Lock()
+			screen = append(screen, buf[:n]...)
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	h := NewHuh(tty, tty, false)
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.Select(context.Background(), "Pick a fruit", "Several lines of description\nbelow the title", fruit, "a")
+		done <- err
+	}()
+	// Wait until the form is drawn (its title and its last option).
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		drawn := strings.Contains(string(screen), "Pick a fruit") && strings.Contains(string(screen), "enter")
+		mu.Unlock()
+		if drawn {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the form was never drawn")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	typeWhenRaw(t, ptmx, tty, "\r")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the form never ended")
+	}
+	mu.Lock()
+	out := append([]byte(nil), screen...)
+	mu.Unlock()
+	for i, c := range out {
+		if c == '\n' && (i == 0 || out[i-1] != '\r') {
+			t.Fatalf("a line feed without a carriage return at byte %d: %q", i, out[max(0, i-40):i+1])
+		}
 	}
 }
