@@ -43,15 +43,13 @@ func ptr(b bool) *bool { return &b }
 
 // deriveAnnotations derives MCP tool hints from an action's risk and
 // detail (nil when the detail could not be fetched), as the Rust adapter
-// does: clients use them to decide what to confirm with the user.
+// does except that actions which only read are read-only: clients use the
+// hints to decide what to confirm with the user.
 func deriveAnnotations(actionID, risk string, d *gate.ActionDetail) annotations {
 	var a annotations
 	var effects *[]string
 	if d != nil {
 		effects = d.DeclaredSideEffects
-	}
-	if effects != nil {
-		a.ReadOnly = ptr(len(*effects) == 0)
 	}
 	destructive := risk == "critical"
 	if effects != nil {
@@ -63,6 +61,9 @@ func deriveAnnotations(actionID, risk string, d *gate.ActionDetail) annotations 
 	}
 	if risk == "high" && containsVerb(actionID) {
 		destructive = true
+	}
+	if effects != nil {
+		a.ReadOnly = ptr(!destructive && onlyReads(*effects))
 	}
 	switch {
 	case destructive:
@@ -77,6 +78,19 @@ func deriveAnnotations(actionID, risk string, d *gate.ActionDetail) annotations 
 		a.OpenWorld = ptr(true)
 	}
 	return a
+}
+
+// onlyReads reports whether every declared side effect is a read
+// ("http_read", "fs_read"); none at all counts too. The Rust adapter marks
+// only actions with no side effects read-only, so the many http_read
+// actions were offered to clients as if they wrote (gate-protocol §10 G13).
+func onlyReads(effects []string) bool {
+	for _, e := range effects {
+		if !strings.HasSuffix(e, "_read") {
+			return false
+		}
+	}
+	return true
 }
 
 func containsVerb(s string) bool {

@@ -78,6 +78,7 @@ func TestAnnotationVectors(t *testing.T) {
 			t.Errorf("%s: annotations object present = %v", name, a.mcp() != nil)
 		}
 	}
+	reads := 0
 	for i, c := range v.Cases {
 		if strings.Contains(c.Note, "every destructive verb") {
 			for _, verb := range v.Verbs {
@@ -89,8 +90,48 @@ func TestAnnotationVectors(t *testing.T) {
 			}
 			continue
 		}
-		check(c.ActionID, c.ActionID, c.Risk, c.Detail, c.Expect)
+		want := c.Expect
+		if d := mustDetailOrNil(t, c.Detail); d != nil && d.DeclaredSideEffects != nil && len(*d.DeclaredSideEffects) > 0 &&
+			onlyReads(*d.DeclaredSideEffects) && want != nil && !want["destructiveHint"] {
+			// gate-protocol §10 G13: an action whose side effects are all
+			// reads is read-only (the Rust adapter, which the vectors
+			// record, says false).
+			want["readOnlyHint"] = true
+			reads++
+		}
+		check(c.ActionID, c.ActionID, c.Risk, c.Detail, want)
 	}
+	if reads == 0 {
+		t.Error("no vector with only *_read side effects: the G13 rule is untested")
+	}
+	// Reads and writes together are not read-only; a destructive read is
+	// not either.
+	for _, tc := range []struct {
+		effects string
+		want    bool
+	}{
+		{`["http_read"]`, true},
+		{`["fs_read","http_read"]`, true},
+		{`["http_read","http_write"]`, false},
+		{`["http_reader"]`, false},
+		{`["purge_read"]`, false},
+		{`[]`, true},
+	} {
+		a := deriveAnnotations("x", "low", mustDetail(t, `{"declared_side_effects":`+tc.effects+`}`))
+		if a.ReadOnly == nil {
+			t.Errorf("side effects %s: readOnlyHint not set, want %v", tc.effects, tc.want)
+		} else if *a.ReadOnly != tc.want {
+			t.Errorf("side effects %s: readOnlyHint = %v, want %v", tc.effects, *a.ReadOnly, tc.want)
+		}
+	}
+}
+
+func mustDetailOrNil(t *testing.T, raw json.RawMessage) *gate.ActionDetail {
+	t.Helper()
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return mustDetail(t, string(raw))
 }
 
 func mustDetail(t *testing.T, s string) *gate.ActionDetail {
