@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -30,6 +32,9 @@ type serveOptions struct {
 	AgentID       string
 	SessionID     string
 	LogLevel      string
+	// FSRoot and NoFSRoot choose the lease's fs_root; see resolveFSRoot.
+	FSRoot   string
+	NoFSRoot bool
 
 	// Tuning knobs, hidden: tests need short waits, users should not.
 	ExecuteTimeout  time.Duration
@@ -40,6 +45,8 @@ type serveOptions struct {
 	useSocket bool
 	logLevel  slog.Level
 	warnings  []string
+	// fsRoot is the fs_root to send, "" for none.
+	fsRoot string
 }
 
 func newCmdServe(f *Factory) *cobra.Command {
@@ -73,6 +80,8 @@ Logs go to stderr. stdout carries only MCP messages.`,
 	fl.StringVar(&opts.PublicBaseURL, "public-base-url", "", "the gate's public_base_url, used for DPoP htu; required with a socket (env LATCHGATE_PUBLIC_URL)")
 	fl.StringVar(&opts.AgentID, "agent-id", "", "label for this agent, shown in latchgate://status (env LATCHGATE_AGENT_ID; default latchgate-mcp)")
 	fl.StringVar(&opts.SessionID, "session-id", "", "session label sent as X-LatchGate-Session-Id (env LATCHGATE_SESSION_ID; default a fresh UUIDv7)")
+	fl.StringVar(&opts.FSRoot, "fs-root", "", "directory sent as the lease's fs_root, the agent's file-system root (env LATCHGATE_FS_ROOT; default the working directory, unless it is a system directory such as /)")
+	fl.BoolVar(&opts.NoFSRoot, "no-fs-root", false, "send no fs_root with the lease (env LATCHGATE_NO_FS_ROOT=1)")
 	fl.StringVar(&opts.LogLevel, "log-level", "", "log level: error, warn, info, debug (env RUST_LOG takes precedence; default warn)")
 	fl.DurationVar(&opts.ExecuteTimeout, "execute-timeout", 0, "bound on an execute call for actions without their own timeout")
 	fl.DurationVar(&opts.HoldTimeout, "hold-timeout", 0, "how long a call waits for an approval")
@@ -130,6 +139,9 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 		return flagErrorf("%v", err)
 	}
 	o.logLevel = lvl
+	if err := resolveFSRoot(cmd, o); err != nil {
+		return err
+	}
 	if o.AgentID == "" {
 		o.AgentID = "latchgate-mcp"
 	}
@@ -162,6 +174,62 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 		return withHint(errors.New("--public-base-url (or LATCHGATE_PUBLIC_URL) is required when using Unix socket transport"),
 			"it must match public_base_url in latchgate.toml, for example http://localhost:3000")
 	}
+	return nil
+}
+
+// resolveFSRoot decides the lease's fs_root. --fs-root names it
+// (relative to the working directory if relative) and must be a
+// directory; --no-fs-root sends none; by default it is the working
+// directory when the gate could accept it, since IDEs often start servers
+// in "/" and a refused fs_root fails every lease (gate-protocol §10 G9).
+// An explicit flag beats either variable; with both variables set,
+// LATCHGATE_NO_FS_ROOT wins with a warning.
+func resolveFSRoot(cmd *cobra.Command, o *serveOptions) error {
+	fl := cmd.Flags()
+	rootFlag, noFlag := fl.Changed("fs-root"), fl.Changed("no-fs-root")
+	if rootFlag && noFlag {
+		return flagErrorf("--fs-root and --no-fs-root cannot be used together")
+	}
+	if !rootFlag && !noFlag {
+		if v := strings.TrimSpace(o.Getenv("LATCHGATE_NO_FS_ROOT")); v != "" {
+			no, err := strconv.ParseBool(v)
+			if err != nil {
+				return flagErrorf("invalid LATCHGATE_NO_FS_ROOT %q: use 1 or 0", v)
+			}
+			o.NoFSRoot = no
+		}
+		o.FSRoot = strings.TrimSpace(o.Getenv("LATCHGATE_FS_ROOT"))
+		if o.NoFSRoot && o.FSRoot != "" {
+			o.warnings = append(o.warnings, "both LATCHGATE_FS_ROOT and LATCHGATE_NO_FS_ROOT are set; sending no fs_root")
+		}
+	}
+	if o.NoFSRoot && !rootFlag {
+		o.fsRoot = ""
+		return nil
+	}
+	wd, wdErr := o.Getwd()
+	if o.FSRoot == "" {
+		if wdErr == nil {
+			o.fsRoot = gate.DefaultFSRoot(wd)
+		}
+		return nil
+	}
+	dir := o.FSRoot
+	if !filepath.IsAbs(dir) {
+		if wdErr != nil {
+			return fmt.Errorf("resolve --fs-root %s: %w", dir, wdErr)
+		}
+		dir = filepath.Join(wd, dir)
+	}
+	dir = filepath.Clean(dir)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return withHint(fmt.Errorf("check --fs-root: %w", err), "it must be an existing directory: the one the agent works in")
+	}
+	if !fi.IsDir() {
+		return withHint(fmt.Errorf("check --fs-root: %s is not a directory", dir), "it must be an existing directory: the one the agent works in")
+	}
+	o.fsRoot = dir
 	return nil
 }
 
@@ -239,9 +307,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if o.useSocket {
 		cfg.Socket = o.GateSocket
 	}
-	if wd, err := o.Getwd(); err == nil {
-		cfg.FSRoot = gate.DefaultFSRoot(wd)
-	}
+	cfg.FSRoot = o.fsRoot
 	client, err := gate.New(cfg)
 	if err != nil {
 		return fmt.Errorf("create gate client: %w", err)

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,7 +15,7 @@ import (
 func serveEnv(t *testing.T, kv ...string) {
 	t.Helper()
 	for _, k := range []string{"LATCHGATE_URL", "LATCHGATE_SOCKET", "LATCHGATE_PUBLIC_URL", "LATCHGATE_PUBLIC_BASE_URL",
-		"LATCHGATE_AGENT_ID", "LATCHGATE_SESSION_ID", "RUST_LOG", "XDG_RUNTIME_DIR"} {
+		"LATCHGATE_AGENT_ID", "LATCHGATE_SESSION_ID", "RUST_LOG", "XDG_RUNTIME_DIR", "LATCHGATE_FS_ROOT", "LATCHGATE_NO_FS_ROOT"} {
 		t.Setenv(k, "")
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -100,6 +102,82 @@ func TestServeFlagsAndEnv(t *testing.T) {
 			}
 			if len(o.SessionID) != 36 {
 				t.Errorf("session id = %q, want a UUID", o.SessionID)
+			}
+		})
+	}
+}
+
+// TestServeFSRoot checks the choice of the lease's fs_root (gate-protocol
+// §10 G9): the working directory by default, unless the gate would refuse
+// it; --fs-root and LATCHGATE_FS_ROOT name one; --no-fs-root and
+// LATCHGATE_NO_FS_ROOT send none.
+func TestServeFSRoot(t *testing.T) {
+	base, err := os.MkdirTemp("", "lg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	base, _ = filepath.EvalSymlinks(base)
+	work, other := filepath.Join(base, "work"), filepath.Join(base, "other")
+	for _, d := range []string{work, other} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(base, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		wd       string
+		env      []string
+		args     []string
+		want     string
+		warnings int
+		usageErr bool
+		errText  string
+	}{
+		{name: "default is the working directory", wd: work, want: work},
+		{name: "default omits /", wd: "/", want: ""},
+		{name: "flag", wd: work, args: []string{"--fs-root", other}, want: other},
+		{name: "relative flag", wd: work, args: []string{"--fs-root", "../other"}, want: other},
+		{name: "env", wd: work, env: []string{"LATCHGATE_FS_ROOT", other}, want: other},
+		{name: "flag beats env", wd: work, env: []string{"LATCHGATE_FS_ROOT", work}, args: []string{"--fs-root", other}, want: other},
+		{name: "no-fs-root flag", wd: work, args: []string{"--no-fs-root"}, want: ""},
+		{name: "no-fs-root flag beats env", wd: work, env: []string{"LATCHGATE_FS_ROOT", other}, args: []string{"--no-fs-root"}, want: ""},
+		{name: "no-fs-root env", wd: work, env: []string{"LATCHGATE_NO_FS_ROOT", "1"}, want: ""},
+		{name: "no-fs-root env false", wd: work, env: []string{"LATCHGATE_NO_FS_ROOT", "false"}, want: work},
+		{name: "fs-root flag beats no-fs-root env", wd: work, env: []string{"LATCHGATE_NO_FS_ROOT", "true"}, args: []string{"--fs-root", other}, want: other},
+		{name: "both env", wd: work, env: []string{"LATCHGATE_NO_FS_ROOT", "1", "LATCHGATE_FS_ROOT", other}, want: "", warnings: 1},
+		{name: "both flags", wd: work, args: []string{"--fs-root", other, "--no-fs-root"}, usageErr: true},
+		{name: "bad env bool", wd: work, env: []string{"LATCHGATE_NO_FS_ROOT", "maybe"}, usageErr: true},
+		{name: "missing dir", wd: work, args: []string{"--fs-root", filepath.Join(base, "nope")}, errText: "check --fs-root"},
+		{name: "not a dir", wd: work, args: []string{"--fs-root", file}, errText: "is not a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			serveEnv(t, append([]string{"LATCHGATE_URL", "http://h:1"}, tt.env...)...)
+			t.Chdir(tt.wd)
+			o, err := resolveServe(t, tt.args...)
+			var fe *FlagError
+			switch {
+			case tt.usageErr:
+				if !errors.As(err, &fe) {
+					t.Fatalf("err = %v, want a usage error", err)
+				}
+				return
+			case tt.errText != "":
+				var he *HintError
+				if err == nil || !strings.Contains(err.Error(), tt.errText) || !errors.As(err, &he) {
+					t.Fatalf("err = %v, want %q with a hint", err, tt.errText)
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			}
+			if o.fsRoot != tt.want || len(o.warnings) != tt.warnings {
+				t.Errorf("fs_root = %q (warnings %v), want %q (%d warnings)", o.fsRoot, o.warnings, tt.want, tt.warnings)
 			}
 		})
 	}

@@ -377,3 +377,44 @@ func TestE2ESignal(t *testing.T) {
 		t.Fatal("serve did not exit after SIGINT")
 	}
 }
+
+// TestE2EFSRoot checks the fs_root the binary puts in its lease request
+// (gate-protocol §10 G9): the working directory by default, the one
+// --fs-root names, or none with --no-fs-root.
+func TestE2EFSRoot(t *testing.T) {
+	other := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		extra []string
+		want  func(wd string) string
+	}{
+		{"default", nil, func(wd string) string { return wd }},
+		{"flag", []string{"--fs-root", other}, func(string) string { return other }},
+		{"none", []string{"--no-fs-root"}, func(string) string { return "" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := startGate(t, "unix")
+			p := startServe(t, append(serveArgs(g, "unix"), tc.extra...))
+			if r := p.call(t, "http_fetch", map[string]any{"url": "https://example.com"}); r.IsError {
+				t.Fatalf("call: %s", text(r))
+			}
+			leases := g.RequestsFor(gatetest.RouteLeases)
+			if len(leases) == 0 {
+				t.Fatal("no lease request")
+			}
+			var body struct {
+				FSRoot *string `json:"fs_root"`
+			}
+			if err := json.Unmarshal(leases[0].Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if body.FSRoot != nil {
+				got = *body.FSRoot
+			}
+			if want := tc.want(p.cmd.Dir); got != want {
+				t.Errorf("fs_root sent = %q (present %v), want %q", got, body.FSRoot != nil, want)
+			}
+		})
+	}
+}
