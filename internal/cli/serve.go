@@ -35,6 +35,9 @@ type serveOptions struct {
 	// FSRoot and NoFSRoot choose the lease's fs_root; see resolveFSRoot.
 	FSRoot   string
 	NoFSRoot bool
+	// Include and Exclude filter the gate's actions (serve.Options).
+	Include []string
+	Exclude []string
 
 	// Tuning knobs, hidden: tests need short waits, users should not.
 	ExecuteTimeout  time.Duration
@@ -82,6 +85,8 @@ Logs go to stderr. stdout carries only MCP messages.`,
 	fl.StringVar(&opts.SessionID, "session-id", "", "session label sent as X-LatchGate-Session-Id (env LATCHGATE_SESSION_ID; default a fresh UUIDv7)")
 	fl.StringVar(&opts.FSRoot, "fs-root", "", "directory sent as the lease's fs_root, the agent's file-system root (env LATCHGATE_FS_ROOT; default the working directory, unless it is a system directory such as /)")
 	fl.BoolVar(&opts.NoFSRoot, "no-fs-root", false, "send no fs_root with the lease (env LATCHGATE_NO_FS_ROOT=1)")
+	fl.StringSliceVar(&opts.Include, "include", nil, "offer only actions whose id matches one of these globs, e.g. github_*,http_fetch (env LATCHGATE_INCLUDE)")
+	fl.StringSliceVar(&opts.Exclude, "exclude", nil, "never offer actions whose id matches one of these globs (env LATCHGATE_EXCLUDE)")
 	fl.StringVar(&opts.LogLevel, "log-level", "", "log level: error, warn, info, debug (env RUST_LOG takes precedence; default warn)")
 	fl.DurationVar(&opts.ExecuteTimeout, "execute-timeout", 0, "bound on an execute call for actions without their own timeout")
 	fl.DurationVar(&opts.HoldTimeout, "hold-timeout", 0, "how long a call waits for an approval")
@@ -142,6 +147,17 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 	if err := resolveFSRoot(cmd, o); err != nil {
 		return err
 	}
+	for _, f := range []struct {
+		flag, env string
+		dst       *[]string
+	}{{"include", "LATCHGATE_INCLUDE", &o.Include}, {"exclude", "LATCHGATE_EXCLUDE", &o.Exclude}} {
+		if !fl.Changed(f.flag) {
+			*f.dst = splitList(o.Getenv(f.env))
+		}
+		if err := serve.CheckPatterns(*f.dst); err != nil {
+			return flagErrorf("--%s: %v", f.flag, err)
+		}
+	}
 	if o.AgentID == "" {
 		o.AgentID = "latchgate-mcp"
 	}
@@ -175,6 +191,17 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 			"it must match public_base_url in latchgate.toml, for example http://localhost:3000")
 	}
 	return nil
+}
+
+// splitList splits a comma-separated environment value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // resolveFSRoot decides the lease's fs_root. --fs-root names it
@@ -322,6 +349,8 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		ExecuteTimeout:  o.ExecuteTimeout,
 		HoldTimeout:     o.HoldTimeout,
 		RefreshInterval: o.RefreshInterval,
+		Include:         o.Include,
+		Exclude:         o.Exclude,
 	})
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ import (
 func serveEnv(t *testing.T, kv ...string) {
 	t.Helper()
 	for _, k := range []string{"LATCHGATE_URL", "LATCHGATE_SOCKET", "LATCHGATE_PUBLIC_URL", "LATCHGATE_PUBLIC_BASE_URL",
-		"LATCHGATE_AGENT_ID", "LATCHGATE_SESSION_ID", "RUST_LOG", "XDG_RUNTIME_DIR", "LATCHGATE_FS_ROOT", "LATCHGATE_NO_FS_ROOT"} {
+		"LATCHGATE_AGENT_ID", "LATCHGATE_SESSION_ID", "RUST_LOG", "XDG_RUNTIME_DIR", "LATCHGATE_FS_ROOT", "LATCHGATE_NO_FS_ROOT", "LATCHGATE_INCLUDE", "LATCHGATE_EXCLUDE"} {
 		t.Setenv(k, "")
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -178,6 +178,45 @@ func TestServeFSRoot(t *testing.T) {
 			}
 			if o.fsRoot != tt.want || len(o.warnings) != tt.warnings {
 				t.Errorf("fs_root = %q (warnings %v), want %q (%d warnings)", o.fsRoot, o.warnings, tt.want, tt.warnings)
+			}
+		})
+	}
+}
+
+// TestServeToolFilter checks --include and --exclude and their
+// variables (gate-protocol §10 G13).
+func TestServeToolFilter(t *testing.T) {
+	tests := []struct {
+		name             string
+		env              []string
+		args             []string
+		include, exclude []string
+		usageErr         bool
+	}{
+		{name: "none"},
+		{name: "flags", args: []string{"--include", "github_*,http_fetch", "--exclude", "*_delete", "--exclude", "x"},
+			include: []string{"github_*", "http_fetch"}, exclude: []string{"*_delete", "x"}},
+		{name: "env", env: []string{"LATCHGATE_INCLUDE", " a_*, ,b ", "LATCHGATE_EXCLUDE", "c"}, include: []string{"a_*", "b"}, exclude: []string{"c"}},
+		{name: "flag beats env", env: []string{"LATCHGATE_EXCLUDE", "c"}, args: []string{"--exclude", "d"}, exclude: []string{"d"}},
+		{name: "bad pattern", args: []string{"--exclude", "a["}, usageErr: true},
+		{name: "bad env pattern", env: []string{"LATCHGATE_INCLUDE", "[z"}, usageErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			serveEnv(t, append([]string{"LATCHGATE_URL", "http://h:1"}, tt.env...)...)
+			o, err := resolveServe(t, tt.args...)
+			if tt.usageErr {
+				var fe *FlagError
+				if !errors.As(err, &fe) {
+					t.Fatalf("err = %v, want a usage error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(o.Include, "|") != strings.Join(tt.include, "|") || strings.Join(o.Exclude, "|") != strings.Join(tt.exclude, "|") {
+				t.Errorf("include %q exclude %q, want %q %q", o.Include, o.Exclude, tt.include, tt.exclude)
 			}
 		})
 	}

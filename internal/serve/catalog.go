@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -238,17 +239,63 @@ type discovery struct {
 	defaultTimeout time.Duration
 	warn           func(msg string, args ...any)
 	info           func(msg string, args ...any)
+	// include and exclude are Options.Include and Options.Exclude.
+	include, exclude []string
+}
+
+// wanted reports whether the include and exclude patterns let an action
+// through. Patterns were checked by New, so match errors cannot occur.
+func (d *discovery) wanted(id string) bool {
+	for _, p := range d.exclude {
+		if ok, _ := path.Match(p, id); ok {
+			return false
+		}
+	}
+	if len(d.include) == 0 {
+		return true
+	}
+	for _, p := range d.include {
+		if ok, _ := path.Match(p, id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckPatterns checks include and exclude patterns (path.Match syntax).
+func CheckPatterns(patterns []string) error {
+	for _, p := range patterns {
+		if p == "" {
+			return errors.New("check tool filter: empty pattern")
+		}
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("check tool filter %q: %w", p, err)
+		}
+	}
+	return nil
 }
 
 type discovered struct {
-	entries []*toolEntry
-	skipped int
+	entries  []*toolEntry
+	skipped  int
+	filtered int // left out by the include and exclude patterns
 }
 
 func (d *discovery) run(ctx context.Context) (*discovered, error) {
-	actions, err := d.client.ListActions(ctx)
+	all, err := d.client.ListActions(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// Filter first: a tool nobody will see costs no schema or detail
+	// request.
+	actions := make([]gate.ActionSummary, 0, len(all))
+	filtered := 0
+	for _, a := range all {
+		if d.wanted(a.ActionID) {
+			actions = append(actions, a)
+		} else {
+			filtered++
+		}
 	}
 	entries := make([]*toolEntry, len(actions))
 	sem := make(chan struct{}, max(d.concurrency, 1))
@@ -298,7 +345,7 @@ func (d *discovery) run(ctx context.Context) (*discovered, error) {
 		}()
 	}
 	wg.Wait()
-	out := &discovered{}
+	out := &discovered{filtered: filtered}
 	for _, e := range entries {
 		if e == nil {
 			out.skipped++

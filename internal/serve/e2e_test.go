@@ -418,3 +418,21 @@ func TestE2EFSRoot(t *testing.T) {
 		})
 	}
 }
+
+// TestE2EToolFilter checks --include and LATCHGATE_EXCLUDE reach the
+// server the binary runs (gate-protocol §10 G13).
+func TestE2EToolFilter(t *testing.T) {
+	g := startGate(t, "unix")
+	p := startServe(t, append(serveArgs(g, "unix"), "--include", "http_*,gmail_*,fs_*"), "LATCHGATE_EXCLUDE=gmail_*")
+	res, err := p.cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range res.Tools {
+		names = append(names, tool.Name)
+	}
+	if got, want := strings.Join(names, ","), "fs_delete,http_fetch,latchgate_my_pending"; got != want {
+		t.Errorf("tools = %s, want %s", got, want)
+	}
+}

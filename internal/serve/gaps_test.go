@@ -2,8 +2,11 @@ package serve
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
 )
@@ -57,5 +60,38 @@ func TestGateTraceIDReported(t *testing.T) {
 	te := toolErr(t, h.call("gmail_send", map[string]any{}))
 	if want := lastTraceID(); te.Code != codePolicyDenied || te.GateTraceID != want || te.TraceID == want {
 		t.Errorf("held then denied: %+v, want gate_trace_id %q beside the local trace_id", te, want)
+	}
+}
+
+// TestToolFilter is gap G13's include/exclude option: filtered actions
+// are not offered, cost no discovery requests, and cannot be called.
+func TestToolFilter(t *testing.T) {
+	h := newHarness(t, harnessOpts{server: Options{Include: []string{"*_*"}, Exclude: []string{"fs_*", "slow_task"}}})
+	res, err := h.cs.ListTools(h.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range res.Tools {
+		names = append(names, tool.Name)
+	}
+	if want := []string{"gmail_send", "http_fetch", "latchgate_my_pending"}; !cmp.Equal(names, want) {
+		t.Errorf("tools = %v, want %v", names, want)
+	}
+	for _, route := range []string{gatetest.RouteSchema, gatetest.RouteAction} {
+		for _, r := range h.gate.RequestsFor(route) {
+			if strings.Contains(r.Path, "/fs_delete") || strings.Contains(r.Path, "/slow_task") {
+				t.Errorf("discovery fetched %s for a filtered action", r.Path)
+			}
+		}
+	}
+	if te := toolErr(t, h.call("fs_delete", map[string]any{})); te.Code != codeActionNotFound {
+		t.Errorf("call to a filtered action: %+v", te)
+	}
+	if n := len(h.gate.RequestsFor(gatetest.RouteExecute)); n != 0 {
+		t.Errorf("%d execute requests for a filtered action", n)
+	}
+	if _, err := New(Options{Client: h.client, Exclude: []string{"a["}}); err == nil {
+		t.Error("New accepted a malformed pattern")
 	}
 }

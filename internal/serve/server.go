@@ -44,6 +44,14 @@ type Options struct {
 	// HoldTimeout bounds the wait for an approval; default 300s, the
 	// gate's approval lifetime.
 	HoldTimeout time.Duration
+	// Include and Exclude filter the gate's actions by id with
+	// path.Match globs ("github_*"): an action is offered when it matches
+	// some Include pattern (or Include is empty) and no Exclude pattern.
+	// Users trim the tool list a model sees without touching gate policy;
+	// the gate still decides what runs. Check patterns with
+	// [CheckPatterns].
+	Include []string
+	Exclude []string
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -84,6 +92,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Client == nil {
 		return nil, errors.New("create server: no gate client")
 	}
+	if err := CheckPatterns(append(append([]string(nil), opts.Include...), opts.Exclude...)); err != nil {
+		return nil, fmt.Errorf("create server: %w", err)
+	}
 	s := &Server{opts: opts, client: opts.Client, log: opts.Logger, now: opts.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -114,7 +125,8 @@ func New(opts Options) (*Server, error) {
 	s.firstDone = make(chan struct{})
 	s.holds.m = map[string]*holdRecord{}
 	s.disc = &discovery{client: s.client, concurrency: s.opts.DiscoveryConcurrency,
-		defaultTimeout: s.opts.ExecuteTimeout, warn: s.log.Warn, info: s.log.Info}
+		defaultTimeout: s.opts.ExecuteTimeout, warn: s.log.Warn, info: s.log.Info,
+		include: s.opts.Include, exclude: s.opts.Exclude}
 
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "latchgate-mcp", Title: "LatchGate", Version: s.opts.Version},
 		&mcp.ServerOptions{
@@ -367,7 +379,7 @@ func (s *Server) refresh(ctx context.Context) error {
 			s.mcp.AddTool(e.tool, s.callHandler(e.tool.Name))
 		}
 	}
-	s.log.Debug("tool list refreshed", "tools", len(d.entries), "skipped", d.skipped,
+	s.log.Debug("tool list refreshed", "tools", len(d.entries), "skipped", d.skipped, "filtered", d.filtered,
 		"added", len(added), "removed", len(removed), "took", s.now().Sub(start))
 	return nil
 }
