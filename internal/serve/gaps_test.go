@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
 )
 
@@ -93,5 +95,145 @@ func TestToolFilter(t *testing.T) {
 	}
 	if _, err := New(Options{Client: h.client, Exclude: []string{"a["}}); err == nil {
 		t.Error("New accepted a malformed pattern")
+	}
+}
+
+// TestListChangedOnSchemaChange is gap G13: a change to a tool's
+// definition with the same set of names (here a new request schema)
+// notifies the client, and tools/list then shows the new definition.
+func TestListChangedOnSchemaChange(t *testing.T) {
+	h := newHarness(t, harnessOpts{server: Options{RefreshInterval: 100 * time.Millisecond}})
+	if _, err := h.cs.ListTools(h.ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the first list_changed", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.changed >= 1
+	})
+	h.mu.Lock()
+	before := h.changed
+	h.mu.Unlock()
+	sock := h.gate.SocketPath()
+	h.gate.Close()
+	actions := fixtureActions()
+	const newSchema = `{"type":"object","required":["url","method"],"properties":{"url":{"type":"string"},"method":{"type":"string"}}}`
+	actions[0].RequestSchema = json.RawMessage(newSchema)
+	g2, err := gatetest.New(gatetest.Options{Actions: actions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g2.ListenUnix(sock); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g2.Close() })
+	waitFor(t, 10*time.Second, "tools/list_changed after a schema change", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.changed > before
+	})
+	res, err := h.cs.ListTools(h.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range res.Tools {
+		if tool.Name == "http_fetch" {
+			b, _ := json.Marshal(tool.InputSchema)
+			if !strings.Contains(string(b), `"method"`) {
+				t.Errorf("http_fetch schema after the change = %s", b)
+			}
+		}
+	}
+}
+
+// TestLoggingSetLevelHonoured is gap G5: the logging capability is real;
+// a client that asks for errors only gets no hold notifications (info and
+// warning), while the default level sends them (TestHoldApproved).
+func TestLoggingSetLevelHonoured(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	if err := h.cs.SetLoggingLevel(h.ctx, &mcp.SetLoggingLevelParams{Level: "error"}); err != nil {
+		t.Fatal(err)
+	}
+	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
+	go func() {
+		for i := 0; i < 500; i++ { // bounded: 5 s
+			if aps := h.gate.Approvals(); len(aps) == 1 {
+				_ = h.gate.DenyWithReason(aps[0].ID, "no")
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	if te := toolErr(t, h.call("gmail_send", map[string]any{})); te.Code != codePolicyDenied {
+		t.Fatalf("held then denied: %+v", te)
+	}
+	// A ping after the call: notifications sent before the result would
+	// have arrived before this answer.
+	if err := h.cs.Ping(h.ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	logs := h.logs
+	h.mu.Unlock()
+	if len(logs) != 0 {
+		t.Errorf("log notifications below the level the client set: %q", logs)
+	}
+}
+
+// TestNonObjectArgumentsRefused is gap G14: arguments that are not a JSON
+// object are refused locally, never sent to the gate.
+func TestNonObjectArgumentsRefused(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for _, args := range []any{[]any{1}, "x", 5, true} {
+		te := toolErr(t, h.call("slow_task", args))
+		if te.Code != codeSchemaValidation || !strings.Contains(te.Message, "must be a JSON object") {
+			t.Errorf("arguments %v: %+v", args, te)
+		}
+	}
+	if n := len(h.gate.RequestsFor(gatetest.RouteExecute)); n != 0 {
+		t.Errorf("%d execute requests for non-object arguments", n)
+	}
+}
+
+// TestExecuteTimeoutFromAction is gap G4: an execute call is bounded by
+// the action's own resource_limits.timeout_seconds plus a margin, or by
+// the server's default when the action declares none.
+func TestExecuteTimeoutFromAction(t *testing.T) {
+	sum := gate.ActionSummary{ActionID: "a", Version: "1", RiskLevel: "low"}
+	for _, tc := range []struct {
+		detail string
+		want   time.Duration
+	}{
+		{`{"resource_limits":{"timeout_seconds":45}}`, 75 * time.Second},
+		{`{"resource_limits":{}}`, 120 * time.Second},
+		{``, 120 * time.Second},
+	} {
+		var d *gate.ActionDetail
+		if tc.detail != "" {
+			d = mustDetail(t, tc.detail)
+		}
+		e, err := buildEntry(sum, d, nil, 120*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.timeout != tc.want {
+			t.Errorf("detail %s: timeout %v, want %v", tc.detail, e.timeout, tc.want)
+		}
+	}
+}
+
+// TestInitializeNotBlockedByDiscovery is gap G15: initialize is answered
+// while the first discovery is still waiting on the gate.
+func TestInitializeNotBlockedByDiscovery(t *testing.T) {
+	g := gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions()})
+	g.Inject(gatetest.RouteActions, gatetest.Fault{Kind: gatetest.Stall, Duration: 30 * time.Second, Count: 1})
+	h := newHarnessFor(t, g, Options{})
+	// The gate records a request once it has answered it: none yet means
+	// the session was set up before discovery got anything back.
+	if n := len(g.RequestsFor(gatetest.RouteActions)); n != 0 {
+		t.Errorf("initialize waited for discovery (%d action list requests answered)", n)
+	}
+	if err := h.cs.Ping(h.ctx, nil); err != nil {
+		t.Fatal(err)
 	}
 }
