@@ -436,3 +436,23 @@ func TestE2EToolFilter(t *testing.T) {
 		t.Errorf("tools = %s, want %s", got, want)
 	}
 }
+
+// TestE2ENoEscapesOnStderr is gap G18: stderr logs carry no ANSI escape
+// sequences, neither colours of their own nor ones the gate sends in its
+// error messages, even at debug level.
+func TestE2ENoEscapesOnStderr(t *testing.T) {
+	g := startGate(t, "unix")
+	g.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Denied, DenyReason: "blocked \x1b[31mred\x1b[0m"})
+	g.Inject(gatetest.RouteSchema, gatetest.Fault{Kind: gatetest.Respond, Status: 500,
+		Body: `{"error":"internal_error","message":"schema store \u001b[2J down"}`})
+	p := startServe(t, serveArgs(g, "unix"))
+	if te := toolErr(t, p.call(t, "http_fetch", map[string]any{"url": "u"})); te.Code != codePolicyDenied {
+		t.Fatalf("denial: %+v", te)
+	}
+	if !strings.Contains(p.stderr.String(), "schema store") {
+		t.Fatalf("the gate's message was not logged, so this test checks nothing:\n%s", p.stderr)
+	}
+	if strings.ContainsRune(p.stderr.String(), '\x1b') {
+		t.Errorf("stderr contains an escape character:\n%q", p.stderr.String())
+	}
+}
