@@ -3,6 +3,7 @@ package gate
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"time"
 )
@@ -33,6 +35,11 @@ type Config struct {
 	// without it (the gate's fs_root rules make that common for IDEs
 	// launched from "/").
 	FSRoot string
+	// TLS configures HTTPS to an https URL (trusted CAs, a client
+	// certificate for mutual TLS); nil uses the system roots. See
+	// [TLSFiles]. It is refused with a socket or an http URL, where it
+	// would silently do nothing.
+	TLS *tls.Config
 	// Key is the DPoP key; nil generates one.
 	Key *Key
 	// Logger receives debug and warning logs; nil discards them. Keys,
@@ -102,7 +109,16 @@ func New(cfg Config) (*Client, error) {
 		c.publicURL = u
 		dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 		tr.DialContext = dialer.DialContext
+		if cfg.TLS != nil {
+			if !strings.HasPrefix(strings.ToLower(u), "https://") {
+				return nil, errors.New("configure gate client: TLS settings need an https gate URL")
+			}
+			tr.TLSClientConfig = cfg.TLS.Clone()
+		}
 	} else {
+		if cfg.TLS != nil {
+			return nil, errors.New("configure gate client: TLS settings need an https gate URL, not a Unix socket")
+		}
 		if cfg.Socket == "" {
 			return nil, errors.New("configure gate client: no gate URL and no socket")
 		}

@@ -2,6 +2,8 @@ package gate
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -139,6 +141,10 @@ func newTransportError(op, socket string, err error) *TransportError {
 	switch {
 	case socket != "" && len(socket) >= maxSocketPath:
 		te.Hint = fmt.Sprintf("the socket path is %d bytes; Unix socket paths must be shorter than %d", len(socket), maxSocketPath)
+	case isCertError(err):
+		te.Hint = "the gate's TLS certificate is not trusted: name the CA that signed it with --tls-ca"
+	case isTLSHandshakeRefused(err):
+		te.Hint = "the gate refused the TLS handshake: it may require a client certificate (--tls-cert and --tls-key)"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		te.Timeout = true
 		te.Hint = "the gate did not answer in time; it may be overloaded or stuck"
@@ -157,6 +163,25 @@ func newTransportError(op, socket string, err error) *TransportError {
 // maxSocketPath is the smallest sun_path limit among the platforms we run
 // on (104 bytes on macOS and the BSDs, 108 on Linux).
 const maxSocketPath = 104
+
+func isCertError(err error) bool {
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var tv *tls.CertificateVerificationError
+	return errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &tv)
+}
+
+// isTLSHandshakeRefused reports a TLS alert from the gate, which is how a
+// listener that requires a client certificate answers one without.
+func isTLSHandshakeRefused(err error) bool {
+	var alert tls.AlertError
+	if errors.As(err, &alert) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "remote error: tls:")
+}
 
 func isTimeout(err error) bool {
 	var ne net.Error
