@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,8 @@ type serveOptions struct {
 	// Include and Exclude filter the gate's actions (serve.Options).
 	Include []string
 	Exclude []string
+	// TLS names the PEM files for an https gate URL.
+	TLS gate.TLSFiles
 
 	// Tuning knobs, hidden: tests need short waits, users should not.
 	ExecuteTimeout  time.Duration
@@ -50,6 +53,8 @@ type serveOptions struct {
 	warnings  []string
 	// fsRoot is the fs_root to send, "" for none.
 	fsRoot string
+	// tlsConfig is TLS loaded, nil when no file is named.
+	tlsConfig *tls.Config
 }
 
 func newCmdServe(f *Factory) *cobra.Command {
@@ -87,6 +92,9 @@ Logs go to stderr. stdout carries only MCP messages.`,
 	fl.BoolVar(&opts.NoFSRoot, "no-fs-root", false, "send no fs_root with the lease (env LATCHGATE_NO_FS_ROOT=1)")
 	fl.StringSliceVar(&opts.Include, "include", nil, "offer only actions whose id matches one of these globs, e.g. github_*,http_fetch (env LATCHGATE_INCLUDE)")
 	fl.StringSliceVar(&opts.Exclude, "exclude", nil, "never offer actions whose id matches one of these globs (env LATCHGATE_EXCLUDE)")
+	fl.StringVar(&opts.TLS.CA, "tls-ca", "", "PEM CA bundle to trust for an https --gate-url, instead of the system roots (env LATCHGATE_TLS_CA)")
+	fl.StringVar(&opts.TLS.Cert, "tls-cert", "", "PEM client certificate for a gate that requires mutual TLS; needs --tls-key (env LATCHGATE_TLS_CERT)")
+	fl.StringVar(&opts.TLS.Key, "tls-key", "", "PEM private key of --tls-cert (env LATCHGATE_TLS_KEY)")
 	fl.StringVar(&opts.LogLevel, "log-level", "", "log level: error, warn, info, debug (env RUST_LOG takes precedence; default warn)")
 	fl.DurationVar(&opts.ExecuteTimeout, "execute-timeout", 0, "bound on an execute call for actions without their own timeout")
 	fl.DurationVar(&opts.HoldTimeout, "hold-timeout", 0, "how long a call waits for an approval")
@@ -180,6 +188,9 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 			o.GateSocket = gate.DefaultSocketPath(gate.Env{Getenv: o.Getenv, UID: os.Getuid()})
 		}
 	}
+	if err := resolveTLS(cmd, o); err != nil {
+		return err
+	}
 	if o.PublicBaseURL != "" {
 		u, err := gate.ValidateBaseURL(o.PublicBaseURL)
 		if err != nil {
@@ -191,6 +202,44 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 			"it must match public_base_url in latchgate.toml, for example http://localhost:3000")
 	}
 	return nil
+}
+
+// resolveTLS loads the TLS files for an https gate URL. Naming them with
+// a socket or an http URL is a usage error rather than being ignored: the
+// user expects them to protect the connection.
+func resolveTLS(cmd *cobra.Command, o *serveOptions) error {
+	serveFlagOrEnv(cmd, o, "tls-ca", &o.TLS.CA, "LATCHGATE_TLS_CA")
+	serveFlagOrEnv(cmd, o, "tls-cert", &o.TLS.Cert, "LATCHGATE_TLS_CERT")
+	serveFlagOrEnv(cmd, o, "tls-key", &o.TLS.Key, "LATCHGATE_TLS_KEY")
+	if o.TLS.Empty() {
+		return nil
+	}
+	if o.useSocket || !strings.HasPrefix(strings.ToLower(o.GateURL), "https://") {
+		return flagErrorf("--tls-ca, --tls-cert and --tls-key need an https --gate-url")
+	}
+	if (o.TLS.Cert == "") != (o.TLS.Key == "") {
+		return flagErrorf("--tls-cert and --tls-key must be given together")
+	}
+	cfg, err := o.TLS.Load()
+	if err != nil {
+		return withHint(err, "the files must be PEM: a CA bundle, and a client certificate with its private key")
+	}
+	o.tlsConfig = cfg
+	return nil
+}
+
+// serveFlagOrEnv sets *dst from the first non-empty variable in names
+// unless flag was given on the command line.
+func serveFlagOrEnv(cmd *cobra.Command, o *serveOptions, flag string, dst *string, names ...string) {
+	if cmd.Flags().Changed(flag) {
+		return
+	}
+	for _, n := range names {
+		if v := strings.TrimSpace(o.Getenv(n)); v != "" {
+			*dst = v
+			return
+		}
+	}
 }
 
 // splitList splits a comma-separated environment value, dropping blanks.
@@ -330,6 +379,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		SessionID:      o.SessionID,
 		Logger:         logger,
 		ExecuteTimeout: o.ExecuteTimeout,
+		TLS:            o.tlsConfig,
 	}
 	if o.useSocket {
 		cfg.Socket = o.GateSocket
