@@ -1,7 +1,10 @@
 package serve
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -235,5 +238,92 @@ func TestInitializeNotBlockedByDiscovery(t *testing.T) {
 	}
 	if err := h.cs.Ping(h.ctx, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCancelledCallGetsNoResponse is gap G5's notifications/cancelled
+// over stdio: the held call stops polling and no response is written for
+// its id, while later requests are answered.
+func TestCancelledCallGetsNoResponse(t *testing.T) {
+	g := gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions()})
+	g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
+	c, err := gate.New(gate.Config{Socket: g.SocketPath(), PublicBaseURL: g.PublicBaseURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	srv, err := New(Options{Client: c, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx, &StdioTransport{In: inR, Out: outW}) }()
+	lines := make(chan map[string]any, 16)
+	go func() {
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil {
+				lines <- m
+			}
+		}
+		close(lines)
+	}()
+	send := func(s string) {
+		t.Helper()
+		if _, err := io.WriteString(inW, s+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// next returns the next message that has an id, skipping notifications.
+	next := func() map[string]any {
+		t.Helper()
+		for {
+			select {
+			case m, ok := <-lines:
+				if !ok {
+					t.Fatal("stdout closed")
+				}
+				if _, hasID := m["id"]; hasID {
+					return m
+				}
+			case <-ctx.Done():
+				t.Fatal("no answer")
+			}
+		}
+	}
+	send(initLine)
+	if m := next(); m["id"] != float64(0) {
+		t.Fatalf("initialize answer: %v", m)
+	}
+	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	send(`{"jsonrpc":"2.0","id":"held","method":"tools/call","params":{"name":"gmail_send","arguments":{}}}`)
+	waitFor(t, 10*time.Second, "the hold", func() bool { return len(g.Approvals()) == 1 })
+	send(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"held","reason":"user"}}`)
+	waitFor(t, 5*time.Second, "the call to be abandoned", func() bool {
+		for _, r := range srv.holds.list() {
+			if r.Status == "abandoned" {
+				return true
+			}
+		}
+		return false
+	})
+	send(`{"jsonrpc":"2.0","id":"after","method":"ping"}`)
+	if m := next(); m["id"] != "after" {
+		t.Errorf("answer after the cancellation: %v (a cancelled request must get no response)", m)
+	}
+	inW.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	outW.Close()
+	for m := range lines {
+		if m["id"] == "held" {
+			t.Errorf("response to the cancelled call: %v", m)
+		}
 	}
 }

@@ -37,8 +37,9 @@ var knownMethods = map[string]bool{
 // what it forgives: a line that is not JSON-RPC is answered with a
 // JSON-RPC error and the session goes on (the SDK's transport ends the
 // session on the first bad line), unknown requests get -32601 at once,
-// and at end of input it waits briefly for answers still being written
-// instead of dropping them.
+// a request the client cancelled gets no response (the SDK would write
+// one), and at end of input it waits briefly for answers still being
+// written instead of dropping them.
 type StdioTransport struct {
 	In  io.Reader
 	Out io.Writer
@@ -53,11 +54,12 @@ type StdioTransport struct {
 // Connect implements [mcp.Transport].
 func (t *StdioTransport) Connect(context.Context) (mcp.Connection, error) {
 	c := &stdioConn{
-		out:     t.Out,
-		lines:   make(chan lineOrErr, 16),
-		closed:  make(chan struct{}),
-		pending: map[any]bool{},
-		drain:   t.DrainTimeout,
+		out:       t.Out,
+		lines:     make(chan lineOrErr, 16),
+		closed:    make(chan struct{}),
+		pending:   map[any]bool{},
+		cancelled: map[any]bool{},
+		drain:     t.DrainTimeout,
 	}
 	if c.drain <= 0 {
 		c.drain = 2 * time.Second
@@ -84,7 +86,11 @@ type stdioConn struct {
 
 	pendMu  sync.Mutex
 	pending map[any]bool // ids of requests passed to the SDK and not yet answered
-	idle    *sync.Cond
+	// cancelled holds the ids of pending requests the client cancelled:
+	// their responses are dropped, as MCP asks ("receivers ... SHOULD NOT
+	// send a response for the cancelled request"); the SDK writes one.
+	cancelled map[any]bool
+	idle      *sync.Cond
 }
 
 // readLoop splits In into lines. A line over MaxLineBytes is drained and
@@ -171,6 +177,9 @@ func (c *stdioConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 		if !ok {
 			continue
 		}
+		if req, isReq := msg.(*jsonrpc.Request); isReq && !req.ID.IsValid() && req.Method == "notifications/cancelled" {
+			c.noteCancelled(req.Params)
+		}
 		if req, isReq := msg.(*jsonrpc.Request); isReq && req.ID.IsValid() {
 			if !knownMethods[req.Method] {
 				c.respondError(req.ID, jsonrpc.CodeMethodNotFound, "Method not found")
@@ -181,6 +190,31 @@ func (c *stdioConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 			c.pendMu.Unlock()
 		}
 		return msg, nil
+	}
+}
+
+// noteCancelled records a notifications/cancelled for a request still
+// pending, so its response is not written (and EOF does not wait for it).
+// The notification still goes to the SDK, which cancels the handler.
+func (c *stdioConn) noteCancelled(params json.RawMessage) {
+	var p struct {
+		RequestID any `json:"requestId"`
+	}
+	if json.Unmarshal(params, &p) != nil || p.RequestID == nil {
+		return
+	}
+	id, err := jsonrpc.MakeID(p.RequestID)
+	if err != nil {
+		return
+	}
+	c.pendMu.Lock()
+	defer c.pendMu.Unlock()
+	if c.pending[id.Raw()] {
+		delete(c.pending, id.Raw())
+		c.cancelled[id.Raw()] = true
+		if len(c.pending) == 0 {
+			c.idle.Broadcast()
+		}
 	}
 }
 
@@ -270,6 +304,15 @@ func (c *stdioConn) writeRaw(data []byte) error {
 
 // Write implements [mcp.Connection].
 func (c *stdioConn) Write(ctx context.Context, msg jsonrpc.Message) error {
+	if resp, ok := msg.(*jsonrpc.Response); ok {
+		c.pendMu.Lock()
+		dropped := c.cancelled[resp.ID.Raw()]
+		delete(c.cancelled, resp.ID.Raw())
+		c.pendMu.Unlock()
+		if dropped {
+			return nil
+		}
+	}
 	data, err := jsonrpc.EncodeMessage(msg)
 	if err != nil {
 		return err
