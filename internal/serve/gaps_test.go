@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -325,5 +326,49 @@ func TestCancelledCallGetsNoResponse(t *testing.T) {
 		if m["id"] == "held" {
 			t.Errorf("response to the cancelled call: %v", m)
 		}
+	}
+}
+
+// TestDiscoveryBoundedParallel is gap G13's discovery: actions are
+// fetched several at a time (the Rust adapter fetches one at a time), but
+// never more than DiscoveryConcurrency at once. Every schema request is
+// held by the gate, so a slot frees only when one is answered: in the
+// first hold window no more than the bound can arrive, and more than one
+// must.
+func TestDiscoveryBoundedParallel(t *testing.T) {
+	const n, bound = 12, 3
+	hold := 300 * time.Millisecond
+	var actions []gatetest.Action
+	for i := 0; i < n; i++ {
+		actions = append(actions, gatetest.Action{ID: fmt.Sprintf("act_%02d", i), Version: "1", RiskLevel: "low"})
+	}
+	g := gatetest.StartUnix(t, gatetest.Options{Actions: actions})
+	g.Inject(gatetest.RouteSchema, gatetest.Fault{Kind: gatetest.Stall, Duration: hold})
+	h := newHarnessFor(t, g, Options{DiscoveryConcurrency: bound})
+	res, err := h.cs.ListTools(h.ctx, nil)
+	if err != nil || len(res.Tools) != n+1 {
+		t.Fatalf("tools/list: %v, %v", res, err)
+	}
+	reqs := g.RequestsFor(gatetest.RouteSchema)
+	if len(reqs) != n {
+		t.Fatalf("%d schema requests, want %d", len(reqs), n)
+	}
+	first := reqs[0].Time
+	for _, r := range reqs {
+		if r.Time.Before(first) {
+			first = r.Time
+		}
+	}
+	inFirstWindow := 0
+	for _, r := range reqs {
+		if r.Time.Sub(first) < hold {
+			inFirstWindow++
+		}
+	}
+	if inFirstWindow > bound {
+		t.Errorf("%d schema requests arrived while the first was held, bound %d", inFirstWindow, bound)
+	}
+	if inFirstWindow < 2 {
+		t.Errorf("only %d schema request arrived while the first was held: discovery is sequential", inFirstWindow)
 	}
 }
