@@ -372,3 +372,47 @@ func TestDiscoveryBoundedParallel(t *testing.T) {
 		t.Errorf("only %d schema request arrived while the first was held: discovery is sequential", inFirstWindow)
 	}
 }
+
+// TestHoldAfterGateRestart is gaps G1 and G8 together: a gate restart
+// during a hold rotates the lease issuer, so the lease the approval is
+// bound to is refused (401). A new lease would not help (the gate shows
+// an approval only to the session that requested it), so the call ends
+// at once with pending_approval saying to ask the operator, instead of
+// polling until the hold timeout.
+func TestHoldAfterGateRestart(t *testing.T) {
+	h := newHarness(t, harnessOpts{server: Options{HoldTimeout: 60 * time.Second}})
+	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
+	done := make(chan *mcp.CallToolResult, 1)
+	go func() {
+		res, err := h.cs.CallTool(h.ctx, &mcp.CallToolParams{Name: "gmail_send", Arguments: map[string]any{}})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	waitFor(t, 5*time.Second, "the hold", func() bool { return len(h.gate.Approvals()) == 1 })
+	if err := h.gate.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case res := <-done:
+		if res == nil {
+			return
+		}
+		te := toolErr(t, res)
+		if te.Code != codePendingApproval || te.ApprovalID == "" || !strings.Contains(te.Message, "Ask the operator") {
+			t.Errorf("held call after a gate restart: %+v", te)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("held call kept waiting after the gate refused its lease")
+	}
+	rejected := 0
+	for _, r := range h.gate.RequestsFor(gatetest.RoutePoll) {
+		if r.Status == 401 {
+			rejected++
+		}
+	}
+	if rejected != 1 {
+		t.Errorf("%d polls refused, want 1 (no retry with the refused lease)", rejected)
+	}
+}
