@@ -61,6 +61,8 @@ func TestServeFlagsAndEnv(t *testing.T) {
 			socket: "/s/gate.sock", public: "http://localhost:3000", agent: "bot", level: slog.LevelWarn},
 		{name: "gate's public url name accepted", env: []string{"LATCHGATE_SOCKET", "/s/gate.sock", "LATCHGATE_PUBLIC_BASE_URL", "http://localhost:3001"},
 			socket: "/s/gate.sock", public: "http://localhost:3001", agent: "latchgate-mcp", level: slog.LevelWarn},
+		{name: "LATCHGATE_PUBLIC_URL first", env: []string{"LATCHGATE_SOCKET", "/s/gate.sock", "LATCHGATE_PUBLIC_URL", "http://localhost:3000", "LATCHGATE_PUBLIC_BASE_URL", "http://localhost:3001"},
+			socket: "/s/gate.sock", public: "http://localhost:3000", agent: "latchgate-mcp", level: slog.LevelWarn},
 		{name: "both flags", args: []string{"--gate-url", "http://h:1", "--gate-socket", "/s"}, usageErr: true},
 		{name: "both env prefer url", env: []string{"LATCHGATE_URL", "http://h:1", "LATCHGATE_SOCKET", "/s"}, url: "http://h:1", agent: "latchgate-mcp", level: slog.LevelWarn, warnings: 1},
 		{name: "socket flag beats url env", env: []string{"LATCHGATE_URL", "http://h:1"}, args: []string{"--gate-socket", "/s", "--public-base-url", "http://p"},
