@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"math/big"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,21 +62,8 @@ func clientCert(t *testing.T, dir string) (*x509.Certificate, string, string) {
 // path of a CA file that trusts its certificate.
 func startTLSGate(t *testing.T, clientCA *x509.Certificate) (*gatetest.Gate, string, string) {
 	t.Helper()
-	g, err := gatetest.New(gatetest.Options{Actions: testActions})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { g.Close() })
-	srv := httptest.NewUnstartedServer(g)
-	pool := x509.NewCertPool()
-	pool.AddCert(clientCA)
-	srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	if err := g.SetPublicBaseURL(srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	return g, srv.URL, writePEM(t, t.TempDir(), "gate-ca.pem", "CERTIFICATE", srv.Certificate().Raw)
+	g, url, cert := gatetest.StartHTTPS(t, gatetest.Options{Actions: testActions}, clientCA)
+	return g, url, writePEM(t, t.TempDir(), "gate-ca.pem", "CERTIFICATE", cert.Raw)
 }
 
 // TestTLS is gap G17: a gate behind a private CA that requires mutual

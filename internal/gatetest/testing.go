@@ -1,6 +1,9 @@
 package gatetest
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -50,4 +53,27 @@ func StartUnix(t testing.TB, opts Options) *Gate {
 	}
 	t.Cleanup(func() { g.Close() })
 	return g
+}
+
+// StartHTTPS serves a gate over HTTPS that requires a client certificate
+// signed by clientCA (mutual TLS), and closes it when the test ends. It
+// returns the gate, its URL (also its public base URL) and the server's
+// certificate, which a client must trust.
+func StartHTTPS(t testing.TB, opts Options, clientCA *x509.Certificate) (*Gate, string, *x509.Certificate) {
+	t.Helper()
+	g, err := New(opts)
+	if err != nil {
+		t.Fatalf("start test gate: %v", err)
+	}
+	t.Cleanup(func() { g.Close() })
+	srv := httptest.NewUnstartedServer(g)
+	pool := x509.NewCertPool()
+	pool.AddCert(clientCA)
+	srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	if err := g.SetPublicBaseURL(srv.URL); err != nil {
+		t.Fatalf("start test gate: %v", err)
+	}
+	return g, srv.URL, srv.Certificate()
 }

@@ -5,12 +5,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,23 +48,10 @@ func TestE2ETLS(t *testing.T) {
 	certFile, keyFile := write("client.pem", "CERTIFICATE", der), write("client-key.pem", "PRIVATE KEY", kder)
 	clientCA, _ := x509.ParseCertificate(der)
 
-	g, err := gatetest.New(gatetest.Options{Actions: fixtureActions()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { g.Close() })
-	srv := httptest.NewUnstartedServer(g)
-	pool := x509.NewCertPool()
-	pool.AddCert(clientCA)
-	srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	if err := g.SetPublicBaseURL(srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	caFile := write("gate-ca.pem", "CERTIFICATE", srv.Certificate().Raw)
+	_, gateURL, gateCert := gatetest.StartHTTPS(t, gatetest.Options{Actions: fixtureActions()}, clientCA)
+	caFile := write("gate-ca.pem", "CERTIFICATE", gateCert.Raw)
 
-	p := startServe(t, []string{"serve", "--gate-url", srv.URL, "--tls-ca", caFile, "--tls-cert", certFile},
+	p := startServe(t, []string{"serve", "--gate-url", gateURL, "--tls-ca", caFile, "--tls-cert", certFile},
 		"LATCHGATE_TLS_KEY="+keyFile)
 	res, err := p.cs.ListTools(context.Background(), nil)
 	if err != nil || len(res.Tools) != 5 {
