@@ -104,6 +104,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 		res.entries = append(res.entries, ideEntries...)
 	}
 	res.strayClaudeSettings(opts, adapters)
+	res.emptyClaudeConfigDir(opts, adapters)
 	if configured == 0 {
 		res.add(Check{ID: "config.none", Status: Error,
 			Message: fmt.Sprintf("no %q server entry in any configuration file checked", opts.Name),
@@ -277,6 +278,19 @@ func (c *configResult) strayClaudeSettings(opts Options, adapters []ides.Adapter
 	c.add(Check{ID: "config.stray", Subject: "Claude Code " + env.Display(p), Status: Error, Fixable: true,
 		Message: "the entry is in settings.json, which Claude Code never reads servers from",
 		Hint:    "move it to " + env.Display(user.Path) + " (user scope)"})
+}
+
+// emptyClaudeConfigDir warns about CLAUDE_CONFIG_DIR set to the empty
+// string: Claude Code (2.1.197, checked) then still reads ~/.claude.json
+// but takes its settings, and so project approvals, from ./settings.json.
+func (c *configResult) emptyClaudeConfigDir(opts Options, adapters []ides.Adapter) {
+	if v, ok := opts.Env.Vars["CLAUDE_CONFIG_DIR"]; !ok || v != "" ||
+		!slices.ContainsFunc(adapters, func(a ides.Adapter) bool { return a.ID() == (claudecode.Adapter{}).ID() }) {
+		return
+	}
+	c.add(Check{ID: "config.claude_config_dir", Subject: "Claude Code", Status: Warn,
+		Message: "CLAUDE_CONFIG_DIR is set but empty: Claude Code then reads its settings (and project approvals) from settings.json in the current directory",
+		Hint:    "unset CLAUDE_CONFIG_DIR, or set it to a directory"})
 }
 
 // secretName matches environment variable names that usually hold a

@@ -291,6 +291,22 @@ func TestConfiguration(t *testing.T) {
 			t.Errorf("report does not match its schema: %v\n%s", err, data)
 		}
 	})
+	t.Run("empty CLAUDE_CONFIG_DIR", func(t *testing.T) {
+		m := newMachine(t)
+		opts := m.options("claude-code")
+		opts.SkipHandshake = true
+		rep := doctor.Run(context.Background(), opts)
+		if has(rep, "config.claude_config_dir") {
+			t.Errorf("warned with CLAUDE_CONFIG_DIR unset:\n%s", text(rep))
+		}
+		opts.Env.Vars["CLAUDE_CONFIG_DIR"] = ""
+		rep = doctor.Run(context.Background(), opts)
+		expect(t, rep, "config.claude_config_dir", doctor.Warn, "set but empty", "unset CLAUDE_CONFIG_DIR")
+		data, _ := json.Marshal(rep)
+		if err := schemas.Validate(schemas.DoctorReport, data); err != nil {
+			t.Errorf("report does not match its schema: %v", err)
+		}
+	})
 	t.Run("unknown IDE", func(t *testing.T) {
 		m := newMachine(t)
 		rep := doctor.Run(context.Background(), m.options("emacs"))
