@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -353,6 +354,7 @@ func describeTransport(out *reporter, t gatecfg.Transport) {
 // (nothing is written if any file is bad), show notes, then either print
 // the diff or write.
 func planAndApply(ctx context.Context, io *iostreams.IOStreams, env ides.Env, out *reporter, edits []merge.FileEdit, notes []ides.Note, dryRun bool) error {
+	defer quietGC()()
 	plan, err := newPlan(out, edits, notes)
 	if err != nil {
 		return err
@@ -367,6 +369,22 @@ func planAndApply(ctx context.Context, io *iostreams.IOStreams, env ides.Env, ou
 		return nil
 	}
 	return applyPlan(ctx, io, env, out, plan)
+}
+
+// quietGC turns the garbage collector off, up to a memory limit, until
+// the returned func is called. Editing a 10 MB ~/.claude.json allocates
+// about three times the file, and a short command gains nothing from
+// collecting it: on two cores, the concurrent collector made such an
+// install take 75 ms instead of 47 (measured with hyperfine). Past the
+// limit (a far larger file), the collector runs as usual.
+func quietGC() (restore func()) {
+	const limit = 256 << 20
+	oldPercent := debug.SetGCPercent(-1)
+	oldLimit := debug.SetMemoryLimit(limit)
+	return func() {
+		debug.SetGCPercent(oldPercent)
+		debug.SetMemoryLimit(oldLimit)
+	}
 }
 
 // newPlan reads and checks every file of edits (nothing is written if
