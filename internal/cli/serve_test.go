@@ -162,21 +162,8 @@ func TestServeFSRoot(t *testing.T) {
 			serveEnv(t, append([]string{"LATCHGATE_URL", "http://h:1"}, tt.env...)...)
 			t.Chdir(tt.wd)
 			o, err := resolveServe(t, tt.args...)
-			var fe *FlagError
-			switch {
-			case tt.usageErr:
-				if !errors.As(err, &fe) {
-					t.Fatalf("err = %v, want a usage error", err)
-				}
+			if expectResolveError(t, err, tt.usageErr, tt.errText) {
 				return
-			case tt.errText != "":
-				var he *HintError
-				if err == nil || !strings.Contains(err.Error(), tt.errText) || !errors.As(err, &he) {
-					t.Fatalf("err = %v, want %q with a hint", err, tt.errText)
-				}
-				return
-			case err != nil:
-				t.Fatal(err)
 			}
 			if o.fsRoot != tt.want || len(o.warnings) != tt.warnings {
 				t.Errorf("fs_root = %q (warnings %v), want %q (%d warnings)", o.fsRoot, o.warnings, tt.want, tt.warnings)
@@ -254,4 +241,28 @@ func TestParseLogLevel(t *testing.T) {
 			t.Errorf("parseLogLevel(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
+}
+
+// expectResolveError checks err against a table row that wants a usage
+// error (usageErr) or an error containing errText with a hint line, or no
+// error at all. It reports whether the row ends here (an error was due).
+func expectResolveError(t *testing.T, err error, usageErr bool, errText string) bool {
+	t.Helper()
+	var fe *FlagError
+	var he *HintError
+	switch {
+	case usageErr:
+		if !errors.As(err, &fe) {
+			t.Fatalf("err = %v, want a usage error", err)
+		}
+		return true
+	case errText != "":
+		if err == nil || !strings.Contains(err.Error(), errText) || !errors.As(err, &he) {
+			t.Fatalf("err = %v, want %q with a hint", err, errText)
+		}
+		return true
+	case err != nil:
+		t.Fatal(err)
+	}
+	return false
 }

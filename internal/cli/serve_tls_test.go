@@ -7,11 +7,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
 	"math/big"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -71,21 +69,8 @@ func TestServeTLS(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			serveEnv(t, append([]string{"LATCHGATE_TLS_CA", "", "LATCHGATE_TLS_CERT", "", "LATCHGATE_TLS_KEY", ""}, tt.env...)...)
 			o, err := resolveServe(t, tt.args...)
-			var fe *FlagError
-			switch {
-			case tt.usageErr:
-				if !errors.As(err, &fe) {
-					t.Fatalf("err = %v, want a usage error", err)
-				}
+			if expectResolveError(t, err, tt.usageErr, tt.errText) {
 				return
-			case tt.errText != "":
-				var he *HintError
-				if err == nil || !strings.Contains(err.Error(), tt.errText) || !errors.As(err, &he) {
-					t.Fatalf("err = %v, want %q with a hint", err, tt.errText)
-				}
-				return
-			case err != nil:
-				t.Fatal(err)
 			}
 			if tt.wantCA || tt.wantCerts > 0 {
 				if o.tlsConfig == nil {
