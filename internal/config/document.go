@@ -1,0 +1,70 @@
+package config
+
+import "strings"
+
+// A Document is one configuration file open for a lossless edit.
+//
+// Implementations edit by splicing new text into the file's original bytes
+// at positions found by parsing, never by re-serialising the whole file, so
+// every byte outside the edited member (comments, key order, quoting,
+// indentation, line ends, other servers) is kept exactly.
+//
+// A path is a sequence of keys from the top level. A segment made by
+// [Where] selects the element of a list whose named field has a value
+// (Continue's list of servers, mcpServers: [{name: latchgate, ...}]);
+// every format that has lists supports it.
+type Document interface {
+	// Format is the file's syntax.
+	Format() Format
+	// Get returns the value at path, and whether it is there.
+	Get(path ...string) (Value, bool)
+	// Set puts v at path, creating the objects (tables, mappings) on the
+	// way. It reports false, and changes nothing, when an equal value is
+	// there already (objects compare without regard to key order).
+	Set(v Value, path ...string) (changed bool, err error)
+	// Delete removes the member at path, every member of that name if the
+	// file has duplicates. Absent is not an error.
+	Delete(path ...string) (changed bool, err error)
+	// AddToSet appends s to the list of strings at path unless it is there,
+	// creating the list if needed.
+	AddToSet(s string, path ...string) (changed bool, err error)
+	// RemoveFromSet removes every s from the list of strings at path.
+	RemoveFromSet(s string, path ...string) (changed bool, err error)
+	// Bytes returns the document's current text.
+	Bytes() []byte
+	// Note records something an edit wants the user to know (that it moved
+	// an entry, say); Notes returns them in order.
+	Note(format string, args ...any)
+	Notes() []string
+}
+
+// whereMark starts a path segment made by [Where]. A unit separator cannot
+// be typed into a config key by accident, and no format keeps one raw.
+const whereMark = "\x1f"
+
+// Where returns a path segment that selects the element of a list whose
+// member field is the string value.
+func Where(field, value string) string {
+	return whereMark + field + "=" + value
+}
+
+// ParseWhere reports whether seg was made by [Where], and its parts.
+func ParseWhere(seg string) (field, value string, ok bool) {
+	rest, ok := strings.CutPrefix(seg, whereMark)
+	if !ok {
+		return "", "", false
+	}
+	field, value, ok = strings.Cut(rest, "=")
+	return field, value, ok
+}
+
+// Notes is an embeddable implementation of Document's Note and Notes.
+type Notes struct{ list []string }
+
+// Note implements Document.Note.
+func (n *Notes) Note(format string, args ...any) {
+	n.list = append(n.list, sprintf(format, args...))
+}
+
+// Notes implements Document.Notes.
+func (n *Notes) Notes() []string { return n.list }
