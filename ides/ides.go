@@ -1,7 +1,6 @@
 package ides
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path"
@@ -9,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
 
@@ -111,32 +111,16 @@ type EnvVar struct {
 	Name, Value string
 }
 
-// EnvList is an ordered set of environment variables that encodes as a
-// JSON object in its own order.
+// EnvList is an ordered set of environment variables.
 type EnvList []EnvVar
 
-// MarshalJSON implements json.Marshaler.
-func (l EnvList) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('{')
+// Value returns l as an object in its own order.
+func (l EnvList) Value() config.Value {
+	members := make([]config.Member, len(l))
 	for i, v := range l {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := merge.MarshalValue(v.Name)
-		if err != nil {
-			return nil, err
-		}
-		val, err := merge.MarshalValue(v.Value)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(val)
+		members[i] = config.M(v.Name, config.StringValue(v.Value))
 	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
+	return config.ObjectValue(members...)
 }
 
 // ServerSpec is the IDE-neutral description of the server to launch.
@@ -156,10 +140,13 @@ type ServerSpec struct {
 // A Target is one file and the object in it that lists servers.
 type Target struct {
 	Path    string   // absolute
-	Servers []string // JSON path of the servers object, e.g. ["mcpServers"]
-	Strict  bool     // the file must stay plain JSON
+	Servers []string // path of the servers object, e.g. ["mcpServers"]
+	Format  config.Format
 	Scope   Scope
 	NewMode os.FileMode // mode for the file if we create it
+	// Schema names the embedded JSON Schema (package schemas) the whole
+	// file must match, "" for none.
+	Schema string
 }
 
 // An Adapter describes one IDE.
@@ -172,8 +159,8 @@ type Adapter interface {
 	Scopes() []Scope
 	// Target returns the file and servers object for scope.
 	Target(env Env, scope Scope) (Target, error)
-	// Entry returns the JSON value stored under the server's name.
-	Entry(spec ServerSpec) (json.RawMessage, error)
+	// Entry returns the value stored under the server's name.
+	Entry(spec ServerSpec) (config.Value, error)
 }
 
 // Request is one install or uninstall of one server in one IDE.
@@ -191,6 +178,9 @@ type Request struct {
 type Note struct {
 	Level string // "info" or "warn"
 	Text  string
+	// ID and Hint are for doctor, which reports an adapter's notes as
+	// checks (config.<ID>).
+	ID, Hint string
 }
 
 // Planner is implemented by adapters that edit more than their one target
@@ -201,23 +191,34 @@ type Planner interface {
 	PlanUninstall(env Env, req Request) ([]merge.FileEdit, []Note, error)
 }
 
+// EntryPath is the path of server name in t's file.
+func (t Target) EntryPath(name string) []string {
+	return append(append([]string(nil), t.Servers...), name)
+}
+
 // SetEntry is the edit that puts entry under name in the servers object.
-func SetEntry(t Target, name string, entry json.RawMessage) merge.Edit {
-	return func(doc *merge.Document) (bool, error) {
-		return doc.Set(entry, append(append([]string(nil), t.Servers...), name)...)
+func SetEntry(t Target, name string, entry config.Value) merge.Edit {
+	return func(doc config.Document) (bool, error) {
+		return doc.Set(entry, t.EntryPath(name)...)
 	}
 }
 
 // DeleteEntry is the edit that removes name from the servers object.
 func DeleteEntry(t Target, name string) merge.Edit {
-	return func(doc *merge.Document) (bool, error) {
-		return doc.Delete(append(append([]string(nil), t.Servers...), name)...)
+	return func(doc config.Document) (bool, error) {
+		return doc.Delete(t.EntryPath(name)...)
 	}
 }
 
 // FileEdit wraps edits of t's file for merge.
 func (t Target) FileEdit(env Env, edits ...merge.Edit) merge.FileEdit {
-	return merge.FileEdit{Path: t.Path, Display: env.Display(t.Path), Strict: t.Strict, NewMode: t.NewMode, Edits: edits}
+	return merge.FileEdit{Path: t.Path, Display: env.Display(t.Path), Format: t.Format, NewMode: t.NewMode, Edits: edits}
+}
+
+// ReadDoc reads and opens t's file; nil and no error when it does not
+// exist.
+func (t Target) ReadDoc(env Env) (config.Document, bool, error) {
+	return merge.ReadDoc(t.Path, t.Format, env.Display(t.Path))
 }
 
 // PlanInstall returns the file edits that install req with adapter a.
@@ -233,7 +234,15 @@ func PlanInstall(a Adapter, env Env, req Request) ([]merge.FileEdit, []Note, err
 	if err != nil {
 		return nil, nil, err
 	}
-	return []merge.FileEdit{t.FileEdit(env, SetEntry(t, req.Name, entry))}, nil, nil
+	edits := []merge.FileEdit{t.FileEdit(env, SetEntry(t, req.Name, entry))}
+	if req.Approve {
+		approver, ok := a.(Approver)
+		if !ok || req.Scope != ScopeProject {
+			return nil, nil, fmt.Errorf("--approve applies to --scope project of a client that asks before starting project servers")
+		}
+		edits = append(edits, approver.ApproveEdits(env, req.Name)...)
+	}
+	return edits, nil, nil
 }
 
 // PlanUninstall returns the file edits that remove req.Name with adapter a.

@@ -10,17 +10,12 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/tailscale/hujson"
-
-	"github.com/latchgate-ai/latchgate-mcp/ides"
 )
 
-// The schema names.
+// The schemas of what latchgate-mcp prints. The schemas of client files
+// are named by the adapters that write them (ides.Target.Schema).
 const (
-	ClaudeProject = "claude-code-mcp.schema.json"   // <project>/.mcp.json
-	ClaudeState   = "claude-code-state.schema.json" // ~/.claude.json
-	Cursor        = "cursor-mcp.schema.json"        // ~/.cursor/mcp.json, .cursor/mcp.json
-	VSCode        = "vscode-mcp.schema.json"        // Code/User/mcp.json, .vscode/mcp.json
-	DoctorReport  = "doctor-report.schema.json"     // latchgate-mcp doctor --json
+	DoctorReport = "doctor-report.schema.json" // latchgate-mcp doctor --json
 )
 
 //go:embed *.schema.json
@@ -40,23 +35,6 @@ func Names() []string {
 // Raw returns the text of the schema called name.
 func Raw(name string) ([]byte, error) {
 	return files.ReadFile(name)
-}
-
-// For returns the schema of the file t of the IDE adapterID, or "" when
-// we have none for it.
-func For(adapterID string, t ides.Target) string {
-	switch adapterID {
-	case "claude-code":
-		if t.Scope == ides.ScopeProject {
-			return ClaudeProject
-		}
-		return ClaudeState
-	case "cursor":
-		return Cursor
-	case "vscode", "vscode-insiders":
-		return VSCode
-	}
-	return ""
 }
 
 var (
@@ -101,6 +79,20 @@ func Validate(name string, data []byte) error {
 	var v any
 	if err := json.Unmarshal(std, &v); err != nil {
 		return fmt.Errorf("parse: %w", err)
+	}
+	if err := r.Validate(v); err != nil {
+		return fmt.Errorf("does not match %s: %w", name, err)
+	}
+	return nil
+}
+
+// ValidateValue checks v, plain Go data as encoding/json decodes it
+// (config.Value.Interface gives it for any format), against the schema
+// called name.
+func ValidateValue(name string, v any) error {
+	r, err := resolved(name)
+	if err != nil {
+		return err
 	}
 	if err := r.Validate(v); err != nil {
 		return fmt.Errorf("does not match %s: %w", name, err)

@@ -3,14 +3,12 @@ package schemas
 import (
 	"strings"
 	"testing"
-
-	"github.com/latchgate-ai/latchgate-mcp/ides"
 )
 
 func TestEverySchemaResolves(t *testing.T) {
 	names := Names()
-	if len(names) != 5 {
-		t.Fatalf("Names() = %v, want 5 schemas", names)
+	if len(names) < 5 {
+		t.Fatalf("Names() = %v, want at least 5 schemas", names)
 	}
 	for _, n := range names {
 		if _, err := resolved(n); err != nil {
@@ -24,20 +22,20 @@ func TestValidate(t *testing.T) {
 		name, schema, doc string
 		wantErr           string // "" means valid
 	}{
-		{"claude project", ClaudeProject, `{"mcpServers":{"latchgate":{"type":"stdio","command":"latchgate-mcp","args":["serve"],"env":{"A":"b"}}}}`, ""},
-		{"claude project remote", ClaudeProject, `{"mcpServers":{"web":{"type":"http","url":"https://x"}}}`, ""},
-		{"claude project servers key", ClaudeProject, `{"servers":{}}`, "mcpServers"},
-		{"claude project servers not object", ClaudeProject, `{"mcpServers":[]}`, "does not match"},
-		{"claude project env number", ClaudeProject, `{"mcpServers":{"a":{"command":"x","env":{"N":1}}}}`, "does not match"},
-		{"claude project url without type", ClaudeProject, `{"mcpServers":{"a":{"url":"https://x"}}}`, "does not match"},
-		{"claude state", ClaudeState, `{"numStartups":3,"mcpServers":{"a":{"command":"x"}},"projects":{"/p":{"mcpServers":{"b":{"command":"y"}},"allowedTools":[]}}}`, ""},
-		{"claude state bad local entry", ClaudeState, `{"projects":{"/p":{"mcpServers":{"b":{"args":["no command"]}}}}}`, "does not match"},
-		{"cursor", Cursor, `{"mcpServers":{"latchgate":{"command":"/bin/x","args":[],"env":{"X":"${env:X}"}}}}`, ""},
-		{"cursor unknown field", Cursor, `{"mcpServers":{"latchgate":{"command":"/bin/x","cwd":"."}}}`, "does not match"},
-		{"vscode jsonc", VSCode, "{\n  // c\n  \"servers\": {\"a\": {\"type\": \"stdio\", \"command\": \"x\", \"env\": {\"N\": 1, \"M\": null},},},\n  \"inputs\": [{\"type\": \"promptString\", \"id\": \"tok\", \"password\": true}],\n}", ""},
-		{"vscode bad input", VSCode, `{"servers":{},"inputs":[{"id":"x","type":"secret"}]}`, "does not match"},
-		{"vscode args not strings", VSCode, `{"servers":{"a":{"command":"x","args":[1]}}}`, "does not match"},
-		{"not json", VSCode, `{"servers":`, "parse"},
+		{"claude project", "claude-code-mcp.schema.json", `{"mcpServers":{"latchgate":{"type":"stdio","command":"latchgate-mcp","args":["serve"],"env":{"A":"b"}}}}`, ""},
+		{"claude project remote", "claude-code-mcp.schema.json", `{"mcpServers":{"web":{"type":"http","url":"https://x"}}}`, ""},
+		{"claude project servers key", "claude-code-mcp.schema.json", `{"servers":{}}`, "mcpServers"},
+		{"claude project servers not object", "claude-code-mcp.schema.json", `{"mcpServers":[]}`, "does not match"},
+		{"claude project env number", "claude-code-mcp.schema.json", `{"mcpServers":{"a":{"command":"x","env":{"N":1}}}}`, "does not match"},
+		{"claude project url without type", "claude-code-mcp.schema.json", `{"mcpServers":{"a":{"url":"https://x"}}}`, "does not match"},
+		{"claude state", "claude-code-state.schema.json", `{"numStartups":3,"mcpServers":{"a":{"command":"x"}},"projects":{"/p":{"mcpServers":{"b":{"command":"y"}},"allowedTools":[]}}}`, ""},
+		{"claude state bad local entry", "claude-code-state.schema.json", `{"projects":{"/p":{"mcpServers":{"b":{"args":["no command"]}}}}}`, "does not match"},
+		{"cursor", "cursor-mcp.schema.json", `{"mcpServers":{"latchgate":{"command":"/bin/x","args":[],"env":{"X":"${env:X}"}}}}`, ""},
+		{"cursor unknown field", "cursor-mcp.schema.json", `{"mcpServers":{"latchgate":{"command":"/bin/x","cwd":"."}}}`, "does not match"},
+		{"vscode jsonc", "vscode-mcp.schema.json", "{\n  // c\n  \"servers\": {\"a\": {\"type\": \"stdio\", \"command\": \"x\", \"env\": {\"N\": 1, \"M\": null},},},\n  \"inputs\": [{\"type\": \"promptString\", \"id\": \"tok\", \"password\": true}],\n}", ""},
+		{"vscode bad input", "vscode-mcp.schema.json", `{"servers":{},"inputs":[{"id":"x","type":"secret"}]}`, "does not match"},
+		{"vscode args not strings", "vscode-mcp.schema.json", `{"servers":{"a":{"command":"x","args":[1]}}}`, "does not match"},
+		{"not json", "vscode-mcp.schema.json", `{"servers":`, "parse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,25 +49,5 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("error %q does not mention %q", err, tt.wantErr)
 			}
 		})
-	}
-}
-
-func TestFor(t *testing.T) {
-	tests := []struct {
-		id    string
-		scope ides.Scope
-		want  string
-	}{
-		{"claude-code", ides.ScopeUser, ClaudeState},
-		{"claude-code", ides.ScopeLocal, ClaudeState},
-		{"claude-code", ides.ScopeProject, ClaudeProject},
-		{"cursor", ides.ScopeProject, Cursor},
-		{"vscode-insiders", ides.ScopeUser, VSCode},
-		{"zed", ides.ScopeUser, ""},
-	}
-	for _, tt := range tests {
-		if got := For(tt.id, ides.Target{Scope: tt.scope}); got != tt.want {
-			t.Errorf("For(%s, %s) = %q, want %q", tt.id, tt.scope, got, tt.want)
-		}
 	}
 }

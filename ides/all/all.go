@@ -40,17 +40,10 @@ func Lookup(id string) (ides.Adapter, error) {
 	return nil, fmt.Errorf("unknown IDE %q (supported: %s)", id, strings.Join(ids, ", "))
 }
 
-// footprint is where an adapter's IDE leaves traces. Claude Code's lives
-// here because its adapter predates ides.Detectable.
+// footprint is where an adapter's IDE leaves traces.
 func footprint(a ides.Adapter, env ides.Env) ides.Footprint {
 	if d, ok := a.(ides.Detectable); ok {
 		return d.Footprint(env)
-	}
-	if a.ID() == "claude-code" {
-		return ides.Footprint{
-			Paths:    []string{claudecode.ConfigDir(env), claudecode.StatePath(env)},
-			Commands: []string{"claude"},
-		}
 	}
 	return ides.Footprint{}
 }

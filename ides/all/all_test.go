@@ -3,11 +3,13 @@ package all
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/schemas"
 )
 
 func TestLookup(t *testing.T) {
@@ -54,5 +56,26 @@ func TestDetect(t *testing.T) {
 	}
 	if got := Detect(ides.Env{GOOS: "linux", Home: filepath.Join(root, "nobody")}); len(got) != 0 {
 		t.Errorf("empty machine: Detect = %v", got)
+	}
+}
+
+// TestTargetSchemasExist: every schema a target names is embedded, so a
+// typo cannot silently turn validation off.
+func TestTargetSchemasExist(t *testing.T) {
+	env := ides.Env{GOOS: "linux", Home: "/h", WorkDir: "/h/p", ProjectRoot: "/h/p", Vars: map[string]string{}}
+	names := schemas.Names()
+	for _, a := range Adapters() {
+		for _, s := range a.Scopes() {
+			tg, err := a.Target(env, s)
+			if err != nil {
+				t.Fatalf("%s %s: %v", a.ID(), s, err)
+			}
+			if tg.Format == "" {
+				t.Errorf("%s %s: no format", a.ID(), s)
+			}
+			if tg.Schema != "" && !slices.Contains(names, tg.Schema) {
+				t.Errorf("%s %s: schema %q is not embedded", a.ID(), s, tg.Schema)
+			}
+		}
 	}
 }

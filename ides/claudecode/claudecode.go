@@ -12,11 +12,11 @@
 package claudecode
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
 
@@ -24,8 +24,19 @@ import (
 type Adapter struct{}
 
 var (
-	_ ides.Adapter = Adapter{}
-	_ ides.Planner = Adapter{}
+	_ ides.Adapter      = Adapter{}
+	_ ides.Planner      = Adapter{}
+	_ ides.Launcher     = Adapter{}
+	_ ides.ClientViewer = Adapter{}
+	_ ides.Approver     = Adapter{}
+	_ ides.StrayFinder  = Adapter{}
+	_ ides.EnvWarner    = Adapter{}
+)
+
+// The embedded schemas (package schemas) of Claude Code's files.
+const (
+	schemaProject = "claude-code-mcp.schema.json"   // <project>/.mcp.json
+	schemaState   = "claude-code-state.schema.json" // ~/.claude.json
 )
 
 // ID implements ides.Adapter.ID.
@@ -68,49 +79,39 @@ func (Adapter) Target(env ides.Env, scope ides.Scope) (ides.Target, error) {
 	case ides.ScopeUser:
 		// ~/.claude.json also holds Claude Code's own state, some of it
 		// private: a new one is readable by the owner only.
-		return ides.Target{Path: StatePath(env), Servers: []string{"mcpServers"}, Strict: true, Scope: scope, NewMode: 0o600}, nil
+		return ides.Target{Path: StatePath(env), Servers: []string{"mcpServers"}, Format: config.JSON, Scope: scope,
+			NewMode: 0o600, Schema: schemaState}, nil
 	case ides.ScopeLocal:
 		return ides.Target{Path: StatePath(env), Servers: []string{"projects", env.ProjectRoot, "mcpServers"},
-			Strict: true, Scope: scope, NewMode: 0o600}, nil
+			Format: config.JSON, Scope: scope, NewMode: 0o600, Schema: schemaState}, nil
 	case ides.ScopeProject:
 		return ides.Target{Path: filepath.Join(env.ProjectRoot, ".mcp.json"), Servers: []string{"mcpServers"},
-			Strict: true, Scope: scope, NewMode: 0o644}, nil
+			Format: config.JSON, Scope: scope, NewMode: 0o644, Schema: schemaProject}, nil
 	}
 	return ides.Target{}, ides.CheckScope(Adapter{}, scope)
 }
 
-// Entry is a Claude Code stdio server entry, fields in the order
-// "claude mcp add" writes them.
-type Entry struct {
-	Type    string       `json:"type"`
-	Command string       `json:"command"`
-	Args    []string     `json:"args"`
-	Env     ides.EnvList `json:"env"`
-}
-
-// Entry implements ides.Adapter.Entry.
-func (Adapter) Entry(spec ides.ServerSpec) (json.RawMessage, error) {
-	args := spec.Args
-	if args == nil {
-		args = []string{}
-	}
-	env := spec.Env
-	if env == nil {
-		env = ides.EnvList{}
-	}
-	return merge.MarshalValue(Entry{Type: "stdio", Command: spec.Command, Args: args, Env: env})
+// Entry implements ides.Adapter.Entry: a stdio entry, fields in the
+// order "claude mcp add" writes them.
+func (Adapter) Entry(spec ides.ServerSpec) (config.Value, error) {
+	return config.ObjectValue(
+		config.M("type", config.StringValue("stdio")),
+		config.M("command", config.StringValue(spec.Command)),
+		config.M("args", config.StringList(spec.Args...)),
+		config.M("env", spec.Env.Value()),
+	), nil
 }
 
 func settingsEdit(env ides.Env, edits ...merge.Edit) merge.FileEdit {
 	p := SettingsPath(env)
-	return merge.FileEdit{Path: p, Display: env.Display(p), Strict: true, NewMode: 0o600, Edits: edits}
+	return merge.FileEdit{Path: p, Display: env.Display(p), Format: config.JSON, NewMode: 0o600, Edits: edits}
 }
 
 // moveLegacyEntry removes name from settings.json's "mcpServers", which
 // Claude Code never reads: an entry there only makes people think the
 // server is configured.
 func moveLegacyEntry(env ides.Env, name, to string) merge.Edit {
-	return func(doc *merge.Document) (bool, error) {
+	return func(doc config.Document) (bool, error) {
 		changed, err := doc.Delete("mcpServers", name)
 		if err != nil {
 			// A broken legacy key is not ours to fix; say so and go on.
@@ -125,19 +126,6 @@ func moveLegacyEntry(env ides.Env, name, to string) merge.Edit {
 	}
 }
 
-// emptyConfigDirNote warns about CLAUDE_CONFIG_DIR set to the empty
-// string. Claude Code (checked with 2.1.197) then still reads
-// ~/.claude.json, but takes its settings, and so the approvals of project
-// servers, from settings.json in the current directory.
-func emptyConfigDirNote(env ides.Env) []ides.Note {
-	if v, ok := env.Vars["CLAUDE_CONFIG_DIR"]; !ok || v != "" {
-		return nil
-	}
-	return []ides.Note{{Level: "warn", Text: "CLAUDE_CONFIG_DIR is set but empty: Claude Code then reads its settings " +
-		"(and the approval of project servers) from settings.json in the current directory, not " +
-		env.Display(SettingsPath(env)) + "; unset it"}}
-}
-
 // PlanInstall implements ides.Planner.PlanInstall.
 func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, []ides.Note, error) {
 	t, err := a.Target(env, req.Scope)
@@ -150,7 +138,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	}
 	edits := []merge.FileEdit{t.FileEdit(env, ides.SetEntry(t, req.Name, entry))}
 	settings := []merge.Edit{moveLegacyEntry(env, req.Name, env.Display(t.Path))}
-	notes := emptyConfigDirNote(env)
+	notes := Adapter{}.EnvWarnings(env)
 	if req.Scope == ides.ScopeProject {
 		if req.Approve {
 			settings = append(settings, approve(req.Name))
@@ -169,7 +157,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 // approve adds name to enabledMcpjsonServers, and takes it out of
 // disabledMcpjsonServers, where a rejection would win over the approval.
 func approve(name string) merge.Edit {
-	return func(doc *merge.Document) (bool, error) {
+	return func(doc config.Document) (bool, error) {
 		added, err := doc.AddToSet(name, "enabledMcpjsonServers")
 		if err != nil {
 			return false, err
@@ -192,7 +180,7 @@ func (a Adapter) PlanUninstall(env ides.Env, req ides.Request) ([]merge.FileEdit
 		return nil, nil, err
 	}
 	edits := []merge.FileEdit{t.FileEdit(env, ides.DeleteEntry(t, req.Name))}
-	settings := []merge.Edit{func(doc *merge.Document) (bool, error) {
+	settings := []merge.Edit{func(doc config.Document) (bool, error) {
 		changed, err := doc.Delete("mcpServers", req.Name)
 		if err != nil {
 			return false, nil
@@ -203,7 +191,7 @@ func (a Adapter) PlanUninstall(env ides.Env, req ides.Request) ([]merge.FileEdit
 		return changed, nil
 	}}
 	if req.Scope == ides.ScopeProject {
-		settings = append(settings, func(doc *merge.Document) (bool, error) {
+		settings = append(settings, func(doc config.Document) (bool, error) {
 			return doc.RemoveFromSet(req.Name, "enabledMcpjsonServers")
 		})
 	}

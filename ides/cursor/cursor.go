@@ -1,19 +1,24 @@
 package cursor
 
 import (
-	"encoding/json"
+	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
-	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 )
 
 // Adapter is the Cursor adapter.
 type Adapter struct{}
 
 var (
-	_ ides.Adapter    = Adapter{}
-	_ ides.Detectable = Adapter{}
+	_ ides.Adapter     = Adapter{}
+	_ ides.Detectable  = Adapter{}
+	_ ides.Launcher    = Adapter{}
+	_ ides.StrayFinder = Adapter{}
 )
+
+// schema is the embedded schema (package schemas) of Cursor's mcp.json.
+const schema = "cursor-mcp.schema.json"
 
 // ID implements ides.Adapter.ID.
 func (Adapter) ID() string { return "cursor" }
@@ -34,37 +39,45 @@ func (Adapter) Target(env ides.Env, scope ides.Scope) (ides.Target, error) {
 		// A user file names this machine's binary and socket: keep it
 		// private like the rest of ~/.cursor.
 		return ides.Target{Path: ides.Join(env, Dir(env), "mcp.json"), Servers: []string{"mcpServers"},
-			Strict: true, Scope: scope, NewMode: 0o600}, nil
+			Format: config.JSON, Scope: scope, NewMode: 0o600, Schema: schema}, nil
 	case ides.ScopeProject:
 		return ides.Target{Path: ides.Join(env, env.ProjectRoot, ".cursor", "mcp.json"), Servers: []string{"mcpServers"},
-			Strict: true, Scope: scope, NewMode: 0o644}, nil
+			Format: config.JSON, Scope: scope, NewMode: 0o644, Schema: schema}, nil
 	}
 	return ides.Target{}, ides.CheckScope(Adapter{}, scope)
 }
 
-// Entry is a Cursor stdio server entry. Cursor infers stdio from
+// Entry implements ides.Adapter.Entry. Cursor infers stdio from
 // "command", so there is no "type".
-type Entry struct {
-	Command string       `json:"command"`
-	Args    []string     `json:"args"`
-	Env     ides.EnvList `json:"env"`
+func (Adapter) Entry(spec ides.ServerSpec) (config.Value, error) {
+	return config.ObjectValue(
+		config.M("command", config.StringValue(spec.Command)),
+		config.M("args", config.StringList(spec.Args...)),
+		config.M("env", withForward(spec).Value()),
+	), nil
 }
 
-// Entry implements ides.Adapter.Entry.
-func (Adapter) Entry(spec ides.ServerSpec) (json.RawMessage, error) {
-	return merge.MarshalValue(Entry{Command: spec.Command, Args: nonNil(spec.Args), Env: withForward(spec)})
+// Launch implements ides.Launcher: Cursor, built on the MCP SDK, passes
+// the SDK's few variables and expands ${env:NAME}, ${userHome} and
+// ${workspaceFolder}.
+func (Adapter) Launch(ides.Env) ides.LaunchRules {
+	r := ides.DefaultLaunch()
+	r.Rule = "only " + strings.Join(ides.SDKInherited, ", ") + " and the entry's env"
+	r.Expand = ides.ExpandEditorVars
+	r.VarSyntax = "${env:NAME} or ${input:id}"
+	return r
+}
+
+// Strays implements ides.StrayFinder: "servers" is VS Code's key, which
+// Cursor ignores.
+func (Adapter) Strays(env ides.Env, t ides.Target) []ides.Stray {
+	return []ides.Stray{{Path: t.Path, Format: t.Format, Servers: []string{"servers"},
+		Why: `"servers", which Cursor ignores: it reads "mcpServers"`}}
 }
 
 // Footprint implements ides.Detectable.Footprint.
 func (Adapter) Footprint(env ides.Env) ides.Footprint {
 	return ides.Footprint{Paths: []string{Dir(env)}, Commands: []string{"cursor"}}
-}
-
-func nonNil(args []string) []string {
-	if args == nil {
-		return []string{}
-	}
-	return args
 }
 
 // withForward appends the forwarded variables to the entry's env, after

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 )
 
 func TestTargetPaths(t *testing.T) {
@@ -25,7 +26,7 @@ func TestTargetPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Path != tt.want || !got.Strict || got.Servers[0] != "mcpServers" {
+			if got.Path != tt.want || got.Format != config.JSON || got.Servers[0] != "mcpServers" {
 				t.Errorf("target = %+v, want path %s, strict, mcpServers", got, tt.want)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
 
@@ -21,12 +22,19 @@ type Adapter struct {
 }
 
 var (
-	_ ides.Adapter    = Adapter{}
-	_ ides.Planner    = Adapter{}
-	_ ides.Detectable = Adapter{}
-	_ ides.Enumerator = Adapter{}
-	_ ides.ScopeNamer = Adapter{}
+	_ ides.Adapter      = Adapter{}
+	_ ides.Planner      = Adapter{}
+	_ ides.Detectable   = Adapter{}
+	_ ides.Enumerator   = Adapter{}
+	_ ides.ScopeNamer   = Adapter{}
+	_ ides.Launcher     = Adapter{}
+	_ ides.Profiler     = Adapter{}
+	_ ides.StrayFinder  = Adapter{}
+	_ ides.ClientViewer = Adapter{}
 )
+
+// schema is the embedded schema (package schemas) of VS Code's mcp.json.
+const schema = "vscode-mcp.schema.json"
 
 // ID implements ides.Adapter.ID.
 func (a Adapter) ID() string {
@@ -105,10 +113,10 @@ func (a Adapter) Target(env ides.Env, scope ides.Scope) (ides.Target, error) {
 		// Settings Sync may copy this file to other machines, but on this
 		// one it names our binary and socket: keep it private.
 		return ides.Target{Path: ides.Join(env, a.UserDir(env), "mcp.json"), Servers: []string{"servers"},
-			Scope: scope, NewMode: 0o600}, nil
+			Format: config.JSONC, Scope: scope, NewMode: 0o600, Schema: schema}, nil
 	case ides.ScopeProject:
 		return ides.Target{Path: ides.Join(env, env.ProjectRoot, ".vscode", "mcp.json"), Servers: []string{"servers"},
-			Scope: scope, NewMode: 0o644}, nil
+			Format: config.JSONC, Scope: scope, NewMode: 0o644, Schema: schema}, nil
 	}
 	return ides.Target{}, ides.CheckScope(a, scope)
 }
@@ -225,25 +233,57 @@ func (a Adapter) target(env ides.Env, req ides.Request) (ides.Target, error) {
 	return a.Target(env, req.Scope)
 }
 
-// Entry is a VS Code stdio server entry.
-type Entry struct {
-	Type    string       `json:"type"`
-	Command string       `json:"command"`
-	Args    []string     `json:"args"`
-	Env     ides.EnvList `json:"env"`
-}
-
-// Entry implements ides.Adapter.Entry.
-func (Adapter) Entry(spec ides.ServerSpec) (json.RawMessage, error) {
-	args := spec.Args
-	if args == nil {
-		args = []string{}
-	}
+// Entry implements ides.Adapter.Entry: a stdio entry.
+func (Adapter) Entry(spec ides.ServerSpec) (config.Value, error) {
 	env := append(ides.EnvList{}, spec.Env...)
 	for _, name := range spec.Forward {
 		env = append(env, ides.EnvVar{Name: name, Value: ides.Forward(name)})
 	}
-	return merge.MarshalValue(Entry{Type: "stdio", Command: spec.Command, Args: args, Env: env})
+	return config.ObjectValue(
+		config.M("type", config.StringValue("stdio")),
+		config.M("command", config.StringValue(spec.Command)),
+		config.M("args", config.StringList(spec.Args...)),
+		config.M("env", env.Value()),
+	), nil
+}
+
+// Launch implements ides.Launcher: VS Code, built on the MCP SDK, passes
+// the SDK's few variables and expands ${env:NAME}, ${userHome} and
+// ${workspaceFolder}.
+func (Adapter) Launch(ides.Env) ides.LaunchRules {
+	r := ides.DefaultLaunch()
+	r.Rule = "only " + strings.Join(ides.SDKInherited, ", ") + " and the entry's env"
+	r.Expand = ides.ExpandEditorVars
+	r.VarSyntax = "${env:NAME} or ${input:id}"
+	return r
+}
+
+// HasProfiles implements ides.Profiler.
+func (Adapter) HasProfiles() bool { return true }
+
+// Strays implements ides.StrayFinder: "mcpServers" is Claude Code's and
+// Cursor's key, which VS Code ignores.
+func (Adapter) Strays(env ides.Env, t ides.Target) []ides.Stray {
+	return []ides.Stray{{Path: t.Path, Format: t.Format, Servers: []string{"mcpServers"},
+		Why: `"mcpServers", which VS Code ignores: it reads "servers"`}}
+}
+
+// ClientView implements ides.ClientViewer: every entry is active; a user
+// entry in its profile (the default one for the plain user file).
+func (Adapter) ClientView(env ides.Env, name string, states []ides.EntryState) {
+	for i := range states {
+		s := &states[i]
+		if !s.Configured {
+			continue
+		}
+		s.Client = "active"
+		switch {
+		case strings.HasPrefix(s.Variant, "profile "):
+			s.Detail = "when the " + strings.TrimPrefix(s.Variant, "profile ") + " profile is in use"
+		case s.Scope == ides.ScopeUser:
+			s.Detail = "in the default profile"
+		}
+	}
 }
 
 // PlanInstall implements ides.Planner.PlanInstall.
@@ -272,7 +312,7 @@ func (a Adapter) PlanUninstall(env ides.Env, req ides.Request) ([]merge.FileEdit
 // Code key that VS Code silently ignores. It is left alone: the file may
 // be shared with a tool that reads it.
 func warnMcpServers(env ides.Env, t ides.Target, name string) merge.Edit {
-	return func(doc *merge.Document) (bool, error) {
+	return func(doc config.Document) (bool, error) {
 		if _, ok := doc.Get("mcpServers", name); ok {
 			doc.Note("%s also has %q under \"mcpServers\", which VS Code ignores (it reads \"servers\"); that copy was left alone",
 				env.Display(t.Path), name)

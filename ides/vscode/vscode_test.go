@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 )
 
 func TestTargetPaths(t *testing.T) {
@@ -42,7 +43,7 @@ func TestTargetPaths(t *testing.T) {
 			if got.Path != tt.want {
 				t.Errorf("path = %q, want %q", got.Path, tt.want)
 			}
-			if got.Strict {
+			if got.Format != config.JSONC {
 				t.Error("VS Code files are JSONC, but the target is strict")
 			}
 			if d := cmp.Diff([]string{"servers"}, got.Servers); d != "" {
@@ -133,7 +134,7 @@ func TestEntryForward(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"type":"stdio","command":"latchgate-mcp","args":[],"env":{"A":"1","XDG_RUNTIME_DIR":"${env:XDG_RUNTIME_DIR}"}}`
-	if string(got) != want {
-		t.Errorf("Entry = %s\nwant    %s", got, want)
+	if j, _ := got.MarshalJSON(); string(j) != want {
+		t.Errorf("Entry = %s\nwant    %s", j, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides/all"
 	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
 	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
@@ -116,21 +118,10 @@ func (o *targetOptions) resolve(env ides.Env, out *reporter) ([]ides.Adapter, ma
 		adapters = append(adapters, a)
 		scopes[a.ID()] = scope
 	}
-	if o.Profile != "" && !hasAdapter(adapters, "vscode", "vscode-insiders") {
-		return nil, nil, flagErrorf("--vscode-profile needs --ide vscode (or vscode-insiders)")
+	if o.Profile != "" && !slices.ContainsFunc(adapters, ides.HasProfiles) {
+		return nil, nil, flagErrorf("--vscode-profile needs an IDE with profiles (--ide vscode or vscode-insiders)")
 	}
 	return adapters, scopes, nil
-}
-
-func hasAdapter(adapters []ides.Adapter, ids ...string) bool {
-	for _, a := range adapters {
-		for _, id := range ids {
-			if a.ID() == id {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 type installOptions struct {
@@ -197,8 +188,8 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Approve && !hasAdapter(adapters, "claude-code") {
-		return flagErrorf("--approve applies to Claude Code only (--ide claude-code --scope project)")
+	if opts.Approve && !slices.ContainsFunc(adapters, ides.IsApprover) {
+		return flagErrorf("--approve applies only to clients that ask before starting a project server (%s)", approverIDs())
 	}
 	transport, err := gatecfg.Resolve(opts.Env, opts.Gate)
 	if err != nil {
@@ -236,7 +227,7 @@ func (opts *installOptions) planEdits(out *reporter, adapters []ides.Adapter, sc
 			if err := checkPortableTransport(opts.Env, transport); err != nil {
 				return nil, nil, err
 			}
-			if a.ID() != "claude-code" && opts.BinaryPath == "" {
+			if !ides.LaunchOf(a, opts.Env).ShellPATH && opts.BinaryPath == "" {
 				out.info("%s may start servers without your shell's PATH (when it was opened from a dock or launcher): "+
 					"the project entry runs \"latchgate-mcp\", so it must be in a system directory on PATH for everyone", a.DisplayName())
 			}
@@ -468,7 +459,7 @@ func explainPlanError(err error) error {
 	if !errors.As(err, &fe) {
 		return err
 	}
-	var pe *merge.ParseError
+	var pe *config.SyntaxError
 	switch {
 	case errors.As(err, &pe):
 		return withHint(err, "fix the file (or move it aside) and run again; nothing was written")
@@ -537,4 +528,15 @@ func (r *reporter) info(format string, args ...any) {
 
 func (r *reporter) warn(format string, args ...any) {
 	fmt.Fprintf(r.io.ErrOut, "warning: "+format+"\n", args...)
+}
+
+// approverIDs lists the adapters --approve applies to.
+func approverIDs() string {
+	var ids []string
+	for _, a := range all.Adapters() {
+		if ides.IsApprover(a) {
+			ids = append(ids, "--ide "+a.ID())
+		}
+	}
+	return strings.Join(ids, ", ")
 }

@@ -23,7 +23,7 @@ func TestResolveTargets(t *testing.T) {
 		{"workspace is project everywhere", targetOptions{IDEs: []string{"vscode", "claude-code", "cursor"}, Scope: "workspace", Name: "latchgate"}, "vscode=project claude-code=project cursor=project", false},
 		{"duplicates and aliases", targetOptions{IDEs: []string{"code", "vscode", "Cursor", "cursor"}, Name: "latchgate"}, "vscode=user cursor=user", false},
 		{"scope missing in one IDE", targetOptions{IDEs: []string{"claude-code", "vscode"}, Scope: "local", Name: "latchgate"}, `VS Code has no "local" scope (it has: user, workspace)`, true},
-		{"profile without vscode", targetOptions{IDEs: []string{"cursor"}, Profile: "Work", Name: "latchgate"}, "--vscode-profile needs --ide vscode (or vscode-insiders)", true},
+		{"profile without vscode", targetOptions{IDEs: []string{"cursor"}, Profile: "Work", Name: "latchgate"}, "--vscode-profile needs an IDE with profiles (--ide vscode or vscode-insiders)", true},
 		{"both --all and --ide", targetOptions{IDEs: []string{"cursor"}, All: true, Name: "latchgate"}, "use --ide or --all, not both", true},
 		{"neither", targetOptions{Name: "latchgate"}, "--ide is required, or --all (IDEs: claude-code, cursor, vscode, vscode-insiders)", true},
 		{"one shared workspace file", targetOptions{IDEs: []string{"vscode-insiders", "vscode", "cursor"}, Scope: "project", Name: "latchgate"}, "vscode-insiders=project cursor=project", false},

@@ -14,7 +14,6 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/all"
-	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
@@ -152,11 +151,9 @@ func runWizard(ctx context.Context, opts *setupOptions) error {
 		}
 		choice.Adapters = append(choice.Adapters, a)
 		choice.Scopes[a.ID()] = scope
-		if a.ID() == "claude-code" && scope == ides.ScopeProject {
-			choice.Approve, err = p.Confirm(ctx, "Approve the latchgate server in Claude Code for you now?",
-				"Claude Code asks each person once before it starts a server from a project's .mcp.json. "+
-					"Yes records your approval in "+opts.Env.Display(claudecode.SettingsPath(opts.Env))+
-					"; your teammates are still asked.", true)
+		if approver, ok := a.(ides.Approver); ok && scope == ides.ScopeProject {
+			choice.Approve, err = p.Confirm(ctx, "Approve the latchgate server in "+a.DisplayName()+" for you now?",
+				approver.ApprovalPrompt(opts.Env), true)
 			if err != nil {
 				return err
 			}
@@ -511,9 +508,11 @@ func (c *setupChoice) commandLines(name, binaryPath string) []string {
 	var lines []string
 	for _, scope := range []ides.Scope{ides.ScopeUser, ides.ScopeLocal, ides.ScopeProject} {
 		var ids []string
+		approvers := false
 		for _, a := range c.Adapters {
 			if c.Scopes[a.ID()] == scope {
 				ids = append(ids, a.ID())
+				approvers = approvers || ides.IsApprover(a)
 			}
 		}
 		if len(ids) == 0 {
@@ -523,7 +522,7 @@ func (c *setupChoice) commandLines(name, binaryPath string) []string {
 		if scope != ides.ScopeUser {
 			args = append(args, "--scope", string(scope))
 		}
-		if scope == ides.ScopeProject && c.Approve && slices.Contains(ids, "claude-code") {
+		if scope == ides.ScopeProject && c.Approve && approvers {
 			args = append(args, "--approve")
 		}
 		args = append(args, gateFlags(c.Transport)...)

@@ -58,13 +58,13 @@ func ParseWhere(seg string) (field, value string, ok bool) {
 	return field, value, ok
 }
 
-// Notes is an embeddable implementation of Document's Note and Notes.
-type Notes struct{ list []string }
+// NoteList is an embeddable implementation of Document's Note and Notes.
+type NoteList struct{ list []string }
 
 // Note implements Document.Note.
-func (n *Notes) Note(format string, args ...any) {
+func (n *NoteList) Note(format string, args ...any) {
 	n.list = append(n.list, sprintf(format, args...))
 }
 
 // Notes implements Document.Notes.
-func (n *Notes) Notes() []string { return n.list }
+func (n *NoteList) Notes() []string { return n.list }

@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // Format is the syntax of a configuration file.
 type Format string
@@ -60,7 +63,8 @@ func DisplayPath(path []string) string {
 			out = append(out, k...)
 			continue
 		}
-		out = fmt.Appendf(out, "[%q]", k)
+		q, _ := json.Marshal(k)
+		out = fmt.Appendf(out, "[%s]", q)
 	}
 	return string(out)
 }
@@ -72,7 +76,6 @@ func isIdentifier(s string) bool {
 	for i, r := range s {
 		switch {
 		case r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
-		case r == '-' && i > 0:
 		case r >= '0' && r <= '9' && i > 0:
 		default:
 			return false

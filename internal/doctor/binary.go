@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
+
+	"github.com/latchgate-ai/latchgate-mcp/ides"
 )
 
 // binaryJobs checks latchgate-mcp on PATH, and the command of each entry.
@@ -55,9 +57,9 @@ func checkCommand(ctx context.Context, opts Options, e *entry, probes *versionPr
 	if len(l.missing) > 0 {
 		c.Status = Error
 		c.Message = fmt.Sprintf("the entry (command %q) uses unset variables: %s", e.Command, strings.Join(l.missing, ", "))
-		c.Hint = "set them in the environment " + e.a.DisplayName() + " starts from, or give a default (${VAR:-value})"
-		if e.a.ID() != "claude-code" {
-			c.Hint = "set them in the environment " + e.a.DisplayName() + " starts from"
+		c.Hint = "set them in the environment " + e.a.DisplayName() + " starts from"
+		if ides.LaunchOf(e.a, opts.Env).DefaultSyntax {
+			c.Hint += ", or give a default (${VAR:-value})"
 		}
 		e.brokenCommand = true
 		return c

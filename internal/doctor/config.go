@@ -1,15 +1,15 @@
 package doctor
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
-	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
@@ -65,7 +65,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 			owners[key] = true
 			f := files[i]
 			subj := subject(a, env, loc)
-			res.strayKey(opts, a, loc, subj)
+			res.strays(opts, a, loc, subj)
 			if !f.Exists {
 				continue
 			}
@@ -82,7 +82,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 				res.add(Check{ID: "config.schema", Subject: subj, Status: st, Message: f.SchemaError,
 					Hint: a.DisplayName() + " may reject or skip what does not match its format; fix the entry, or reinstall it"})
 			}
-			res.secrets(env, loc, subj)
+			res.secrets(env, a, loc, subj)
 			if !f.Configured {
 				continue
 			}
@@ -90,12 +90,14 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 			e := &entry{a: a, loc: loc, file: f, subject: subj}
 			doc, _, _ := inspect.ReadDoc(loc.Target, "")
 			if doc != nil {
-				e.raw, _ = doc.Get(inspect.EntryPath(loc.Target, opts.Name)...)
-				if err := json.Unmarshal(e.raw, e); err != nil {
-					res.add(Check{ID: "config.entry", Subject: subj, Status: Error, Message: "the " + opts.Name + " entry is not a server object",
+				e.value, _ = doc.Get(inspect.EntryPath(loc.Target, opts.Name)...)
+				stored, err := ides.ReadEntry(a, e.value)
+				if err != nil {
+					res.add(Check{ID: "config.entry", Subject: subj, Status: Error, Message: "the " + opts.Name + " entry is not a server object: " + err.Error(),
 						Hint: "reinstall it: latchgate-mcp install --ide " + a.ID()})
 					continue
 				}
+				e.Command, e.Args, e.Env, e.URL = stored.Command, stored.Args, stored.EnvMap(), stored.URL
 			}
 			res.entry(opts, e)
 			ideEntries = append(ideEntries, e)
@@ -103,8 +105,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 		res.clientSummary(a, files)
 		res.entries = append(res.entries, ideEntries...)
 	}
-	res.strayClaudeSettings(opts, adapters)
-	res.emptyClaudeConfigDir(opts, adapters)
+	res.envWarnings(opts, adapters)
 	if configured == 0 {
 		res.add(Check{ID: "config.none", Status: Error,
 			Message: fmt.Sprintf("no %q server entry in any configuration file checked", opts.Name),
@@ -133,31 +134,31 @@ func (c *configResult) entry(opts Options, e *entry) {
 			Hint: fmt.Sprintf("keep one scope: latchgate-mcp uninstall --ide %s --scope %s removes this one", e.a.ID(), e.loc.Scope)})
 	case "disabled":
 		ch := Check{ID: "config.disabled", Subject: e.subject, Status: Warn, Message: msg + "; disabled: " + f.Detail,
-			Hint: "enable it again in " + e.a.DisplayName() + " (/mcp), or remove it from the disabled list"}
-		// A rejection in the user's own settings is what --approve
-		// edits; one in the project's files is not ours to overrule.
-		settings := opts.Env.Display(claudecode.SettingsPath(opts.Env))
-		if state, source := inspect.ClaudeApproval(opts.Env, opts.Name); e.loc.Scope == ides.ScopeProject && state == "disabled" && source == settings {
-			ch.Hint = "approve it again with latchgate-mcp doctor --fix --approve, or in Claude Code"
+			Hint: "enable it again in " + e.a.DisplayName() + ", or remove it from the disabled list"}
+		if approver, ok := e.a.(ides.Approver); ok && f.Approvable {
+			ch.Hint = "approve it again with latchgate-mcp doctor --fix --approve, or in " + e.a.DisplayName()
 			if opts.Approve {
 				ch.Fixable = true
 				c.fixes = append(c.fixes, Fix{
-					Description: fmt.Sprintf("approve the project server %q in %s, where it was rejected", opts.Name, settings),
-					Edits:       []merge.FileEdit{claudeSettingsEdit(opts.Env, approveEdit(opts.Name))},
+					Description: fmt.Sprintf("approve the project server %q in %s, where it was rejected", opts.Name, approver.ApprovalFile(opts.Env)),
+					Edits:       approver.ApproveEdits(opts.Env, opts.Name),
 				})
 			}
 		}
 		c.add(ch)
 	case "pending-approval":
 		ch := Check{ID: "config.approval", Subject: e.subject, Status: Warn,
-			Message: msg + "; not approved: Claude Code asks each user before it starts a .mcp.json server",
-			Hint:    "approve it when Claude Code asks, or run latchgate-mcp doctor --fix --approve"}
-		if opts.Approve {
-			ch.Fixable = true
-			c.fixes = append(c.fixes, Fix{
-				Description: fmt.Sprintf("approve the project server %q in %s", opts.Name, opts.Env.Display(claudecode.SettingsPath(opts.Env))),
-				Edits:       []merge.FileEdit{claudeSettingsEdit(opts.Env, approveEdit(opts.Name))},
-			})
+			Message: msg + "; not approved: " + f.Detail,
+			Hint:    "approve it when " + e.a.DisplayName() + " asks"}
+		if approver, ok := e.a.(ides.Approver); ok && f.Approvable {
+			ch.Hint += ", or run latchgate-mcp doctor --fix --approve"
+			if opts.Approve {
+				ch.Fixable = true
+				c.fixes = append(c.fixes, Fix{
+					Description: fmt.Sprintf("approve the project server %q in %s", opts.Name, approver.ApprovalFile(opts.Env)),
+					Edits:       approver.ApproveEdits(opts.Env, opts.Name),
+				})
+			}
 		}
 		c.add(ch)
 	default:
@@ -221,76 +222,69 @@ func (c *configResult) clientSummary(a ides.Adapter, files []inspect.File) {
 		Hint:    "enable one again in " + a.DisplayName()})
 }
 
-// strayKey finds the entry under the servers key of another IDE's format
-// in this file (mcpServers in VS Code's mcp.json, servers in .mcp.json or
-// Cursor's), which the client silently ignores.
-func (c *configResult) strayKey(opts Options, a ides.Adapter, loc ides.Location, subj string) {
-	if len(loc.Servers) != 1 {
-		return
-	}
-	other := map[string]string{"servers": "mcpServers", "mcpServers": "servers"}[loc.Servers[0]]
-	if other == "" {
-		return
-	}
-	doc, _, err := inspect.ReadDoc(loc.Target, "")
-	if err != nil || doc == nil {
-		return
-	}
-	raw, ok := doc.Get(other, opts.Name)
+// strays finds our entry where the adapter says users put entries by
+// mistake (settings.json for Claude Code, the servers key of another
+// client's format), which the client silently ignores, and plans moving
+// it to loc, unless loc has one already.
+func (c *configResult) strays(opts Options, a ides.Adapter, loc ides.Location, subj string) {
+	finder, ok := a.(ides.StrayFinder)
 	if !ok {
-		return
-	}
-	to := append([]string(nil), loc.Servers...)
-	edit := moveEdit([]string{other, opts.Name}, append(to, opts.Name), raw)
-	c.fixes = append(c.fixes, Fix{
-		Description: fmt.Sprintf("move %q from %q to %q in %s", opts.Name, other, loc.Servers[0], opts.Env.Display(loc.Path)),
-		Edits:       []merge.FileEdit{loc.FileEdit(opts.Env, edit)},
-	})
-	c.add(Check{ID: "config.stray", Subject: subj, Status: Error, Fixable: true,
-		Message: fmt.Sprintf("the entry is under %q, which %s ignores: it reads %q", other, a.DisplayName(), loc.Servers[0]),
-		Hint:    fmt.Sprintf("move it under %q", loc.Servers[0])})
-}
-
-// strayClaudeSettings finds the entry in ~/.claude/settings.json, which
-// Claude Code never reads servers from (ide-configs §0.1).
-func (c *configResult) strayClaudeSettings(opts Options, adapters []ides.Adapter) {
-	if !slices.ContainsFunc(adapters, func(a ides.Adapter) bool { return a.ID() == (claudecode.Adapter{}).ID() }) ||
-		!inScopes(opts.Scopes, ides.ScopeUser) {
 		return
 	}
 	env := opts.Env
-	p := claudecode.SettingsPath(env)
-	doc, _, err := inspect.ReadDoc(ides.Target{Path: p}, "")
-	if err != nil || doc == nil {
-		return
+	for _, st := range finder.Strays(env, loc.Target) {
+		doc, _, err := merge.ReadDoc(st.Path, st.Format, "")
+		if err != nil || doc == nil {
+			continue
+		}
+		from := append(append([]string(nil), st.Servers...), opts.Name)
+		v, ok := doc.Get(from...)
+		if !ok {
+			continue
+		}
+		to := loc.EntryPath(opts.Name)
+		var edits []merge.FileEdit
+		if st.Path == loc.Path {
+			edits = []merge.FileEdit{loc.FileEdit(env, moveEdit(from, to, v))}
+		} else {
+			edits = []merge.FileEdit{loc.FileEdit(env, setIfAbsent(v, to...)),
+				{Path: st.Path, Display: env.Display(st.Path), Format: st.Format, NewMode: 0o600,
+					Edits: []merge.Edit{func(doc config.Document) (bool, error) { return doc.Delete(from...) }}}}
+		}
+		where := env.Display(st.Path)
+		ch := Check{ID: "config.stray", Subject: subj, Status: Error, Fixable: true,
+			Message: "the entry is under " + st.Why,
+			Hint:    "move it under " + strconv.Quote(config.DisplayPath(loc.Servers))}
+		if st.Path != loc.Path {
+			ch.Subject = a.DisplayName() + " " + where
+			ch.Message = "the entry is in " + st.Why
+			ch.Hint = fmt.Sprintf("move it to %s (%s scope)", env.Display(loc.Path), ides.ScopeName(a, loc.Scope))
+		}
+		desc := fmt.Sprintf("move %q from %q to %q in %s", opts.Name, config.DisplayPath(st.Servers), config.DisplayPath(loc.Servers), where)
+		if st.Path != loc.Path {
+			desc = fmt.Sprintf("move %q from %s to %s (%s scope)", opts.Name, where, env.Display(loc.Path), ides.ScopeName(a, loc.Scope))
+		}
+		c.fixes = append(c.fixes, Fix{Description: desc, Edits: edits})
+		c.add(ch)
 	}
-	raw, ok := doc.Get("mcpServers", opts.Name)
-	if !ok {
-		return
-	}
-	user, _ := claudecode.Adapter{}.Target(env, ides.ScopeUser)
-	edits := []merge.FileEdit{user.FileEdit(env, setIfAbsent(raw, inspect.EntryPath(user, opts.Name)...)),
-		claudeSettingsEdit(env, func(doc *merge.Document) (bool, error) { return doc.Delete("mcpServers", opts.Name) })}
-	c.fixes = append(c.fixes, Fix{
-		Description: fmt.Sprintf("move %q from %s to %s (user scope)", opts.Name, env.Display(p), env.Display(user.Path)),
-		Edits:       edits,
-	})
-	c.add(Check{ID: "config.stray", Subject: "Claude Code " + env.Display(p), Status: Error, Fixable: true,
-		Message: "the entry is in settings.json, which Claude Code never reads servers from",
-		Hint:    "move it to " + env.Display(user.Path) + " (user scope)"})
 }
 
-// emptyClaudeConfigDir warns about CLAUDE_CONFIG_DIR set to the empty
-// string: Claude Code (2.1.197, checked) then still reads ~/.claude.json
-// but takes its settings, and so project approvals, from ./settings.json.
-func (c *configResult) emptyClaudeConfigDir(opts Options, adapters []ides.Adapter) {
-	if v, ok := opts.Env.Vars["CLAUDE_CONFIG_DIR"]; !ok || v != "" ||
-		!slices.ContainsFunc(adapters, func(a ides.Adapter) bool { return a.ID() == (claudecode.Adapter{}).ID() }) {
-		return
+// envWarnings reports what an adapter says about its client under this
+// environment (CLAUDE_CONFIG_DIR set but empty, say).
+func (c *configResult) envWarnings(opts Options, adapters []ides.Adapter) {
+	for _, a := range adapters {
+		w, ok := a.(ides.EnvWarner)
+		if !ok {
+			continue
+		}
+		for _, n := range w.EnvWarnings(opts.Env) {
+			st := Warn
+			if n.Level == "info" {
+				st = OK
+			}
+			c.add(Check{ID: "config." + n.ID, Subject: a.DisplayName(), Status: st, Message: n.Text, Hint: n.Hint})
+		}
 	}
-	c.add(Check{ID: "config.claude_config_dir", Subject: "Claude Code", Status: Warn,
-		Message: "CLAUDE_CONFIG_DIR is set but empty: Claude Code then reads its settings (and project approvals) from settings.json in the current directory",
-		Hint:    "unset CLAUDE_CONFIG_DIR, or set it to a directory"})
 }
 
 // secretName matches environment variable names that usually hold a
@@ -303,27 +297,24 @@ var reference = regexp.MustCompile(`^\$\{[^}]+\}$`)
 
 // secrets warns about credentials written in plain text in any server's
 // env in the file, and about such a file being readable by others.
-func (c *configResult) secrets(env ides.Env, loc ides.Location, subj string) {
+func (c *configResult) secrets(env ides.Env, a ides.Adapter, loc ides.Location, subj string) {
 	doc, _, err := inspect.ReadDoc(loc.Target, "")
 	if err != nil || doc == nil {
 		return
 	}
-	raw, ok := doc.Get(loc.Servers...)
+	servers, ok := doc.Get(loc.Servers...)
 	if !ok {
 		return
 	}
-	var servers map[string]struct {
-		Env map[string]any `json:"env"`
-	}
-	if json.Unmarshal(raw, &servers) != nil {
-		return
-	}
 	var found []string
-	for name, s := range servers {
-		for k, v := range s.Env {
-			str, _ := v.(string)
-			if secretName.MatchString(k) && str != "" && !reference.MatchString(str) {
-				found = append(found, name+"."+k)
+	for _, m := range servers.Members() {
+		stored, err := ides.ReadEntry(a, m.Value)
+		if err != nil {
+			continue
+		}
+		for _, v := range stored.Env {
+			if secretName.MatchString(v.Name) && v.Value != "" && !reference.MatchString(v.Value) {
+				found = append(found, m.Key+"."+v.Name)
 			}
 		}
 	}
@@ -333,7 +324,7 @@ func (c *configResult) secrets(env ides.Env, loc ides.Location, subj string) {
 	slices.Sort(found)
 	c.add(Check{ID: "config.secrets", Subject: subj, Status: Warn,
 		Message: "plaintext secret in env: " + strings.Join(found, ", "),
-		Hint:    "keep it out of the file: reference a variable (${NAME} for Claude Code, ${env:NAME} or ${input:id} for Cursor and VS Code)"})
+		Hint:    "keep it out of the file: " + referenceHint(ides.LaunchOf(a, env))})
 	if info, err := os.Stat(loc.Path); err == nil && info.Mode().Perm()&0o077 != 0 {
 		c.add(Check{ID: "config.permissions", Subject: subj, Status: Warn,
 			Message: fmt.Sprintf("the file holds secrets and is readable by others (%04o)", info.Mode().Perm()),
@@ -341,29 +332,10 @@ func (c *configResult) secrets(env ides.Env, loc ides.Location, subj string) {
 	}
 }
 
-func claudeSettingsEdit(env ides.Env, edits ...merge.Edit) merge.FileEdit {
-	p := claudecode.SettingsPath(env)
-	return merge.FileEdit{Path: p, Display: env.Display(p), Strict: true, NewMode: 0o600, Edits: edits}
-}
-
-// approveEdit approves project server name the way Claude Code's own
-// dialog does for the user: in enabledMcpjsonServers, and out of
-// disabledMcpjsonServers, where a rejection would win.
-func approveEdit(name string) merge.Edit {
-	return func(doc *merge.Document) (bool, error) {
-		added, err := doc.AddToSet(name, "enabledMcpjsonServers")
-		if err != nil {
-			return false, err
-		}
-		removed, err := doc.RemoveFromSet(name, "disabledMcpjsonServers")
-		return added || removed, err
-	}
-}
-
 // moveEdit moves value from one path of a document to another, keeping
 // an entry already at the destination (it is the one the client reads).
-func moveEdit(from, to []string, value json.RawMessage) merge.Edit {
-	return func(doc *merge.Document) (bool, error) {
+func moveEdit(from, to []string, value config.Value) merge.Edit {
+	return func(doc config.Document) (bool, error) {
 		set, err := setIfAbsent(value, to...)(doc)
 		if err != nil {
 			return false, err
@@ -374,12 +346,21 @@ func moveEdit(from, to []string, value json.RawMessage) merge.Edit {
 }
 
 // setIfAbsent sets path to value unless something is there already.
-func setIfAbsent(value json.RawMessage, path ...string) merge.Edit {
-	return func(doc *merge.Document) (bool, error) {
+func setIfAbsent(value config.Value, path ...string) merge.Edit {
+	return func(doc config.Document) (bool, error) {
 		if _, ok := doc.Get(path...); ok {
 			doc.Note("kept the entry already at %s", strings.Join(path, "."))
 			return false, nil
 		}
 		return doc.Set(value, path...)
 	}
+}
+
+// referenceHint says how to name a variable instead of writing a secret,
+// in the client's syntax.
+func referenceHint(r ides.LaunchRules) string {
+	if r.VarSyntax == "" {
+		return "set it in the environment the client starts from, or keep it in a file the server reads"
+	}
+	return "reference a variable (" + r.VarSyntax + ")"
 }

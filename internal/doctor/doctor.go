@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/all"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 )
@@ -22,7 +22,7 @@ const DefaultTimeout = 5 * time.Second
 type Options struct {
 	// Env is the machine: home, project, environment variables.
 	Env ides.Env
-	// IDEs limits the run to these adapter ids (e.g. "claude-code");
+	// IDEs limits the run to these adapter ids (ides/all ids);
 	// empty checks every supported IDE.
 	IDEs []string
 	// Scopes limits the configuration files checked to these scopes;
@@ -82,13 +82,12 @@ type entry struct {
 	loc     ides.Location
 	file    inspect.File
 	subject string // "Claude Code user ~/.claude.json"
-	raw     json.RawMessage
+	value   config.Value
 
-	Command string            `json:"command"`
-	Args    []string          `json:"args"`
-	Env     map[string]string `json:"env"`
-	URL     string            `json:"url"`
-	Type    string            `json:"type"`
+	Command string
+	Args    []string
+	Env     map[string]string
+	URL     string
 
 	// Set by the checks, read when planning fixes (after they finish).
 	brokenCommand bool

@@ -336,7 +336,7 @@ func TestStrayAndApprovalFixes(t *testing.T) {
 	if !c.Fixable {
 		t.Error("approval is not offered with Approve")
 	}
-	if got := descriptions(rep); len(got) != 2 || got[0] != `approve the project server "latchgate" in ~/.claude/settings.json` {
+	if got := descriptions(rep); len(got) != 2 || !slices.Contains(got, `approve the project server "latchgate" in ~/.claude/settings.json`) {
 		t.Errorf("fixes = %q", got)
 	}
 

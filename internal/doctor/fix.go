@@ -2,11 +2,11 @@ package doctor
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
@@ -37,22 +37,19 @@ func planFixes(ctx context.Context, opts Options, entries []*entry, targets []*g
 			continue
 		}
 		portable := e.loc.Scope == ides.ScopeProject
-		var edits []merge.Edit
+		command, args := e.Command, e.Args
 		var what []string
 		if e.brokenCommand && opts.Command != nil {
 			if cmd, err := opts.Command(portable); err == nil && cmd != e.Command {
-				v, _ := json.Marshal(cmd)
-				edits = append(edits, setField(e, opts.Name, "command", v))
+				command = cmd
 				what = append(what, fmt.Sprintf("command %q -> %q", e.Command, cmd))
 				markFixable(checks, "binary.command", e.subject)
 			}
 		}
 		if g := e.gate; g != nil && g.failed != "" && detectedOK {
 			want := opts.Gate.Args(portable)[1:]
-			args := withGate(e.Args, want)
-			if !equal(args, e.Args) {
-				v, _ := json.Marshal(args)
-				edits = append(edits, setField(e, opts.Name, "args", v))
+			if a := withGate(e.Args, want); !equal(a, e.Args) {
+				args = a
 				what = append(what, fmt.Sprintf("gate %s -> %s (%s)", gateArgs(e.Args), strings.Join(want, " "), opts.Gate.Source))
 				for i := range checks {
 					if checks[i].Section == SectionGate && checks[i].Subject == g.label() && checks[i].Status == Error {
@@ -61,22 +58,36 @@ func planFixes(ctx context.Context, opts Options, entries []*entry, targets []*g
 				}
 			}
 		}
-		if len(edits) == 0 {
+		if len(what) == 0 {
+			continue
+		}
+		edit, err := rewriteEntry(e, opts.Name, command, args)
+		if err != nil {
 			continue
 		}
 		fixes = append(fixes, Fix{
 			Description: "rewrite the entry in " + e.subject + ": " + strings.Join(what, "; "),
-			Edits:       []merge.FileEdit{e.loc.FileEdit(opts.Env, edits...)},
+			Edits:       []merge.FileEdit{e.loc.FileEdit(opts.Env, edit)},
 		})
 	}
 	return fixes
 }
 
-// setField sets one field of the entry in its file, leaving the rest of
-// the entry as the user wrote it.
-func setField(e *entry, name, field string, value json.RawMessage) merge.Edit {
-	path := append(inspect.EntryPath(e.loc.Target, name), field)
-	return func(doc *merge.Document) (bool, error) { return doc.Set(value, path...) }
+// rewriteEntry is the edit that gives the entry a new command and
+// arguments, written the way its adapter writes entries, keeping the
+// entry's environment and every key of it the adapter does not own.
+func rewriteEntry(e *entry, name, command string, args []string) (merge.Edit, error) {
+	stored, err := ides.ReadEntry(e.a, e.value)
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := e.a.Entry(ides.ServerSpec{Command: command, Args: args, Env: stored.Env})
+	if err != nil {
+		return nil, err
+	}
+	value := ides.KeepUserKeys(e.value, fresh)
+	path := inspect.EntryPath(e.loc.Target, name)
+	return func(doc config.Document) (bool, error) { return doc.Set(value, path...) }, nil
 }
 
 // withGate replaces the gate flags in args by want, right after "serve".

@@ -13,6 +13,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/latchgate-ai/latchgate-mcp/ides"
 )
 
 // handshakeJobs starts each configured server as its IDE would.
@@ -52,7 +54,7 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 	client := mcp.NewClient(&mcp.Implementation{Name: "latchgate-mcp-doctor", Version: opts.Version}, nil)
 	var transport mcp.Transport = &mcp.CommandTransport{Command: cmd, TerminateDuration: 500 * time.Millisecond}
 	var probe *discoverFirst
-	if e.a.ID() == "claude-code" {
+	if ides.LaunchOf(e.a, opts.Env).DiscoverFirst {
 		// Half the time limit at most, to leave the rest for initialize.
 		probe = &discoverFirst{inner: transport, wait: min(claudeDiscoverWait, opts.Timeout/2)}
 		transport = probe

@@ -3,7 +3,6 @@ package doctor
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -23,75 +22,30 @@ type launch struct {
 	rule    string   // the client's environment rule, for messages
 }
 
-// sdkInherited is what the MCP SDK stdio clients pass to a server by
-// default on POSIX (ide-configs §0.3); hosts built on them (Cursor, VS
-// Code) may pass no more, so doctor launches their entries with no more.
-var sdkInherited = []string{"HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"}
-
-var (
-	claudeVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
-	vscodeVar = regexp.MustCompile(`\$\{(env:([A-Za-z_][A-Za-z0-9_]*)|userHome|workspaceFolder|workspaceFolderBasename|pathSeparator|/)\}`)
-)
-
 // launchFor works out how the IDE of e starts it, with the IDE's rules
 // for ${...} expansion and for the environment the server gets.
 func launchFor(env ides.Env, e *entry) *launch {
 	l := &launch{dir: env.ProjectRoot}
+	rules := ides.LaunchOf(e.a, env)
 	vars := map[string]string{}
-	var expand func(string) string
-	switch e.a.ID() {
-	case "claude-code":
-		// Claude Code passes its whole environment and adds its own
-		// variables; it expands ${VAR} and ${VAR:-default}, in every
-		// scope (claude-code-observed).
+	if rules.InheritAll {
 		for k, v := range env.Vars {
 			vars[k] = v
 		}
-		vars["CLAUDECODE"] = "1"
-		vars["CLAUDE_PROJECT_DIR"] = env.ProjectRoot
-		l.rule = "Claude Code's environment"
-		expand = func(s string) string {
-			return claudeVar.ReplaceAllStringFunc(s, func(m string) string {
-				sub := claudeVar.FindStringSubmatch(m)
-				if v, ok := env.Vars[sub[1]]; ok && (v != "" || sub[2] == "") {
-					return v
-				}
-				if sub[2] != "" {
-					return sub[3]
-				}
-				l.missing = append(l.missing, sub[1])
-				return m
-			})
-		}
-	default:
-		// Cursor and VS Code expand ${env:NAME} and a few predefined
-		// variables; an unset variable becomes "".
-		for _, k := range sdkInherited {
+	} else {
+		for _, k := range rules.Inherit {
 			if v, ok := env.Vars[k]; ok {
 				vars[k] = v
 			}
 		}
-		l.rule = "only " + strings.Join(sdkInherited, ", ") + " and the entry's env"
-		expand = func(s string) string {
-			return vscodeVar.ReplaceAllStringFunc(s, func(m string) string {
-				sub := vscodeVar.FindStringSubmatch(m)
-				switch {
-				case sub[2] != "":
-					if v, ok := env.Vars[sub[2]]; ok {
-						return v
-					}
-					l.missing = append(l.missing, sub[2])
-					return ""
-				case sub[1] == "userHome":
-					return env.Home
-				case sub[1] == "workspaceFolder":
-					return env.ProjectRoot
-				case sub[1] == "workspaceFolderBasename":
-					return filepath.Base(env.ProjectRoot)
-				}
-				return string(filepath.Separator)
-			})
-		}
+	}
+	for k, v := range rules.Extra {
+		vars[k] = v
+	}
+	l.rule = rules.Rule
+	expand := func(s string) string { return s }
+	if rules.Expand != nil {
+		expand = func(s string) string { return rules.Expand(s, env, &l.missing) }
 	}
 	l.command = expand(e.Command)
 	for _, a := range e.Args {

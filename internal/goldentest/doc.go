@@ -3,8 +3,9 @@
 // before a run, the request, and the files and dry-run diff after it.
 // Each case is planned, applied for real (backups, locks, atomic writes)
 // and then run a second time, which must change nothing; every file
-// after the run must validate against its IDE's JSON Schema.
+// after the run must parse as its target's format and validate against
+// the schema the target names.
 //
-// It is test support shared by ides/claudecode, ides/cursor and
-// ides/vscode, so that the three adapters are held to the same checks.
+// ides/all runs every adapter's cases through it, so that every adapter
+// is held to the same checks.
 package goldentest

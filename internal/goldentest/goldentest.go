@@ -16,6 +16,8 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config/formats"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 	"github.com/latchgate-ai/latchgate-mcp/schemas"
 )
@@ -229,30 +231,45 @@ func (c Config) runCase(t *testing.T, file string) {
 // JSON, and files with a schema match it.
 func (c Config) checkFile(t *testing.T, rel, data string) {
 	t.Helper()
-	plain := bytes.TrimPrefix([]byte(data), []byte("\xEF\xBB\xBF"))
-	if strings.HasSuffix(rel, ".json") && c.strict(rel) && !json.Valid(plain) {
-		t.Errorf("%s is not plain JSON after the run:\n%s", rel, data)
+	format, schema := c.formatOf(rel)
+	if c.Schema != nil {
+		schema = c.Schema(rel)
 	}
-	if c.Schema == nil {
+	doc, err := formats.Parse(format, []byte(data))
+	if err != nil {
+		t.Errorf("%s is not valid %s after the run: %v\n%s", rel, format, err, data)
 		return
 	}
-	if name := c.Schema(rel); name != "" {
-		if err := schemas.Validate(name, plain); err != nil {
-			t.Errorf("%s after the run: %v\n%s", rel, err, data)
-		}
+	if format == config.JSON && !json.Valid(bytes.TrimPrefix([]byte(data), []byte("\xEF\xBB\xBF"))) {
+		t.Errorf("%s is not plain JSON after the run:\n%s", rel, data)
+	}
+	if schema == "" {
+		return
+	}
+	root, _ := doc.Get()
+	if err := schemas.ValidateValue(schema, root.Interface()); err != nil {
+		t.Errorf("%s after the run: %v\n%s", rel, err, data)
 	}
 }
 
-// strict reports whether the adapter keeps rel plain JSON: every file is,
-// unless the adapter's targets say they are JSONC.
-func (c Config) strict(rel string) bool {
+// formatOf returns the format and schema of the adapter's file rel (by
+// its name and scope directory); strict JSON and no schema for files no
+// target names (settings the adapter edits beside its targets).
+func (c Config) formatOf(rel string) (config.Format, string) {
+	env := ides.Env{GOOS: "linux", Home: "/h", ProjectRoot: "/h/proj", WorkDir: "/h/proj", Vars: map[string]string{}}
 	for _, s := range c.Adapter.Scopes() {
-		t, err := c.Adapter.Target(ides.Env{GOOS: "linux", Home: "/h", ProjectRoot: "/h/proj", WorkDir: "/h/proj"}, s)
-		if err == nil && !t.Strict && filepath.Base(t.Path) == filepath.Base(rel) {
-			return false
+		t, err := c.Adapter.Target(env, s)
+		if err == nil && strings.HasSuffix(filepath.ToSlash(t.Path), "/"+rel) {
+			return t.Format, t.Schema
 		}
 	}
-	return true
+	for _, s := range c.Adapter.Scopes() {
+		t, err := c.Adapter.Target(env, s)
+		if err == nil && filepath.Base(t.Path) == filepath.Base(rel) {
+			return t.Format, t.Schema
+		}
+	}
+	return config.JSON, ""
 }
 
 func (c Config) plan(env ides.Env, r Request) (*merge.Plan, error) {

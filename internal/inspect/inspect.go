@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
-	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 	"github.com/latchgate-ai/latchgate-mcp/schemas"
 )
@@ -39,29 +39,18 @@ type File struct {
 	// pending-approval, disabled, or "" when there is no entry.
 	Client string `json:"client,omitempty"`
 	Detail string `json:"detail,omitempty"`
+	// Approvable: install --approve would make the client start it.
+	Approvable bool `json:"-"`
 }
 
 // ReadDoc reads and parses the file of t; nil and no error when it does
 // not exist. display names the file in errors.
-func ReadDoc(t ides.Target, display string) (*merge.Document, bool, error) {
-	data, existed, err := merge.ReadFile(t.Path)
-	if err != nil {
-		return nil, existed, &merge.FileError{Op: "read", Path: display, Err: err}
-	}
-	if !existed {
-		return nil, false, nil
-	}
-	doc, err := merge.Parse(data, t.Strict)
-	if err != nil {
-		return nil, true, &merge.FileError{Op: "parse", Path: display, Err: err}
-	}
-	return doc, true, nil
+func ReadDoc(t ides.Target, display string) (config.Document, bool, error) {
+	return merge.ReadDoc(t.Path, t.Format, display)
 }
 
-// EntryPath is the JSON path of server name in t's file.
-func EntryPath(t ides.Target, name string) []string {
-	return append(append([]string(nil), t.Servers...), name)
-}
+// EntryPath is the path of server name in t's file.
+func EntryPath(t ides.Target, name string) []string { return t.EntryPath(name) }
 
 // Inspect reads one file and fills in what is there.
 func Inspect(a ides.Adapter, env ides.Env, loc ides.Location, name string) File {
@@ -76,25 +65,20 @@ func Inspect(a ides.Adapter, env ides.Env, loc ides.Location, name string) File 
 	if doc == nil {
 		return r
 	}
-	if schema := schemas.For(a.ID(), loc.Target); schema != "" {
-		if data, _, err := merge.ReadFile(loc.Path); err == nil {
-			if err := schemas.Validate(schema, data); err != nil {
+	if loc.Schema != "" {
+		if root, ok := doc.Get(); ok {
+			if err := schemas.ValidateValue(loc.Schema, root.Interface()); err != nil {
 				r.SchemaError = err.Error()
 			}
 		}
 	}
-	raw, ok := doc.Get(EntryPath(loc.Target, name)...)
+	v, ok := doc.Get(EntryPath(loc.Target, name)...)
 	if !ok {
 		return r
 	}
 	r.Configured = true
-	var e struct {
-		Command string            `json:"command"`
-		Args    []string          `json:"args"`
-		Env     map[string]string `json:"env"`
-		URL     string            `json:"url"`
-	}
-	if err := json.Unmarshal(raw, &e); err != nil {
+	e, err := ides.ReadEntry(a, v)
+	if err != nil {
 		r.Transport = "unrecognised entry"
 		return r
 	}
@@ -103,7 +87,7 @@ func Inspect(a ides.Adapter, env ides.Env, loc ides.Location, name string) File 
 		r.Transport = "remote " + e.URL
 		return r
 	}
-	r.Transport = DescribeArgs(e.Args, e.Env)
+	r.Transport = DescribeArgs(e.Args, e.EnvMap())
 	return r
 }
 
@@ -135,17 +119,18 @@ func DescribeArgs(args []string, env map[string]string) string {
 
 // Differences compares the entry in the file with want, field by
 // field, in words.
-func Differences(loc ides.Location, env ides.Env, want json.RawMessage, name string) []string {
+func Differences(loc ides.Location, env ides.Env, want config.Value, name string) []string {
 	doc, _, err := ReadDoc(loc.Target, "")
 	if err != nil || doc == nil {
 		return nil
 	}
-	raw, _ := doc.Get(EntryPath(loc.Target, name)...)
-	var have, exp map[string]any
-	if json.Unmarshal(raw, &have) != nil {
+	got, _ := doc.Get(EntryPath(loc.Target, name)...)
+	have, ok := got.Interface().(map[string]any)
+	if !ok {
 		return []string{"the entry is not an object"}
 	}
-	if json.Unmarshal(want, &exp) != nil {
+	exp, ok := want.Interface().(map[string]any)
+	if !ok {
 		return nil
 	}
 	var out []string
@@ -207,131 +192,15 @@ func compact(v any) string {
 	return string(b)
 }
 
-// ClientView fills in what the IDE will do with each configured entry.
+// ClientView fills in what the IDE will do with each configured entry,
+// by the rules of its adapter.
 func ClientView(a ides.Adapter, env ides.Env, rows []File, name string) {
-	if a.ID() == (claudecode.Adapter{}).ID() {
-		claudeView(env, rows, name)
-		return
+	states := make([]ides.EntryState, len(rows))
+	for i, r := range rows {
+		states[i] = ides.EntryState{Scope: ides.ParseScope(r.Scope), Variant: r.Variant, Configured: r.Configured}
 	}
-	configured := map[string]bool{}
-	for _, r := range rows {
-		if r.Configured {
-			configured[r.Scope+"|"+r.Variant] = true
-		}
-	}
+	ides.ClientView(a, env, name, states)
 	for i := range rows {
-		r := &rows[i]
-		if !r.Configured {
-			continue
-		}
-		r.Client = "active"
-		switch {
-		case strings.HasPrefix(r.Variant, "profile "):
-			r.Detail = "when the " + strings.TrimPrefix(r.Variant, "profile ") + " profile is in use"
-		case r.IDE != "cursor" && r.Scope == "user":
-			r.Detail = "in the default profile"
-		}
-		if a.ID() == "cursor" && r.Scope == "user" && configured["project|"] {
-			r.Detail = "the project's entry of the same name is used in this project"
-		}
+		rows[i].Client, rows[i].Detail, rows[i].Approvable = states[i].Client, states[i].Detail, states[i].Approvable
 	}
-}
-
-// claudeView applies Claude Code's rules: local > project > user for the
-// same name, and .mcp.json servers need approval.
-func claudeView(env ides.Env, rows []File, name string) {
-	in := map[string]bool{}
-	for _, r := range rows {
-		if r.Configured {
-			in[r.Scope] = true
-		}
-	}
-	approval, source := ClaudeApproval(env, name)
-	for i := range rows {
-		r := &rows[i]
-		if !r.Configured {
-			continue
-		}
-		switch r.Scope {
-		case "local":
-			r.Client = "active"
-			if ClaudeLocalDisabled(env, name) {
-				r.Client = "disabled"
-				r.Detail = "turned off with /mcp in this project (disabledMcpServers)"
-			}
-		case "project":
-			switch {
-			case in["local"]:
-				r.Client, r.Detail = "shadowed", "the local-scope entry wins in this project"
-			case approval == "disabled":
-				r.Client, r.Detail = "disabled", "rejected in "+source+" (disabledMcpjsonServers)"
-			case approval == "approved":
-				r.Client, r.Detail = "active", "approved in "+source
-			default:
-				r.Client, r.Detail = "pending-approval", "Claude Code asks before starting it; install --approve approves it"
-			}
-		case "user":
-			r.Client = "active"
-			switch {
-			case in["local"]:
-				r.Client, r.Detail = "shadowed", "the local-scope entry wins in this project"
-			case in["project"]:
-				r.Client, r.Detail = "shadowed", "the project's .mcp.json entry wins in this project"
-			}
-		}
-	}
-}
-
-// ClaudeApproval reads the approval of project server name from the
-// settings files Claude Code consults, most personal last: a rejection
-// anywhere wins over approvals.
-func ClaudeApproval(env ides.Env, name string) (state, source string) {
-	files := []string{
-		claudecode.SettingsPath(env),
-		ides.Join(env, env.ProjectRoot, ".claude", "settings.json"),
-		ides.Join(env, env.ProjectRoot, ".claude", "settings.local.json"),
-	}
-	for _, p := range files {
-		doc, _, err := ReadDoc(ides.Target{Path: p, Strict: false}, "")
-		if err != nil || doc == nil {
-			continue
-		}
-		display := env.Display(p)
-		if inList(doc, name, "disabledMcpjsonServers") {
-			return "disabled", display
-		}
-		if state == "" && inList(doc, name, "enabledMcpjsonServers") {
-			state, source = "approved", display
-		}
-		if state == "" {
-			if raw, ok := doc.Get("enableAllProjectMcpServers"); ok && string(raw) == "true" {
-				state, source = "approved", display+" (enableAllProjectMcpServers)"
-			}
-		}
-	}
-	return state, source
-}
-
-func inList(doc *merge.Document, name string, key ...string) bool {
-	raw, ok := doc.Get(key...)
-	if !ok {
-		return false
-	}
-	var list []string
-	if json.Unmarshal(raw, &list) != nil {
-		return false
-	}
-	for _, s := range list {
-		if s == name {
-			return true
-		}
-	}
-	return false
-}
-
-// ClaudeLocalDisabled reports whether /mcp turned server name off in this
-// project (disabledMcpServers in ~/.claude.json).
-func ClaudeLocalDisabled(env ides.Env, name string) bool {
-	doc, _, err := ReadDoc(ides.Target{Path: claudecode.StatePath(env), Strict: true}, "")
-	return err == nil && doc != nil && inList(doc, name, "projects", env.ProjectRoot, "disabledMcpServers")
 }

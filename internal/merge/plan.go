@@ -2,18 +2,20 @@ package merge
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config/formats"
 )
 
 // An Edit changes one document. It reports whether it changed anything,
 // and a note for the user when it did something they should know about
 // (moving an entry out of a file the IDE ignores, say).
-type Edit func(doc *Document) (changed bool, err error)
+type Edit func(doc config.Document) (changed bool, err error)
 
 // A FileEdit is everything we want to do to one file: the recipe, kept so
 // that Apply can run it again on fresh bytes when the file changed under
@@ -21,7 +23,7 @@ type Edit func(doc *Document) (changed bool, err error)
 type FileEdit struct {
 	Path    string      // absolute path
 	Display string      // path as shown to the user (~ for the home directory)
-	Strict  bool        // the file must stay plain JSON
+	Format  config.Format
 	NewMode fs.FileMode // mode for a file we create (an existing file keeps its own)
 	Edits   []Edit
 }
@@ -98,7 +100,7 @@ func PlanFile(fe FileEdit) (*Change, error) {
 }
 
 func planBytes(fe FileEdit, data []byte, existed bool) (*Change, error) {
-	doc, err := Parse(data, fe.Strict)
+	doc, err := formats.Parse(fe.Format, data)
 	if err != nil {
 		return nil, &FileError{Op: "parse", Path: fe.Display, Err: err}
 	}
@@ -110,7 +112,7 @@ func planBytes(fe FileEdit, data []byte, existed bool) (*Change, error) {
 		}
 		changed = changed || c
 	}
-	ch := &Change{FileEdit: fe, Existed: existed, Before: data, After: data, Notes: doc.notes}
+	ch := &Change{FileEdit: fe, Existed: existed, Before: data, After: data, Notes: doc.Notes()}
 	if changed {
 		ch.After = doc.Bytes()
 	}
@@ -171,15 +173,19 @@ func (p *Plan) Diff() string {
 	return b.String()
 }
 
-// MarshalValue encodes v as compact JSON without HTML escaping, as Claude
-// Code and VS Code write their files (JSON.stringify does not escape <, >
-// or &); struct fields keep their declared order.
-func MarshalValue(v any) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+// ReadDoc reads and opens the file at path as format f; nil and no error
+// when it does not exist. display names the file in errors.
+func ReadDoc(path string, f config.Format, display string) (config.Document, bool, error) {
+	data, existed, err := ReadFile(path)
+	if err != nil {
+		return nil, existed, &FileError{Op: "read", Path: display, Err: err}
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	if !existed {
+		return nil, false, nil
+	}
+	doc, err := formats.Parse(f, data)
+	if err != nil {
+		return nil, true, &FileError{Op: "parse", Path: display, Err: err}
+	}
+	return doc, true, nil
 }

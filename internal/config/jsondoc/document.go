@@ -1,4 +1,4 @@
-package merge
+package jsondoc
 
 import (
 	"bytes"
@@ -9,7 +9,21 @@ import (
 	"strings"
 
 	"github.com/tailscale/hujson"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 )
+
+// marshal encodes v as compact JSON without HTML escaping, as Claude Code
+// and VS Code write their files (JSON.stringify does not escape <, > or &).
+func marshal(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
 
 // utf8BOM is the byte order mark some Windows editors put at the start of
 // a file. JSON parsers reject it, so we strip it and put it back.
@@ -31,23 +45,17 @@ type Document struct {
 	tables map[int]objectInfo
 	nl     string // "\n" or "\r\n", for the lines we add
 	unit   string // one level of indentation, for the lines we add
-	notes  []string
+	config.NoteList
 }
 
-// Note records something an edit wants the user to know (that it moved an
-// entry, say); it is shown with the plan.
-func (d *Document) Note(format string, args ...any) {
-	d.notes = append(d.notes, fmt.Sprintf(format, args...))
-}
+var _ config.Document = (*Document)(nil)
 
-// ParseError is a syntax error at a position in a file.
-type ParseError struct {
-	Line, Column int
-	Msg          string
-}
-
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+// Format implements config.Document.Format.
+func (d *Document) Format() config.Format {
+	if d.strict {
+		return config.JSON
+	}
+	return config.JSONC
 }
 
 // Parse reads data as JSON (strict) or JSONC (comments and trailing commas
@@ -78,7 +86,7 @@ func Parse(data []byte, strict bool) (*Document, error) {
 }
 
 // scan validates src as the document's format and returns its top-level
-// value, or a *ParseError with the line and column of the problem.
+// value, or a *config.SyntaxError with the line and column of the problem.
 func (d *Document) scan(src []byte) (valueRef, error) {
 	// Depth 3 covers projects["<path>"] in ~/.claude.json.
 	sc := scanner{src: src, strict: d.strict, keepDepth: 3}
@@ -88,7 +96,7 @@ func (d *Document) scan(src []byte) (valueRef, error) {
 		var se *syntaxError
 		if errors.As(err, &se) {
 			line, col := lineColumn(src, se.off)
-			return valueRef{}, &ParseError{Line: line, Column: col, Msg: se.msg}
+			return valueRef{}, &config.SyntaxError{Line: line, Column: col, Msg: se.msg}
 		}
 		return valueRef{}, err
 	}
@@ -187,58 +195,17 @@ func (d *Document) Bytes() []byte {
 // Strict reports whether the document must stay plain JSON.
 func (d *Document) Strict() bool { return d.strict }
 
-// PathError says that something on the way to the edited member is not
-// what it must be (an array where an object is needed, say).
-type PathError struct {
-	Path []string
-	Msg  string
-}
-
-func (e *PathError) Error() string {
-	return fmt.Sprintf("%s %s", displayPath(e.Path), e.Msg)
-}
-
-// displayPath renders a path the way a user would write it in JavaScript:
-// mcpServers, projects["/home/me/app"].mcpServers.
-func displayPath(path []string) string {
-	if len(path) == 0 {
-		return "the top level"
-	}
-	var b strings.Builder
-	for i, seg := range path {
-		if isIdentifier(seg) {
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(seg)
-		} else {
-			q, _ := json.Marshal(seg)
-			fmt.Fprintf(&b, "[%s]", q)
-		}
-	}
-	return b.String()
-}
-
-func isIdentifier(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // lookup walks path from the root. It returns the deepest value found,
 // how many segments were matched, and an error if a segment runs into a
 // value that is not an object.
 func (d *Document) lookup(path []string) (valueRef, int, error) {
 	v := d.root
 	for i, seg := range path {
+		if _, _, ok := config.ParseWhere(seg); ok {
+			return v, i, &config.PathError{Path: path[:i+1], Msg: "selects a list item, which JSON server lists do not use"}
+		}
 		if v.kind != '{' {
-			return v, i, &PathError{Path: path[:i], Msg: "is " + kindName(v.kind) + ", not an object"}
+			return v, i, &config.PathError{Path: path[:i], Msg: "is " + kindName(v.kind) + ", not an object"}
 		}
 		obj, err := d.openObject(v)
 		if err != nil {
@@ -284,8 +251,24 @@ func findMember(src []byte, obj objectInfo, name string) int {
 	return -1
 }
 
-// Get returns the compact JSON of the value at path, if there is one.
-func (d *Document) Get(path ...string) (json.RawMessage, bool) {
+// Get implements config.Document.Get. An empty path is the whole
+// document.
+func (d *Document) Get(path ...string) (config.Value, bool) {
+	raw, ok := d.GetRaw(path...)
+	if !ok {
+		return config.Value{}, false
+	}
+	v, err := config.FromJSON(raw)
+	if err != nil {
+		return config.Value{}, false
+	}
+	return v, true
+}
+
+// GetRaw returns the compact JSON of the value at path, if there is one.
+// It is Get without building a tree, for callers that decode into a
+// struct.
+func (d *Document) GetRaw(path ...string) (json.RawMessage, bool) {
 	v, n, err := d.lookup(path)
 	if err != nil || n < len(path) {
 		return nil, false
@@ -324,16 +307,25 @@ func jsonEqual(a, b []byte) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// Set makes the value at path equal value (compact JSON), creating
+// Set implements config.Document.Set.
+func (d *Document) Set(v config.Value, path ...string) (bool, error) {
+	raw, err := v.MarshalJSON()
+	if err != nil {
+		return false, err
+	}
+	return d.SetRaw(raw, path...)
+}
+
+// SetRaw makes the value at path equal value (compact JSON), creating
 // missing parent objects. It reports whether the text changed. The member
 // keeps its place if it exists; otherwise it is added after its siblings,
 // indented like them.
-func (d *Document) Set(value json.RawMessage, path ...string) (bool, error) {
+func (d *Document) SetRaw(value json.RawMessage, path ...string) (bool, error) {
 	if len(path) == 0 {
 		return false, errors.New("set: empty path")
 	}
 	if !json.Valid(value) {
-		return false, fmt.Errorf("set %s: the new value is not valid JSON", displayPath(path))
+		return false, fmt.Errorf("set %s: the new value is not valid JSON", config.DisplayPath(path))
 	}
 	v, n, err := d.lookup(path)
 	if err != nil {
@@ -354,7 +346,7 @@ func (d *Document) Set(value json.RawMessage, path ...string) (bool, error) {
 		return true, d.commit(v, fromStart, splice{v.start, v.end, text})
 	}
 	if v.kind != '{' {
-		return false, &PathError{Path: path[:n], Msg: "is " + kindName(v.kind) + ", not an object"}
+		return false, &config.PathError{Path: path[:n], Msg: "is " + kindName(v.kind) + ", not an object"}
 	}
 	obj, err := d.openObject(v)
 	if err != nil {
@@ -364,15 +356,30 @@ func (d *Document) Set(value json.RawMessage, path ...string) (bool, error) {
 	// whose "b" is missing.
 	nested := value
 	for i := len(path) - 1; i > n; i-- {
-		key, _ := MarshalValue(path[i])
+		key, _ := marshal(path[i])
 		nested = json.RawMessage(fmt.Sprintf("{%s:%s}", key, nested))
 	}
 	return true, d.insertMember(obj, path[n], nested)
 }
 
-// Delete removes the member at path. It reports whether it was there.
-// Removing the last member of an object leaves the object, empty.
+// Delete implements config.Document.Delete: it removes the member at
+// path, every one of that name when the object has duplicate keys (the
+// older one would otherwise become the active entry). Removing the last
+// member of an object leaves the object, empty.
 func (d *Document) Delete(path ...string) (bool, error) {
+	changed := false
+	for {
+		removed, err := d.deleteOne(path)
+		if err != nil || !removed {
+			return changed, err
+		}
+		changed = true
+	}
+}
+
+// deleteOne removes the last member at path. It reports whether it was
+// there.
+func (d *Document) deleteOne(path []string) (bool, error) {
 	if len(path) == 0 {
 		return false, errors.New("delete: empty path")
 	}
@@ -384,7 +391,7 @@ func (d *Document) Delete(path ...string) (bool, error) {
 		return false, nil
 	}
 	if parent.kind != '{' {
-		return false, &PathError{Path: path[:len(path)-1], Msg: "is " + kindName(parent.kind) + ", not an object"}
+		return false, &config.PathError{Path: path[:len(path)-1], Msg: "is " + kindName(parent.kind) + ", not an object"}
 	}
 	obj, err := d.openObject(parent)
 	if err != nil {
@@ -404,16 +411,16 @@ func (d *Document) Delete(path ...string) (bool, error) {
 // AddToSet appends s to the array of strings at path unless it is there,
 // creating the array (and its parents) when missing.
 func (d *Document) AddToSet(s string, path ...string) (bool, error) {
-	elem, _ := MarshalValue(s)
+	elem, _ := marshal(s)
 	v, n, err := d.lookup(path)
 	if err != nil {
 		return false, err
 	}
 	if n < len(path) {
-		return d.Set(json.RawMessage("["+string(elem)+"]"), path...)
+		return d.SetRaw(json.RawMessage("["+string(elem)+"]"), path...)
 	}
 	if v.kind != '[' {
-		return false, &PathError{Path: path, Msg: "is " + kindName(v.kind) + ", not an array"}
+		return false, &config.PathError{Path: path, Msg: "is " + kindName(v.kind) + ", not an array"}
 	}
 	arr, err := d.openArray(v)
 	if err != nil {
@@ -435,7 +442,7 @@ func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
 			return changed, err
 		}
 		if v.kind != '[' {
-			return changed, &PathError{Path: path, Msg: "is " + kindName(v.kind) + ", not an array"}
+			return changed, &config.PathError{Path: path, Msg: "is " + kindName(v.kind) + ", not an array"}
 		}
 		arr, err := d.openArray(v)
 		if err != nil {
@@ -537,7 +544,7 @@ func backOverLineStart(src []byte, pos int) int {
 
 // insertMember adds "name": value as the last member of obj.
 func (d *Document) insertMember(obj objectInfo, name string, value json.RawMessage) error {
-	key, _ := MarshalValue(name)
+	key, _ := marshal(name)
 	v := valueRef{kind: '{', start: obj.start, end: obj.end}
 	if len(obj.members) == 0 {
 		return d.insertIntoEmpty(v, func(indent string) string {

@@ -1,4 +1,4 @@
-package merge
+package jsondoc
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config/doctest"
 	"github.com/tailscale/hujson"
 )
 
@@ -69,7 +71,7 @@ func TestEditsJSONC(t *testing.T) {
 		{
 			name: "replace keeps the member's comments around it",
 			in:   "{\n  /* ours */ \"lg\": {\"command\": \"old\"}, // trailing\n  \"b\": 2\n}\n",
-			edit: func(d *Document) (bool, error) { return d.Set(json.RawMessage(entry), "lg") },
+			edit: func(d *Document) (bool, error) { return d.SetRaw(json.RawMessage(entry), "lg") },
 			want: "{\n  /* ours */ \"lg\": {\"command\": \"lg\", \"args\": [\"serve\"]}, // trailing\n  \"b\": 2\n}\n",
 		},
 		{
@@ -106,7 +108,7 @@ func TestEditsJSONC(t *testing.T) {
 		{
 			name:   "duplicate names: the last one (the one parsers keep) is edited",
 			in:     "{\"lg\": 1, \"lg\": 2}",
-			edit:   func(d *Document) (bool, error) { return d.Set(json.RawMessage("3"), "lg") },
+			edit:   func(d *Document) (bool, error) { return d.SetRaw(json.RawMessage("3"), "lg") },
 			strict: true,
 			want:   "{\"lg\": 1, \"lg\": 3}",
 		},
@@ -139,7 +141,7 @@ func TestEditsJSONC(t *testing.T) {
 }
 
 func set(path ...string) func(*Document) (bool, error) {
-	return func(d *Document) (bool, error) { return d.Set(json.RawMessage(entry), path...) }
+	return func(d *Document) (bool, error) { return d.SetRaw(json.RawMessage(entry), path...) }
 }
 
 func del(path ...string) func(*Document) (bool, error) {
@@ -171,8 +173,8 @@ func TestPathErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = d.Set(json.RawMessage(entry), "projects", "/p", "mcpServers", "lg")
-	var pe *PathError
+	_, err = d.SetRaw(json.RawMessage(entry), "projects", "/p", "mcpServers", "lg")
+	var pe *config.PathError
 	if !errors.As(err, &pe) || err.Error() != `projects["/p"] is an array, not an object` {
 		t.Errorf("got %v", err)
 	}
@@ -215,8 +217,8 @@ func FuzzUpsert(f *testing.F) {
 			prefixEnd, suffixLen = v.start, len(d.src)-v.end
 		}
 		before := d.Bytes()
-		if _, err := d.Set(value, "mcpServers", "latchgate"); err != nil {
-			var pe *PathError
+		if _, err := d.SetRaw(value, "mcpServers", "latchgate"); err != nil {
+			var pe *config.PathError
 			if errors.As(err, &pe) {
 				return // mcpServers is not an object: refused, fine
 			}
@@ -230,7 +232,7 @@ func FuzzUpsert(f *testing.F) {
 		if strict && !root.IsStandard() {
 			t.Fatalf("strict output is not plain JSON:\n%s", out)
 		}
-		got, ok := d.Get("mcpServers", "latchgate")
+		got, ok := d.GetRaw("mcpServers", "latchgate")
 		if !ok || !jsonEqual(got, value) {
 			t.Fatalf("entry reads back as %s", got)
 		}
@@ -246,7 +248,7 @@ func FuzzUpsert(f *testing.F) {
 				t.Fatalf("bytes after mcpServers changed:\n%q\n%q", before, out)
 			}
 		}
-		if changed, err := d.Set(value, "mcpServers", "latchgate"); err != nil || changed {
+		if changed, err := d.SetRaw(value, "mcpServers", "latchgate"); err != nil || changed {
 			t.Fatalf("second upsert: changed=%v err=%v", changed, err)
 		}
 		if !bytes.Equal(d.Bytes(), out) {
@@ -298,13 +300,61 @@ func TestGetDoesNotModify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := d.Get("servers", "lg"); !ok {
+	if _, ok := d.GetRaw("servers", "lg"); !ok {
 		t.Fatal("entry not found")
 	}
-	if changed, err := d.Set(json.RawMessage(`{"command":"x"}`), "servers", "lg"); err != nil || changed {
+	if changed, err := d.SetRaw(json.RawMessage(`{"command":"x"}`), "servers", "lg"); err != nil || changed {
 		t.Fatalf("Set of an equal entry: changed=%v err=%v", changed, err)
 	}
 	if !bytes.Equal(in, orig) || !bytes.Equal(d.Bytes(), orig) {
 		t.Fatalf("the buffer changed:\n%q\n%q", in, d.Bytes())
+	}
+}
+
+// FuzzJSONUpsert runs the invariants every format shares
+// (doctest.CheckUpsert) on JSON and JSONC input.
+func FuzzJSONUpsert(f *testing.F) {
+	for _, s := range []string{
+		"{}", "", "{\n  \"mcpServers\": {}\n}", "{\"mcpServers\": {\"a\": 1}}",
+		"{\n  // c\n  \"mcpServers\": {\n    \"a\": 1, // n\n  },\n}",
+		"{\"mcpServers\": {\"latchgate\": 1, \"latchgate\": 2}}",
+	} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, strict bool) {
+		format := doctest.Format{
+			Parse: func(data []byte) (config.Document, error) { return Parse(data, strict) },
+			Decode: func(data []byte) (any, error) {
+				v, err := hujson.Parse(bytes.TrimPrefix(data, utf8BOM))
+				if err != nil {
+					return nil, err
+				}
+				if strict && !v.IsStandard() {
+					return nil, errors.New("not plain JSON")
+				}
+				v.Standardize()
+				var out any
+				err = json.Unmarshal(v.Pack(), &out)
+				return out, err
+			},
+		}
+		doctest.CheckUpsert(t, format, in, doctest.Entry, "mcpServers", "latchgate")
+	})
+}
+
+// TestDeleteRemovesEveryDuplicate: with two members of our name, removing
+// only the last would make the older one the active entry.
+func TestDeleteRemovesEveryDuplicate(t *testing.T) {
+	d, err := Parse([]byte("{\"s\": {\"lg\": 1, \"a\": 2, \"lg\": 3}}"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := d.Delete("s", "lg")
+	if err != nil || !changed {
+		t.Fatalf("changed=%v err=%v", changed, err)
+	}
+	if got, want := string(d.Bytes()), "{\"s\": {\"a\": 2}}"; got != want {
+		t.Errorf("got %s, want %s", got, want)
 	}
 }
