@@ -21,8 +21,8 @@ type Edit func(doc config.Document) (changed bool, err error)
 // that Apply can run it again on fresh bytes when the file changed under
 // us between planning and writing.
 type FileEdit struct {
-	Path    string      // absolute path
-	Display string      // path as shown to the user (~ for the home directory)
+	Path    string // absolute path
+	Display string // path as shown to the user (~ for the home directory)
 	Format  config.Format
 	NewMode fs.FileMode // mode for a file we create (an existing file keeps its own)
 	Edits   []Edit
