@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
@@ -58,6 +59,17 @@ var SDKInherited = []string{"HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"}
 // SDK's few inherited variables plus the entry's env, no expansion.
 func DefaultLaunch() LaunchRules {
 	return LaunchRules{Rule: "only the MCP SDK's inherited variables and the entry's env", Inherit: SDKInherited}
+}
+
+// EditorLaunch is how VS Code and the editors built like it (Cursor)
+// start a server: the MCP SDK's few variables plus the entry's env, and
+// ${env:NAME}, ${userHome} and ${workspaceFolder} expanded.
+func EditorLaunch() LaunchRules {
+	r := DefaultLaunch()
+	r.Rule = "only " + strings.Join(SDKInherited, ", ") + " and the entry's env"
+	r.Expand = ExpandEditorVars
+	r.VarSyntax = "${env:NAME} or ${input:id}"
+	return r
 }
 
 // LaunchOf returns the launch rules of a's client.

@@ -1,8 +1,6 @@
 package cursor
 
 import (
-	"strings"
-
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 )
@@ -60,13 +58,7 @@ func (Adapter) Entry(spec ides.ServerSpec) (config.Value, error) {
 // Launch implements ides.Launcher: Cursor, built on the MCP SDK, passes
 // the SDK's few variables and expands ${env:NAME}, ${userHome} and
 // ${workspaceFolder}.
-func (Adapter) Launch(ides.Env) ides.LaunchRules {
-	r := ides.DefaultLaunch()
-	r.Rule = "only " + strings.Join(ides.SDKInherited, ", ") + " and the entry's env"
-	r.Expand = ides.ExpandEditorVars
-	r.VarSyntax = "${env:NAME} or ${input:id}"
-	return r
-}
+func (Adapter) Launch(ides.Env) ides.LaunchRules { return ides.EditorLaunch() }
 
 // Strays implements ides.StrayFinder: "servers" is VS Code's key, which
 // Cursor ignores.

@@ -250,13 +250,7 @@ func (Adapter) Entry(spec ides.ServerSpec) (config.Value, error) {
 // Launch implements ides.Launcher: VS Code, built on the MCP SDK, passes
 // the SDK's few variables and expands ${env:NAME}, ${userHome} and
 // ${workspaceFolder}.
-func (Adapter) Launch(ides.Env) ides.LaunchRules {
-	r := ides.DefaultLaunch()
-	r.Rule = "only " + strings.Join(ides.SDKInherited, ", ") + " and the entry's env"
-	r.Expand = ides.ExpandEditorVars
-	r.VarSyntax = "${env:NAME} or ${input:id}"
-	return r
-}
+func (Adapter) Launch(ides.Env) ides.LaunchRules { return ides.EditorLaunch() }
 
 // HasProfiles implements ides.Profiler.
 func (Adapter) HasProfiles() bool { return true }
