@@ -2,6 +2,7 @@ package ides
 
 import (
 	"fmt"
+	"slices"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -311,31 +312,35 @@ func ReadCommandEntry(v config.Value, command, args, env, url string) (StoredEnt
 	return e, nil
 }
 
-// KeepUserKeys returns fresh, the entry install writes now, with the
-// members of old that fresh does not set (a client key the user added,
-// such as "disabled" or "autoApprove") kept in their place: install owns
-// only the keys it writes.
-func KeepUserKeys(old, fresh config.Value) config.Value {
+// launchKeys are the entry keys that say how the server is started or
+// reached: install owns them even when it does not write them, so that a
+// stale "url" or "cwd" never survives beside the command it writes.
+var launchKeys = []string{"command", "args", "env", "url", "type", "cwd", "transport", "headers", "serverUrl", "httpUrl"}
+
+// KeyOwner is implemented by adapters whose client has more keys that
+// decide how the server starts (OpenCode's "environment", say).
+type KeyOwner interface {
+	OwnedKeys() []string
+}
+
+// KeepUserKeys returns fresh, the entry install writes now, followed by
+// the members of old that install does not own (a client key the user
+// added, such as "disabled" or "autoApprove"). a may be nil.
+func KeepUserKeys(a Adapter, old, fresh config.Value) config.Value {
 	if old.Kind() != config.Object || fresh.Kind() != config.Object {
 		return fresh
 	}
-	var members []config.Member
-	seen := map[string]bool{}
-	for _, m := range old.Members() {
-		if v, ok := fresh.Field(m.Key); ok {
-			if !seen[m.Key] {
-				members = append(members, config.M(m.Key, v))
-			}
-		} else {
-			members = append(members, m)
-		}
-		seen[m.Key] = true
+	owned := launchKeys
+	if o, ok := a.(KeyOwner); ok {
+		owned = append(slices.Clone(launchKeys), o.OwnedKeys()...)
 	}
-	for _, m := range fresh.Members() {
-		if !seen[m.Key] {
-			members = append(members, m)
-			seen[m.Key] = true
+	members := append([]config.Member(nil), fresh.Members()...)
+	for _, m := range old.Members() {
+		if _, ours := fresh.Field(m.Key); ours || slices.Contains(owned, m.Key) ||
+			slices.ContainsFunc(members, func(x config.Member) bool { return x.Key == m.Key }) {
+			continue
 		}
+		members = append(members, m)
 	}
 	return config.ObjectValue(members...)
 }

@@ -230,11 +230,7 @@ func PlanInstall(a Adapter, env Env, req Request) ([]merge.FileEdit, []Note, err
 	if err != nil {
 		return nil, nil, err
 	}
-	entry, err := a.Entry(req.Spec)
-	if err != nil {
-		return nil, nil, err
-	}
-	edits := []merge.FileEdit{t.FileEdit(env, SetEntry(t, req.Name, entry))}
+	edits := []merge.FileEdit{t.FileEdit(env, EntryEdit(a, t, req))}
 	if req.Approve {
 		approver, ok := a.(Approver)
 		if !ok || req.Scope != ScopeProject {

@@ -132,11 +132,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	if err != nil {
 		return nil, nil, err
 	}
-	entry, err := a.Entry(req.Spec)
-	if err != nil {
-		return nil, nil, err
-	}
-	edits := []merge.FileEdit{t.FileEdit(env, ides.SetEntry(t, req.Name, entry))}
+	edits := []merge.FileEdit{t.FileEdit(env, ides.EntryEdit(a, t, req))}
 	settings := []merge.Edit{moveLegacyEntry(env, req.Name, env.Display(t.Path))}
 	notes := Adapter{}.EnvWarnings(env)
 	if req.Scope == ides.ScopeProject {

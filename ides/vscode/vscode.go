@@ -286,11 +286,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	if err != nil {
 		return nil, nil, err
 	}
-	entry, err := a.Entry(req.Spec)
-	if err != nil {
-		return nil, nil, err
-	}
-	return []merge.FileEdit{t.FileEdit(env, ides.SetEntry(t, req.Name, entry), warnMcpServers(env, t, req.Name))}, nil, nil
+	return []merge.FileEdit{t.FileEdit(env, ides.EntryEdit(a, t, req), warnMcpServers(env, t, req.Name))}, nil, nil
 }
 
 // PlanUninstall implements ides.Planner.PlanUninstall.

@@ -85,7 +85,7 @@ func rewriteEntry(e *entry, name, command string, args []string) (merge.Edit, er
 	if err != nil {
 		return nil, err
 	}
-	value := ides.KeepUserKeys(e.value, fresh)
+	value := ides.KeepUserKeys(e.a, e.value, fresh)
 	path := inspect.EntryPath(e.loc.Target, name)
 	return func(doc config.Document) (bool, error) { return doc.Set(value, path...) }, nil
 }
