@@ -2,9 +2,9 @@ package ides
 
 import (
 	"fmt"
-	"slices"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
