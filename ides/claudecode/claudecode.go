@@ -144,7 +144,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 					"pass --approve to approve %q for you now (in %s)", req.Name, env.Display(SettingsPath(env)))})
 		}
 	} else if req.Approve {
-		return nil, nil, fmt.Errorf("--approve applies to --scope project only: %s servers need no approval", req.Scope)
+		return nil, nil, ides.Usagef("--approve applies to --scope project only: %s servers need no approval", req.Scope)
 	}
 	edits = append(edits, settingsEdit(env, settings...))
 	return edits, notes, nil

@@ -136,6 +136,7 @@ type installOptions struct {
 	AgentID    string
 	BinaryPath string
 	Approve    bool
+	Serve      serveExtras
 }
 
 func newCmdInstall(f *Factory, runF func(*installOptions) error) *cobra.Command {
@@ -178,6 +179,7 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 	cmd.Flags().StringVar(&opts.Gate.PublicBaseURL, "public-base-url", "", "the gate's public_base_url, the DPoP htu base (`URL`)")
 	cmd.Flags().StringVar(&opts.AgentID, "agent-id", "", "LATCHGATE_AGENT_ID for the entry (default: the IDE's id)")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
+	opts.Serve.addFlags(cmd)
 	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "Claude Code, --scope project: approve the server in ~/.claude/settings.json so it starts without a prompt")
 	return cmd
 }
@@ -191,11 +193,13 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 	if opts.Approve && !slices.ContainsFunc(adapters, ides.IsApprover) {
 		return flagErrorf("--approve applies only to clients that ask before starting a project server (%s)", approverIDs())
 	}
-	transport, err := gatecfg.Resolve(opts.Env, opts.Gate)
+	transport, err := chooseTransport(out, opts.Env, opts.Gate, existingGates(opts.Env, adapters, scopes, opts.Name, opts.Profile))
 	if err != nil {
-		return &FlagError{err: err}
+		return err
 	}
-	describeTransport(out, transport)
+	if err := opts.Serve.check(strings.HasPrefix(transport.GateURL, "https://")); err != nil {
+		return err
+	}
 
 	edits, notes, err := opts.planEdits(out, adapters, scopes, transport)
 	if err != nil {
@@ -237,9 +241,10 @@ func (opts *installOptions) planEdits(out *reporter, adapters []ides.Adapter, sc
 			agentID = a.ID()
 		}
 		spec := installSpec(transport, command, agentID, portable)
+		opts.Serve.apply(&spec)
 		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve, Profile: opts.Profile})
 		if err != nil {
-			return nil, nil, &FlagError{err: err}
+			return nil, nil, planError(err)
 		}
 		edits = append(edits, fe...)
 		notes = append(notes, n...)
@@ -453,6 +458,16 @@ func restored(c *merge.Change) bool {
 	return err == nil && existed == c.Existed && bytes.Equal(data, c.Before)
 }
 
+// planError classifies an adapter's planning error: a usage mistake exits
+// 2, anything about files (a broken profile list, say) exits 1.
+func planError(err error) error {
+	var ue *ides.UsageError
+	if errors.As(err, &ue) {
+		return &FlagError{err: err}
+	}
+	return explainPlanError(err)
+}
+
 // explainPlanError adds the hint for errors about a user's file.
 func explainPlanError(err error) error {
 	var fe *merge.FileError
@@ -473,8 +488,9 @@ func explainPlanError(err error) error {
 
 type uninstallOptions struct {
 	targetOptions
-	IO  *iostreams.IOStreams
-	Env ides.Env
+	IO        *iostreams.IOStreams
+	Env       ides.Env
+	AllScopes bool
 }
 
 func newCmdUninstall(f *Factory, runF func(*uninstallOptions) error) *cobra.Command {
@@ -484,16 +500,23 @@ func newCmdUninstall(f *Factory, runF func(*uninstallOptions) error) *cobra.Comm
 		Short: "Remove the latchgate MCP server from an IDE's configuration",
 		Long: `Remove the latchgate MCP server from an IDE's configuration.
 
-Only the latchgate entry (and, for Claude Code project scope, its approval in
-~/.claude/settings.json) is removed; everything else stays, including an empty
-server list.`,
+Only the latchgate entry (and what --approve added for it, such as Claude
+Code's approval in ~/.claude/settings.json) is removed; everything else stays,
+including an empty server list.
+
+Without --scope, the entry is looked for in every scope of each IDE: it is
+removed where there is one; when there are several, they are listed and
+--scope or --all-scopes says which to remove.`,
 		Example: `  latchgate-mcp uninstall --ide claude-code --dry-run
   latchgate-mcp uninstall --ide claude-code --scope project
+  latchgate-mcp uninstall --ide claude-code --all-scopes
   latchgate-mcp uninstall --all`,
 		Args: cobra.NoArgs,
 		RunE: withEnv(f, &opts.Env, opts, runF, runUninstall),
 	}
 	opts.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.AllScopes, "all-scopes", false, "remove the entry from every scope that has one")
+	cmd.MarkFlagsMutuallyExclusive("scope", "all-scopes")
 	return cmd
 }
 
@@ -506,14 +529,59 @@ func runUninstall(ctx context.Context, opts *uninstallOptions) error {
 	var edits []merge.FileEdit
 	var notes []ides.Note
 	for _, a := range adapters {
-		fe, n, err := ides.PlanUninstall(a, opts.Env, ides.Request{Scope: scopes[a.ID()], Name: opts.Name, Profile: opts.Profile})
-		if err != nil {
-			return &FlagError{err: err}
+		found := []ides.Scope{scopes[a.ID()]}
+		if opts.Scope == "" {
+			if found, err = opts.scopesWithEntry(a); err != nil {
+				return err
+			}
 		}
-		edits = append(edits, fe...)
-		notes = append(notes, n...)
+		for _, scope := range found {
+			fe, n, err := ides.PlanUninstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Profile: opts.Profile})
+			if err != nil {
+				return planError(err)
+			}
+			edits = append(edits, fe...)
+			notes = append(notes, n...)
+		}
 	}
 	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+}
+
+// scopesWithEntry returns the scopes of a whose file holds the entry: the
+// default scope when none does (nothing to remove, and the report says
+// the file is up to date), the one that does, or, with several, all of
+// them with --all-scopes and otherwise an error that lists them.
+func (opts *uninstallOptions) scopesWithEntry(a ides.Adapter) ([]ides.Scope, error) {
+	if opts.Profile != "" {
+		return []ides.Scope{ides.ScopeUser}, nil // a profile is a user-scope file
+	}
+	var found []ides.Scope
+	var where []string
+	for _, s := range a.Scopes() {
+		t, err := a.Target(opts.Env, s)
+		if err != nil {
+			continue
+		}
+		doc, _, err := t.ReadDoc(opts.Env)
+		if err != nil {
+			return nil, explainPlanError(err)
+		}
+		if doc == nil {
+			continue
+		}
+		if _, ok := doc.Get(t.EntryPath(opts.Name)...); ok {
+			found = append(found, s)
+			where = append(where, fmt.Sprintf("%s (%s)", ides.ScopeName(a, s), opts.Env.Display(t.Path)))
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return a.Scopes()[:1], nil
+	case len(found) == 1 || opts.AllScopes:
+		return found, nil
+	}
+	return nil, &FlagError{err: fmt.Errorf("%s has the %q entry in %d scopes: %s; say which to remove with --scope, or --all-scopes for all of them",
+		a.DisplayName(), opts.Name, len(found), strings.Join(where, ", "))}
 }
 
 // reporter prints notes and warnings to stderr, keeping stdout for the
