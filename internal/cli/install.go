@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +19,9 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
 	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
+	"github.com/latchgate-ai/latchgate-mcp/internal/doctor"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
+	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
@@ -205,7 +208,39 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 	if err != nil {
 		return err
 	}
-	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+	if err := planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun); err != nil || opts.DryRun {
+		return err
+	}
+	reportInstall(ctx, out, opts.Env, adapters, scopes, opts.Name, transport)
+	return nil
+}
+
+// gateProbeTimeout bounds install's check that the gate it wrote answers.
+const gateProbeTimeout = 2 * time.Second
+
+// reportInstall ends an install with what the user needs next: which
+// session to start, a warning when the gate written does not answer, and
+// one when another scope's entry of the same name wins over this one.
+func reportInstall(ctx context.Context, out *reporter, env ides.Env, adapters []ides.Adapter, scopes map[string]ides.Scope, name string, t gatecfg.Transport) {
+	var names []string
+	for _, a := range adapters {
+		names = append(names, a.DisplayName())
+		locs, _ := ides.Locations(a, env)
+		rows := make([]inspect.File, len(locs))
+		for i, loc := range locs {
+			rows[i] = inspect.Inspect(a, env, loc, name)
+		}
+		inspect.ClientView(a, env, rows, name)
+		for i, r := range rows {
+			if locs[i].Scope == scopes[a.ID()] && locs[i].Variant == "" && r.Configured && r.Client != "active" && r.Client != "" {
+				out.warn("%s: the entry in %s is %s: %s", a.DisplayName(), r.File, r.Client, r.Detail)
+			}
+		}
+	}
+	if err := doctor.GateAnswers(ctx, gateProbeTimeout, t.GateURL, t.Socket); err != nil {
+		out.warn("the gate does not answer yet: %v", err)
+	}
+	out.info("next: start a new session of %s to load the server; \"latchgate-mcp doctor\" checks the whole chain", joinAnd(names))
 }
 
 // planEdits returns the file edits that install the entry for each of
@@ -245,6 +280,11 @@ func (opts *installOptions) planEdits(out *reporter, adapters []ides.Adapter, sc
 		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve, Profile: opts.Profile})
 		if err != nil {
 			return nil, nil, planError(err)
+		}
+		for i := range fe {
+			if i == 0 && fe[i].Label == "" {
+				fe[i].Label = fmt.Sprintf("%s, %s scope", a.DisplayName(), ides.ScopeName(a, scope))
+			}
 		}
 		edits = append(edits, fe...)
 		notes = append(notes, n...)
@@ -445,6 +485,9 @@ func applyPlan(ctx context.Context, io *iostreams.IOStreams, env ides.Env, out *
 			verb += " (it had changed meanwhile; the change was made on the new contents)"
 		}
 		fmt.Fprintf(io.Out, "%s %s\n", verb, r.Change.Display)
+		if r.Change.Label != "" {
+			fmt.Fprintf(io.ErrOut, "note: %s is %s\n", r.Change.Display, r.Change.Label)
+		}
 	}
 	if len(results) > 0 {
 		out.info("backups are kept; \"latchgate-mcp restore\" lists them")
@@ -607,4 +650,12 @@ func approverIDs() string {
 		}
 	}
 	return strings.Join(ids, ", ")
+}
+
+// joinAnd joins names as prose: "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -416,3 +416,17 @@ func (h *leaseLog) refused() (code, message string) {
 	defer h.mu.Unlock()
 	return h.code, h.message
 }
+
+// GateAnswers reports, for install's summary, whether the gate at gateURL
+// (or the Unix socket) accepts a connection within timeout; the error
+// says what is wrong and what to do, as doctor's check would.
+func GateAnswers(ctx context.Context, timeout time.Duration, gateURL, socket string) error {
+	c, ok := dialCheck(ctx, timeout, gateURL, socket)
+	if ok {
+		return nil
+	}
+	if c.Hint != "" {
+		return fmt.Errorf("%s; %s", c.Message, c.Hint)
+	}
+	return errors.New(c.Message)
+}

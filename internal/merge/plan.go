@@ -23,6 +23,9 @@ type Edit func(doc config.Document) (changed bool, err error)
 type FileEdit struct {
 	Path    string // absolute path
 	Display string // path as shown to the user (~ for the home directory)
+	// Label says whose file this is, for the report after writing
+	// ("Claude Code, user scope"); "" for side files.
+	Label   string
 	Format  config.Format
 	NewMode fs.FileMode // mode for a file we create (an existing file keeps its own)
 	Edits   []Edit
