@@ -295,7 +295,7 @@ func dialCheck(ctx context.Context, timeout time.Duration, gateURL, socket strin
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			c.Status, c.Message = Error, "the socket "+socket+" does not exist: the gate is not running there"
-			c.Hint = "start the gate (latchgate up), or point the entry at the socket it uses (latchgate-mcp doctor --fix rewrites it)"
+			c.Hint = "start the gate (latchgate up), or point the entry at the gate that runs: latchgate-mcp doctor --fix (it finds the gate as install does; --gate-url or --gate-socket names one)"
 			return c, false
 		case err != nil:
 			c.Status, c.Message = Error, "cannot look at the socket: "+err.Error()
