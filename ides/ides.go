@@ -144,9 +144,13 @@ type Target struct {
 	Format  config.Format
 	Scope   Scope
 	NewMode os.FileMode // mode for the file if we create it
-	// Schema names the embedded JSON Schema (package schemas) the whole
-	// file must match, "" for none.
+	// Schema names the embedded JSON Schema (package schemas) the file
+	// must match, "" for none.
 	Schema string
+	// SchemaPaths, when set, are the only parts of the file the schema
+	// describes ("*" matches any key): list and doctor check just those
+	// (config.Select), not a whole 10 MB ~/.claude.json.
+	SchemaPaths [][]string
 }
 
 // An Adapter describes one IDE.
