@@ -9,65 +9,29 @@ func Select(doc Document, patterns [][]string) (Value, bool) {
 	if patterns == nil {
 		return doc.Get()
 	}
-	root := &selNode{}
+	out := ObjectValue()
 	for _, p := range patterns {
-		selectInto(doc, root, nil, p)
+		if v, ok := selectPath(doc, nil, p); ok {
+			out = mergeObjects(out, v)
+		}
 	}
-	return root.value(), true
+	return out, true
 }
 
-// selNode is an object being assembled by Select.
-type selNode struct {
-	keys     []string
-	children map[string]*selNode
-	leaf     *Value
-}
-
-func (n *selNode) child(key string) *selNode {
-	if n.children == nil {
-		n.children = map[string]*selNode{}
-	}
-	c, ok := n.children[key]
-	if !ok {
-		c = &selNode{}
-		n.children[key] = c
-		n.keys = append(n.keys, key)
-	}
-	return c
-}
-
-func (n *selNode) value() Value {
-	if n.leaf != nil {
-		return *n.leaf
-	}
-	members := make([]Member, len(n.keys))
-	for i, k := range n.keys {
-		members[i] = M(k, n.children[k].value())
-	}
-	return ObjectValue(members...)
-}
-
-func selectInto(doc Document, n *selNode, prefix, rest []string) {
+// selectPath returns what doc has at prefix+rest, wrapped in the objects
+// of rest; it reads a value only where the pattern ends, so the objects
+// on the way are never converted whole.
+func selectPath(doc Document, prefix, rest []string) (Value, bool) {
 	if len(rest) == 0 {
-		if v, ok := doc.Get(prefix...); ok {
-			n.leaf = &v
-		}
-		return
+		return doc.Get(prefix...)
 	}
+	next := func(k string) []string { return append(append([]string(nil), prefix...), k) }
 	if rest[0] != "*" {
-		if _, ok := doc.Get(append(prefix, rest[0])...); !ok && len(rest) > 1 {
-			return
+		v, ok := selectPath(doc, next(rest[0]), rest[1:])
+		if !ok {
+			return Value{}, false
 		}
-		path := append(append([]string(nil), prefix...), rest[0])
-		if len(rest) == 1 {
-			if v, ok := doc.Get(path...); ok {
-				c := n.child(rest[0])
-				c.leaf = &v
-			}
-			return
-		}
-		selectInto(doc, n.child(rest[0]), path, rest[1:])
-		return
+		return ObjectValue(M(rest[0], v)), true
 	}
 	var keys []string
 	isObject := false
@@ -82,32 +46,30 @@ func selectInto(doc Document, n *selNode, prefix, rest []string) {
 	if !isObject {
 		// Not an object where the pattern expects one: hand the value
 		// itself to the schema, which says what is wrong with it.
-		if v, ok := doc.Get(prefix...); ok {
-			n.leaf = &v
-		}
-		return
+		return doc.Get(prefix...)
 	}
+	var members []Member
 	for _, k := range keys {
-		path := append(append([]string(nil), prefix...), k)
-		if len(rest) == 1 {
-			if v, ok := doc.Get(path...); ok {
-				n.child(k).leaf = &v
-			}
-			continue
+		if v, ok := selectPath(doc, next(k), rest[1:]); ok {
+			members = append(members, M(k, v))
 		}
-		// Only members that hold what the rest of the pattern names.
-		if _, ok := doc.Get(append(append([]string(nil), path...), rest[1:]...)...); !ok && !hasWildcard(rest[1:]) {
-			continue
-		}
-		selectInto(doc, n.child(k), path, rest[1:])
 	}
+	return ObjectValue(members...), true
 }
 
-func hasWildcard(p []string) bool {
-	for _, s := range p {
-		if s == "*" {
-			return true
+// mergeObjects merges b into a, object members recursively; b wins for
+// anything else.
+func mergeObjects(a, b Value) Value {
+	if a.Kind() != Object || b.Kind() != Object {
+		return b
+	}
+	out := a
+	for _, m := range b.Members() {
+		if old, ok := out.Field(m.Key); ok {
+			out = out.With(m.Key, mergeObjects(old, m.Value))
+		} else {
+			out = out.With(m.Key, m.Value)
 		}
 	}
-	return false
+	return out
 }

@@ -244,6 +244,12 @@ func (d *Document) openArray(v valueRef) (arrayInfo, error) {
 // findMember returns the index of the last member named name (the one a
 // JSON parser keeps when a name repeats), or -1.
 func findMember(src []byte, obj objectInfo, name string) int {
+	if obj.index != nil {
+		if i, ok := obj.index[name]; ok {
+			return i
+		}
+		return -1
+	}
 	for i := len(obj.members) - 1; i >= 0; i-- {
 		m := obj.members[i]
 		got, err := decodeString(src[m.nameStart:m.nameEnd])
