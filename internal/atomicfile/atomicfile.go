@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/fileattr"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // ErrChanged is returned by WriteFile when Options.Unchanged says the
@@ -207,8 +208,10 @@ func syncDir(dir string) {
 
 // SameContent reports whether the file at path holds exactly data. It
 // compares as it reads, so checking a 10 MB file needs no 10 MB buffer.
+// Anything but a regular file (a FIFO swapped in, a device) or a file
+// larger than data is different, found without blocking or reading it.
 func SameContent(path string, data []byte) bool {
-	f, err := os.Open(path)
+	f, err := safeio.Open(path, int64(len(data)))
 	if err != nil {
 		return false
 	}

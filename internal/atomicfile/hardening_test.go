@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/fileattr"
 )
@@ -296,5 +297,30 @@ func TestWriteHardLinked(t *testing.T) {
 	_, err = Write(p, []byte("x"), Options{InPlace: true, Unchanged: func(string) bool { return false }})
 	if !errors.Is(err, ErrChanged) || read(t, p) != "in place" {
 		t.Errorf("err = %v, file %q", err, read(t, p))
+	}
+}
+
+// TestSameContentDoesNotBlock: a FIFO (or a device) where the file was is
+// different, and found so without blocking.
+func TestSameContentDoesNotBlock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(dir, "zero")
+	os.Symlink("/dev/zero", zero)
+	for _, p := range []string{fifo, zero} {
+		done := make(chan bool, 1)
+		go func() { done <- SameContent(p, make([]byte, 16)) }()
+		select {
+		case same := <-done:
+			if same {
+				t.Errorf("%s: same content reported", p)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: SameContent blocked", p)
+		}
 	}
 }

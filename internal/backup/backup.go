@@ -119,8 +119,13 @@ func (s *Store) open(path string) (string, error) {
 	if err := fileattr.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create backup directory: %w", err)
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, pathFile), []byte(path), atomicfile.Options{NewMode: 0o600, DirMode: 0o700}); err != nil {
-		return "", fmt.Errorf("save backup: %w", err)
+	// Written once, not on every backup: this runs between a read and
+	// the write it checks, where every millisecond lets an IDE slip in.
+	record := filepath.Join(dir, pathFile)
+	if !atomicfile.SameContent(record, []byte(path)) {
+		if err := atomicfile.WriteFile(record, []byte(path), atomicfile.Options{NewMode: 0o600, DirMode: 0o700}); err != nil {
+			return "", fmt.Errorf("save backup: %w", err)
+		}
 	}
 	return dir, nil
 }
@@ -409,6 +414,15 @@ func (s *Store) prune(dir, path string) error {
 	return nil
 }
 
+// ErrNotFound is matched (errors.Is) by the error of Find when there is
+// no such backup.
+var ErrNotFound = errors.New("no such backup")
+
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
+
 // Find returns the backup of path with the given ID, or the newest when id
 // is empty.
 func (s *Store) Find(path, id string) (Backup, error) {
@@ -417,7 +431,7 @@ func (s *Store) Find(path, id string) (Backup, error) {
 		return Backup{}, err
 	}
 	if len(all) == 0 {
-		return Backup{}, fmt.Errorf("no backups of %s", path)
+		return Backup{}, &notFoundError{fmt.Sprintf("no backups of %s", path)}
 	}
 	if id == "" {
 		return all[0], nil
@@ -427,7 +441,20 @@ func (s *Store) Find(path, id string) (Backup, error) {
 			return b, nil
 		}
 	}
-	return Backup{}, fmt.Errorf("no backup %s of %s", id, path)
+	return Backup{}, &notFoundError{fmt.Sprintf("no backup %s of %s", id, path)}
+}
+
+// Size returns the size of the saved contents (0 for an absent backup),
+// without reading them.
+func (b Backup) Size() (int64, error) {
+	if b.Absent {
+		return 0, nil
+	}
+	info, err := os.Stat(b.file)
+	if err != nil {
+		return 0, err
+	}
+	return info.Size(), nil
 }
 
 // Put writes b's contents back to its file (removing the file for an

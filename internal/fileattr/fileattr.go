@@ -101,7 +101,7 @@ type NotDirError struct {
 }
 
 func (e *NotDirError) Error() string {
-	return e.Path + " is not a directory (it is in the way of one that latchgate-mcp needs); move it aside"
+	return e.Path + " is not a directory"
 }
 
 // Unwrap lets errors.Is(err, syscall.ENOTDIR) work.

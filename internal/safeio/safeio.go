@@ -96,6 +96,21 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	return data, err
 }
 
+// Open opens the regular file at path for reading under the same rules
+// as ReadFile (stat first, non-blocking open, fstat after), for callers
+// that stream it. max caps the size fstat reports; the caller bounds what
+// it reads.
+func Open(path string, max int64) (*os.File, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(path, info, max); err != nil {
+		return nil, err
+	}
+	return openChecked(path, max)
+}
+
 // state is what fstat said before and after a read.
 type state struct {
 	size, sizeAfter int64
