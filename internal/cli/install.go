@@ -523,8 +523,8 @@ func explainPlanError(err error) error {
 		return withHint(err, "fix the file (or move it aside) and run again; nothing was written")
 	case fe.Op == "edit":
 		return withHint(err, "the file's structure is not what the IDE expects there; fix it and run again; nothing was written")
-	case fe.Op == "write":
-		return withHint(err, "check the permissions of the file and its directory")
+	case fe.Op == "write" || fe.Op == "back up":
+		return withHint(err, writeHint(err))
 	}
 	return withHint(err, "nothing was written")
 }
