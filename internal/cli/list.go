@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/latchgate-ai/latchgate-mcp/internal/textsafe"
+
 	"github.com/spf13/cobra"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
@@ -167,7 +169,7 @@ func runList(_ context.Context, opts *listOptions) error {
 	}
 	printList(opts.IO.Out, rep)
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", textsafe.Quote(w))
 	}
 	return nil
 }
@@ -199,7 +201,7 @@ func printList(w io.Writer, rep listReport) {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.IDEName, scope, r.File, entry, current, client)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.IDEName, textsafe.Quote(scope), textsafe.Quote(r.File), textsafe.Quote(entry), current, client)
 	}
 	tw.Flush()
 	var notes []string
@@ -224,7 +226,7 @@ func printList(w io.Writer, rep listReport) {
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range notes {
-			fmt.Fprintln(w, n)
+			fmt.Fprintln(w, textsafe.Quote(n))
 		}
 	}
 	fmt.Fprintf(w, "\ninstall would write: %s\n", rep.Expected)

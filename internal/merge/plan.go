@@ -11,6 +11,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config/formats"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // An Edit changes one document. It reports whether it changed anything,
@@ -57,8 +58,12 @@ func (e *FileError) Error() string { return fmt.Sprintf("%s %s: %v", e.Op, e.Pat
 func (e *FileError) Unwrap() error { return e.Err }
 
 // ReadFile reads path for editing. A missing file reads as (nil, false,
-// nil). Anything that is not a regular file (a directory, a socket) is an
-// error, as is a symlink that leads nowhere or in a loop.
+// nil). Anything that is not a regular file (a directory, a socket, a
+// FIFO, a device) is an error, as is a symlink that leads nowhere or in a
+// loop, and a file larger than safeio.MaxConfig. A file that another
+// program is rewriting in place (empty, or shorter than earlier in this
+// run) is read again until it settles (safeio.ReadStable): planning over
+// a half-written file would write only our entry.
 func ReadFile(path string) (data []byte, existed bool, err error) {
 	info, err := os.Stat(path)
 	switch {
@@ -74,7 +79,10 @@ func ReadFile(path string) (data []byte, existed bool, err error) {
 	case !info.Mode().IsRegular():
 		return nil, false, fmt.Errorf("it is not a regular file (%s)", info.Mode().Type())
 	}
-	data, err = os.ReadFile(path)
+	data, err = safeio.ReadStable(path, safeio.MaxConfig)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil // removed since the stat
+	}
 	if err != nil {
 		return nil, true, simplifyPathError(err)
 	}
