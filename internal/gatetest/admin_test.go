@@ -3,8 +3,8 @@ package gatetest
 import (
 	"crypto/ecdsa"
 	"crypto/x509"
-	"encoding/pem"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"os"
