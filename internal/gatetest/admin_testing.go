@@ -3,6 +3,8 @@ package gatetest
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"io"
+	"log"
 	"net/http/httptest"
 	"testing"
 )
@@ -15,6 +17,8 @@ import (
 func StartAdminHTTPS(t testing.TB, g *Gate, clientCA *x509.Certificate) (string, *x509.Certificate) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(g.AdminHandler())
+	// Refused handshakes are what the tests provoke; not worth a log line.
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.TLS = &tls.Config{}
 	if clientCA != nil {
 		pool := x509.NewCertPool()
