@@ -75,8 +75,8 @@ type Model struct {
 
 // Messages.
 type (
-	tickMsg     time.Time
-	listMsg     struct {
+	tickMsg time.Time
+	listMsg struct {
 		holds []operator.Summary
 		err   error
 	}

@@ -224,7 +224,9 @@ func TestApproveStatesWhatTheGateLearns(t *testing.T) {
 }
 
 func TestHighRiskNeedsASecondKey(t *testing.T) {
-	f := newFake(1, func(_ int, s *operator.Summary, d *operator.Detail) { s.RiskLevel, d.RiskLevel = "critical", "critical" })
+	f := newFake(1, func(_ int, s *operator.Summary, d *operator.Detail) {
+		s.RiskLevel, d.RiskLevel = "critical", "critical"
+	})
 	m := start(t, f, 80, 24)
 	press(t, m, "a", "y")
 	if len(f.approved) != 0 || !strings.Contains(screen(m), "critical risk action. Press y again") {
@@ -268,8 +270,8 @@ func TestLines(t *testing.T) {
 	})
 	in := strings.NewReader(strings.Join([]string{
 		"1", "a", "y", // approve the first (medium)
-		"9",                   // not a number in range
-		"1", "a", "y",         // the high-risk one needs "approve": not approved
+		"9",           // not a number in range
+		"1", "a", "y", // the high-risk one needs "approve": not approved
 		"1", "d", "too risky", // deny it
 		"", "q",
 	}, "\n") + "\n")
