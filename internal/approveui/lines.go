@@ -164,7 +164,7 @@ func (s *lineSession) review(id string) error {
 				domain = d.UnresolvedDomains[k-1]
 			}
 		}
-		fmt.Fprintln(s.out, learnText(d, domain))
+		fmt.Fprintln(s.out, LearnText(d, domain))
 		q := fmt.Sprintf("Approve %s for %s? Type y to approve, anything else to go back:", c(d.ActionID), c(orNone(d.Principal)))
 		if highRisk(d.RiskLevel) {
 			q = fmt.Sprintf("This is a %s risk action. Type approve to approve %s for %s, anything else to go back:", c(d.RiskLevel), c(d.ActionID), c(orNone(d.Principal)))
@@ -183,14 +183,14 @@ func (s *lineSession) review(id string) error {
 		}
 		fmt.Fprintf(s.out, "Approving: the gate is executing %s…\n", c(d.ActionID))
 		dec, err := s.client.Approve(s.ctx, id, learn)
-		fmt.Fprintln(s.out, decisionText("approve", dec, err))
+		fmt.Fprintln(s.out, DecisionText("approve", dec, err))
 	case "d":
 		reason, err := s.ask("Why? The agent and the audit log get this reason (Enter for none):")
 		if err != nil {
 			return err
 		}
 		dec, err := s.client.Deny(s.ctx, id, reason)
-		fmt.Fprintln(s.out, decisionText("deny", dec, err))
+		fmt.Fprintln(s.out, DecisionText("deny", dec, err))
 	}
 	return nil
 }

@@ -191,7 +191,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case decisionMsg:
 		m.mode = modeList
-		m.status = decisionText(msg.verb, msg.d, msg.err)
+		m.status = DecisionText(msg.verb, msg.d, msg.err)
 		delete(m.details, msg.id)
 		return m, m.fetchList()
 	case tea.KeyPressMsg:

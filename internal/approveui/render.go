@@ -110,8 +110,8 @@ func parseTime(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// learnText says, in plain words, what approving teaches the gate.
-func learnText(d *operator.Detail, domain string) string {
+// LearnText says, in plain words, what approving teaches the gate.
+func LearnText(d *operator.Detail, domain string) string {
 	_, path := d.Learns()
 	var parts []string
 	if domain != "" {
@@ -127,8 +127,8 @@ func learnText(d *operator.Detail, domain string) string {
 		" to its learned allowlist: later requests there are no longer held for approval."
 }
 
-// decisionText is the one-line outcome of a decision.
-func decisionText(verb string, d *operator.Decision, err error) string {
+// DecisionText is the one-line outcome of a decision.
+func DecisionText(verb string, d *operator.Decision, err error) string {
 	if err != nil {
 		msg := c(err.Error())
 		if h := operator.Hint(err); h != "" {
@@ -150,4 +150,14 @@ func decisionText(verb string, d *operator.Decision, err error) string {
 		return "denied " + c(d.ApprovalID) + ": " + c(orNone(d.DenyReason))
 	}
 	return verb + " " + c(d.ApprovalID) + ": nothing done, it was " + strings.ReplaceAll(c(d.Result), "_", " ") + " before"
+}
+
+// DetailLines returns a hold's review record as "Label: value" lines,
+// every value cleaned, for line-based output.
+func DetailLines(d *operator.Detail, now time.Time) []string {
+	var out []string
+	for _, f := range detailFields(d, now) {
+		out = append(out, f.label+": "+f.value)
+	}
+	return out
 }

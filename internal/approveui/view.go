@@ -90,7 +90,7 @@ func (m *Model) render() string {
 			domain = d.UnresolvedDomains[min(m.learnIdx, len(d.UnresolvedDomains)-1)]
 		}
 		bottom = append(bottom, styleAsk.Render(fmt.Sprintf("Approve %s for %s?", c(d.ActionID), c(orNone(d.Principal)))))
-		bottom = append(bottom, wrap(learnText(d, domain), w)...)
+		bottom = append(bottom, wrap(LearnText(d, domain), w)...)
 		if m.mode == modeConfirmAgain {
 			bottom = append(bottom, styleWarn.Render(fmt.Sprintf("This is a %s risk action. Press y again to approve, any other key to go back.", c(d.RiskLevel))))
 		} else {
