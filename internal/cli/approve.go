@@ -348,18 +348,14 @@ func denyOne(ctx context.Context, o *approveOptions, client *operator.Client) er
 	return report(o, "deny", o.Deny, d, err)
 }
 
-// writeJSON prints v as indented JSON that cannot drive a terminal:
-// encoding/json escapes C0 controls, and safeJSON escapes what it leaves
-// raw (DEL, C1 controls, bidi and zero-width format characters).
+// writeJSON prints v as indented JSON that cannot drive a terminal (see
+// operator.SafeJSON).
 func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	b, err := operator.MarshalSafe(v)
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(safeJSON(buf.Bytes()))
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 
@@ -369,28 +365,6 @@ func writeJSONRaw(w interface{ Write([]byte) (int, error) }, raw json.RawMessage
 		return fmt.Errorf("print the gate's answer: %w", err)
 	}
 	buf.WriteByte('\n')
-	_, err := w.Write(safeJSON(buf.Bytes()))
+	_, err := w.Write(operator.SafeJSON(buf.Bytes()))
 	return err
-}
-
-// safeJSON rewrites, inside JSON text, the characters a terminal may act
-// on or that hide text as \uXXXX escapes; the JSON value is unchanged.
-// Outside strings JSON is ASCII, so this only touches string contents.
-func safeJSON(b []byte) []byte {
-	var out bytes.Buffer
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		switch {
-		case r == 0x1b || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r == utf8.RuneError && size == 1) ||
-			r == 0x061c || (r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2060 && r <= 0x2069) || r == 0xfeff:
-			if r == utf8.RuneError {
-				r = 0xfffd
-			}
-			fmt.Fprintf(&out, `\u%04x`, r)
-		default:
-			out.Write(b[:size])
-		}
-		b = b[size:]
-	}
-	return out.Bytes()
 }

@@ -1,6 +1,8 @@
 package operator
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -116,4 +118,40 @@ func hiddenFormat(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// SafeJSON rewrites, inside JSON text, the characters a terminal may act
+// on or that hide text (ESC, DEL, C1 controls, bidi and zero-width
+// format characters, invalid UTF-8) as \uXXXX escapes; the JSON value is
+// unchanged. encoding/json already escapes the other C0 controls.
+// Outside strings JSON is ASCII, so only string contents are touched.
+func SafeJSON(b []byte) []byte {
+	var out strings.Builder
+	out.Grow(len(b))
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out.WriteString(`\ufffd`)
+		case r == 0x1b || r == 0x7f || (r >= 0x80 && r < 0xa0) || hiddenFormat(r):
+			fmt.Fprintf(&out, `\u%04x`, r)
+		default:
+			out.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return []byte(out.String())
+}
+
+// MarshalSafe is json.MarshalIndent (two spaces, no HTML escaping)
+// followed by [SafeJSON].
+func MarshalSafe(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return SafeJSON(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }

@@ -203,3 +203,20 @@ func TestLoadKeyVectorsAndPermissions(t *testing.T) {
 		t.Errorf("encrypted key: %v", err)
 	}
 }
+
+func TestSafeJSON(t *testing.T) {
+	b, err := operator.MarshalSafe(map[string]string{"a": "esc\x1b[2J c1\u009b bidi\u202e nl\n <html>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "a": "esc\u001b[2J c1\u009b bidi\u202e nl\n <html>"
+}`
+	if string(b) != want {
+		t.Errorf("MarshalSafe = %s", b)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(b, &back); err != nil || back["a"] != "esc\x1b[2J c1\u009b bidi\u202e nl\n <html>" {
+		t.Errorf("round trip: %q, %v", back, err)
+	}
+}
