@@ -36,10 +36,10 @@ type harness struct {
 }
 
 type setup struct {
-	elicit          bool   // the client offers elicitation
-	protocol        string // "" for the SDK's latest
-	clientConfirms  bool
-	allowlist       bool
+	elicit         bool   // the client offers elicitation
+	protocol       string // "" for the SDK's latest
+	clientConfirms bool
+	allowlist      bool
 	confirmTimeout time.Duration
 	manualRounds   bool // the client does not retry input requests itself
 }
