@@ -100,6 +100,7 @@ MCP server those IDEs launch ("latchgate-mcp serve").`,
 	root.AddCommand(newCmdDoctor(f, nil))
 	root.AddCommand(newCmdSetup(f, nil))
 	root.AddCommand(newCmdApprove(f, nil))
+	root.AddCommand(newCmdOperator(f, nil))
 
 	return root
 }
