@@ -10,13 +10,15 @@ import (
 	"testing"
 
 	"github.com/creack/pty"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gatetest"
 )
 
 // startApprove runs "latchgate-mcp approve" on an 80x24 pseudo-terminal,
 // as a person at a small terminal would.
-func (w *opWorld) startApprove(t *testing.T, extraEnv ...string) (*exec.Cmd, *terminal) {
+func (w *opWorld) startApprove(t *testing.T, args []string, extraEnv ...string) (*exec.Cmd, *terminal) {
 	t.Helper()
-	cmd := exec.Command(w.bin, "approve")
+	cmd := exec.Command(w.bin, append([]string{"approve"}, args...)...)
 	cmd.Env = append(append(append([]string(nil), w.env...), "TERM=xterm-256color", "LANG=C.UTF-8"), extraEnv...)
 	cmd.Dir = w.home
 	ptmx, tty, err := pty.Open()
@@ -58,7 +60,7 @@ func TestApproveTerminal(t *testing.T) {
 	cs := w.agent(t)
 	first := w.post(t, cs, "tui.example")
 
-	cmd, term := w.startApprove(t, "NO_COLOR=1")
+	cmd, term := w.startApprove(t, nil, "NO_COLOR=1")
 	term.waitFor("LatchGate approvals: 1 waiting")
 	term.waitFor("tui.example")   // the unknown domain, in the detail pane
 	term.waitFor("dev:anonymous") // the agent
@@ -106,7 +108,7 @@ func TestApproveTerminalAccessible(t *testing.T) {
 	w := newOpWorld(t)
 	cs := w.agent(t)
 	held := w.post(t, cs, "lines.example")
-	cmd, term := w.startApprove(t, "ACCESSIBLE=1")
+	cmd, term := w.startApprove(t, nil, "ACCESSIBLE=1")
 	term.waitFor("1. http_post, medium risk, from dev:anonymous")
 	term.typeLine("1")
 	term.waitFor("Unknown domains: lines.example")
@@ -121,5 +123,39 @@ func TestApproveTerminalAccessible(t *testing.T) {
 	term.typeLine("q")
 	if code := wait(t, cmd, term); code != 0 {
 		t.Errorf("exit %d; screen:\n%s", code, term.screen())
+	}
+}
+
+// TestApproveOneAsks: "approve ID" on a terminal shows the gate's record
+// and asks, saying what the gate will learn; "n" approves nothing.
+func TestApproveOneAsks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real binary on a pseudo-terminal; skipped in -short mode")
+	}
+	w := newOpWorld(t)
+	cs := w.agent(t)
+	held := w.post(t, cs, "ask.example")
+
+	cmd, term := w.startApprove(t, []string{held.id}, "ACCESSIBLE=1")
+	term.waitFor("Unknown domains: ask.example")
+	term.waitFor("first adds the domain ask.example to its learned allowlist")
+	term.waitFor("Approve http_post for dev:anonymous?")
+	term.typeLine("n")
+	if code := wait(t, cmd, term); code != 2 {
+		t.Errorf("declined: exit %d; screen:\n%s", code, term.screen())
+	}
+	if n := len(w.g.RequestsFor(gatetest.RouteApprove)); n != 0 {
+		t.Fatalf("%d approve requests after answering no", n)
+	}
+
+	cmd, term = w.startApprove(t, []string{held.id}, "ACCESSIBLE=1")
+	term.waitFor("learned allowlist")
+	term.typeLine("y")
+	term.waitFor("approved " + held.id + ": executed")
+	if code := wait(t, cmd, term); code != 0 {
+		t.Errorf("exit %d; screen:\n%s", code, term.screen())
+	}
+	if text, isErr := held.result(t); isErr || !strings.Contains(text, "https://ask.example/post") {
+		t.Fatalf("the agent got:\n%s", text)
 	}
 }

@@ -293,7 +293,11 @@ func approveOne(ctx context.Context, o *approveOptions, client *operator.Client)
 		if o.LearnPath != "" {
 			text += " (and the path " + operator.Clean(o.LearnPath, 200) + ")"
 		}
-		ok, err := o.Prompter.Confirm(ctx, fmt.Sprintf("Approve %s for %s?", operator.Clean(d.ActionID, 64), operator.Clean(d.Principal, 128)), text, false)
+		// Printed, not a description: huh's accessible mode does not
+		// show descriptions, and this is what the person must know
+		// before saying yes.
+		fmt.Fprintln(o.IO.ErrOut, text)
+		ok, err := o.Prompter.Confirm(ctx, fmt.Sprintf("Approve %s for %s?", operator.Clean(d.ActionID, 64), operator.Clean(d.Principal, 128)), "", false)
 		if err == nil && ok && (d.RiskLevel == "high" || d.RiskLevel == "critical") {
 			ok, err = o.Prompter.Confirm(ctx, fmt.Sprintf("This is a %s risk action. Approve it?", operator.Clean(d.RiskLevel, 16)), "", false)
 		}
