@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -166,7 +165,11 @@ func runApprove(cmd *cobra.Command, o *approveOptions) error {
 	if o.Accessible || accessibleEnv(o.Env.Get("ACCESSIBLE")) {
 		return approveui.RunLines(ctx, o.IO.In, o.IO.ErrOut, client, nil)
 	}
-	m, err := approveui.Run(ctx, o.IO.In, o.IO.Out, approveui.Options{Client: client, Target: info.Target, Environ: os.Environ()})
+	environ := make([]string, 0, len(o.Env.Vars))
+	for k, v := range o.Env.Vars {
+		environ = append(environ, k+"="+v)
+	}
+	m, err := approveui.Run(ctx, o.IO.In, o.IO.Out, approveui.Options{Client: client, Target: info.Target, Environ: environ})
 	if err != nil {
 		return fmt.Errorf("run the approval screen: %w", err)
 	}

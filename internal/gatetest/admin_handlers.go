@@ -82,22 +82,34 @@ func (g *Gate) handleGetApproval(w http.ResponseWriter, r *http.Request) {
 	if g.operatorAuth(w, r, "/v1/approvals/"+id, styleBare) == nil {
 		return
 	}
+	// The record is built under the lock and written after it, so a
+	// slow reader never stalls the gate.
+	m := g.approvalDetail(id)
+	if m == nil {
+		writeBare(w, http.StatusNotFound, "not_found", "unknown or expired approval")
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+// approvalDetail is the review record of a live approval, the durable
+// outcome of a decided one whose live record expired, or nil.
+func (g *Gate) approvalDetail(id string) map[string]any {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	ap := g.lookupLocked(id, g.now())
 	if ap == nil {
-		if d, ok := g.admin.durable[id]; ok {
-			m := map[string]any{"approval_id": d.id, "status": d.state, "completed_at": rfc3339(d.completedAt), "source": "durable_outcome"}
-			putIf(m, "receipt_id", d.receiptID)
-			if d.state == StateDenied {
-				putIf(m, "deny_reason", d.reason)
-			}
-			putIf(m, "error_code", d.errorCode)
-			writeJSON(w, http.StatusOK, m)
-			return
+		d, ok := g.admin.durable[id]
+		if !ok {
+			return nil
 		}
-		writeBare(w, http.StatusNotFound, "not_found", "unknown or expired approval")
-		return
+		m := map[string]any{"approval_id": d.id, "status": d.state, "completed_at": rfc3339(d.completedAt), "source": "durable_outcome"}
+		putIf(m, "receipt_id", d.receiptID)
+		if d.state == StateDenied {
+			putIf(m, "deny_reason", d.reason)
+		}
+		putIf(m, "error_code", d.errorCode)
+		return m
 	}
 	a := g.actions[ap.actionID]
 	m := map[string]any{
@@ -127,7 +139,7 @@ func (g *Gate) handleGetApproval(w http.ResponseWriter, r *http.Request) {
 	if left, ok := g.budgets[ap.sessionID]; ok {
 		m["budget_snapshot"] = map[string]any{"calls_remaining": *left, "policy_approved_calls_after": *left}
 	}
-	writeJSON(w, http.StatusOK, m)
+	return m
 }
 
 func putIf(m map[string]any, k, v string) {
