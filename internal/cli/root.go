@@ -99,6 +99,8 @@ MCP server those IDEs launch ("latchgate-mcp serve").`,
 	root.AddCommand(newCmdServe(f))
 	root.AddCommand(newCmdDoctor(f, nil))
 	root.AddCommand(newCmdSetup(f, nil))
+	root.AddCommand(newCmdApprove(f, nil))
+	root.AddCommand(newCmdOperator(f, nil))
 
 	return root
 }
