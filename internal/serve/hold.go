@@ -79,7 +79,7 @@ func (s *Server) awaitApproval(ctx context.Context, c *callState, res *gate.Exec
 			Message: fmt.Sprintf("Action '%s' is waiting for operator approval, but the gate gave no approval id.", id)})
 	}
 	s.holds.set(&holdRecord{ApprovalID: aid, ActionID: id, Status: "pending", Since: s.now(), lease: res.Lease})
-	howTo := fmt.Sprintf("Approve via 'latchgate tui' or 'latchgate approvals approve %s'.", aid)
+	howTo := fmt.Sprintf("Approve via 'latchgate-mcp approve %s' or 'latchgate-mcp approve' (every hold).", aid)
 	s.notifyLog(ctx, c.req, "info", fmt.Sprintf("Action '%s' is waiting for operator approval (ID: %s). %s", id, aid, howTo))
 	token := progressToken(c.req)
 	deadline := s.now().Add(s.opts.HoldTimeout)

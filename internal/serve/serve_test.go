@@ -245,7 +245,7 @@ func TestHoldTimeoutFallback(t *testing.T) {
 	h := newHarness(t, harnessOpts{server: Options{HoldTimeout: 1200 * time.Millisecond}})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 	te := toolErr(t, h.call("gmail_send", map[string]any{}))
-	if te.Code != codePendingApproval || te.ApprovalID == "" || !strings.Contains(te.Message, "latchgate approvals approve "+te.ApprovalID) {
+	if te.Code != codePendingApproval || te.ApprovalID == "" || !strings.Contains(te.Message, "latchgate-mcp approve "+te.ApprovalID) {
 		t.Errorf("error = %+v", te)
 	}
 	res := h.call(myPendingName, nil)
