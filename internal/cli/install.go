@@ -142,6 +142,8 @@ type installOptions struct {
 	BinaryPath string
 	Approve    bool
 	Serve      serveExtras
+	// OperatorMode is --operator and its credential flags.
+	OperatorMode operatorMode
 }
 
 func newCmdInstall(f *Factory, runF func(*installOptions) error) *cobra.Command {
@@ -186,10 +188,19 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
 	opts.Serve.addFlags(cmd)
 	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "Claude Code, --scope project: approve the server in ~/.claude/settings.json so it starts without a prompt")
+	opts.OperatorMode.addInstallFlags(cmd)
 	return cmd
 }
 
 func runInstall(ctx context.Context, opts *installOptions) error {
+	if opts.OperatorMode.cmd != nil {
+		if opts.OperatorMode.On {
+			return runInstallOperator(ctx, opts)
+		}
+		if err := opts.OperatorMode.checkFlags(); err != nil {
+			return err
+		}
+	}
 	out := newReporter(opts.IO)
 	adapters, scopes, err := opts.resolve(opts.Env, out)
 	if err != nil {
@@ -536,9 +547,10 @@ func explainPlanError(err error) error {
 
 type uninstallOptions struct {
 	targetOptions
-	IO        *iostreams.IOStreams
-	Env       ides.Env
-	AllScopes bool
+	IO           *iostreams.IOStreams
+	Env          ides.Env
+	AllScopes    bool
+	OperatorMode operatorMode
 }
 
 func newCmdUninstall(f *Factory, runF func(*uninstallOptions) error) *cobra.Command {
@@ -565,10 +577,14 @@ removed where there is one; when there are several, they are listed and
 	opts.addFlags(cmd)
 	cmd.Flags().BoolVar(&opts.AllScopes, "all-scopes", false, "remove the entry from every scope that has one")
 	cmd.MarkFlagsMutuallyExclusive("scope", "all-scopes")
+	opts.OperatorMode.addUninstallFlags(cmd)
 	return cmd
 }
 
 func runUninstall(ctx context.Context, opts *uninstallOptions) error {
+	if opts.OperatorMode.On {
+		return runUninstallOperator(ctx, opts.IO, opts.Env, &opts.targetOptions, &opts.OperatorMode)
+	}
 	out := newReporter(opts.IO)
 	adapters, scopes, err := opts.resolve(opts.Env, out)
 	if err != nil {
