@@ -21,6 +21,7 @@ const (
 	Cursor        = "cursor-mcp.schema.json"        // ~/.cursor/mcp.json, .cursor/mcp.json
 	VSCode        = "vscode-mcp.schema.json"        // Code/User/mcp.json, .vscode/mcp.json
 	DoctorReport  = "doctor-report.schema.json"     // latchgate-mcp doctor --json
+	ListReport    = "list-report.schema.json"       // latchgate-mcp list --json
 )
 
 //go:embed *.schema.json

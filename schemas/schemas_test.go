@@ -9,8 +9,8 @@ import (
 
 func TestEverySchemaResolves(t *testing.T) {
 	names := Names()
-	if len(names) != 5 {
-		t.Fatalf("Names() = %v, want 5 schemas", names)
+	if len(names) != 6 {
+		t.Fatalf("Names() = %v, want 6 schemas", names)
 	}
 	for _, n := range names {
 		if _, err := resolved(n); err != nil {

@@ -67,6 +67,7 @@ type listRow = inspect.File
 
 // listReport is the whole answer of list --json.
 type listReport struct {
+	Version  string    `json:"version"` // of this latchgate-mcp; schemas/list-report.schema.json
 	Name     string    `json:"name"`
 	Expected string    `json:"expected_transport"` // what install would write now
 	Rows     []listRow `json:"files"`
@@ -104,7 +105,7 @@ func runList(_ context.Context, opts *listOptions) error {
 	// compared with the portable default, as people install them.
 	portableInst := *inst
 	portableInst.BinaryPath = ""
-	rep := listReport{Name: opts.Name, Expected: inspect.DescribeArgs(transport.Args(false), nil)}
+	rep := listReport{Version: Version(), Name: opts.Name, Expected: inspect.DescribeArgs(transport.Args(false), nil)}
 	for _, a := range adapters {
 		locs, err := ides.Locations(a, opts.Env)
 		if err != nil {
