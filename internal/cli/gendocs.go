@@ -50,7 +50,11 @@ func runGenDocs(root *cobra.Command, opts *genDocsOptions) error {
 		if err != nil {
 			return flagErrorf("invalid --date %q: want RFC 3339, like 2026-11-28T16:00:00Z", date)
 		}
-		header.Date = &t
+		// goreleaser passes the zero time when it cannot read the
+		// repository: then the pages get today's date, not year 1.
+		if !t.IsZero() {
+			header.Date = &t
+		}
 	}
 	// The help and completion commands are added by cobra when it runs;
 	// add them now so that the man pages list them.
@@ -63,6 +67,17 @@ func runGenDocs(root *cobra.Command, opts *genDocsOptions) error {
 	for _, d := range []string{manDir, compDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	// Pages of commands that no longer exist must not linger from an
+	// earlier run into the archive. Only our own pages are removed.
+	stale, err := filepath.Glob(filepath.Join(manDir, root.Name()+"*.1"))
+	if err != nil {
+		return err
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil {
+			return fmt.Errorf("remove %s: %w", p, err)
 		}
 	}
 	if err := doc.GenManTree(root, header, manDir); err != nil {

@@ -43,7 +43,7 @@ type Build struct {
 // time), and a build from a clone records vcs.revision, vcs.time and
 // vcs.modified. Without either, the version is "dev".
 func BuildInfo() Build {
-	b := Build{Version: version, Commit: commit, Date: date,
+	b := Build{Version: version, Commit: known(commit), Date: known(date),
 		GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		fillFromBuildInfo(&b, info)
@@ -52,6 +52,16 @@ func BuildInfo() Build {
 		b.Version = "dev"
 	}
 	return b
+}
+
+// known drops the values goreleaser stamps when it could not read the
+// repository (a snapshot of a clone without a remote): "none" for the
+// commit and the zero time for its date.
+func known(s string) string {
+	if s == "none" || s == "unknown" || strings.HasPrefix(s, "0001-01-01") {
+		return ""
+	}
+	return s
 }
 
 // fillFromBuildInfo fills what ldflags left empty from info.

@@ -183,8 +183,43 @@ func TestGenDocs(t *testing.T) {
 		}
 	}
 
+	// A page left by an earlier run, of a command since removed, goes;
+	// other files stay.
+	for _, p := range []string{"manpages/latchgate-mcp-removed.1", "manpages/other.1"} {
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(".TH X"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// goreleaser's zero date (it could not read the repository) is not
+	// year 1.
+	io, _, _, stderr = iostreams.Test()
+	if code := run(context.Background(), NewFactory(io), []string{"gen-docs", "--date", "0001-01-01T00:00:00Z", dir}); code != exitOK {
+		t.Fatalf("gen-docs: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manpages", "latchgate-mcp-removed.1")); err == nil {
+		t.Errorf("the stale page is still there")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manpages", "other.1")); err != nil {
+		t.Errorf("a page that is not ours was removed: %v", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "manpages", "latchgate-mcp.1")); strings.Contains(string(data), "0001") {
+		t.Errorf("the man page is dated year 1:\n%s", data)
+	}
+
 	io, _, _, stderr = iostreams.Test()
 	if code := run(context.Background(), NewFactory(io), []string{"gen-docs", "--date", "yesterday", dir}); code != exitUsage || !strings.Contains(stderr.String(), "invalid --date") {
 		t.Errorf("gen-docs --date yesterday: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestKnownDropsGoreleaserPlaceholders(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"none": "", "unknown": "", "0001-01-01T00:00:00Z": "", "": "",
+		"7f1457f": "7f1457f", "2026-11-28T16:00:00Z": "2026-11-28T16:00:00Z",
+	} {
+		if got := known(in); got != want {
+			t.Errorf("known(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
