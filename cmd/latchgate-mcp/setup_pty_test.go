@@ -175,7 +175,11 @@ func setupMachine(t *testing.T) (env []string, home, proj string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(rt) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(rt); err != nil {
+			t.Errorf("remove the test directory: %v", err)
+		}
+	})
 	g, err := gatetest.New(gatetest.Options{Actions: []gatetest.Action{{ID: "fs.read_file"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +190,11 @@ func setupMachine(t *testing.T) (env []string, home, proj string) {
 	if err := g.ListenUnix(filepath.Join(rt, "latchgate", "gate.sock")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() {
+		if err := g.Close(); err != nil {
+			t.Errorf("close the test gate: %v", err)
+		}
+	})
 	env = []string{
 		"HOME=" + home,
 		"PATH=" + os.Getenv("PATH"), // holds latchgate-mcp (this test binary, see TestMain)
@@ -231,8 +239,8 @@ func startSetup(t *testing.T, env []string, dir string, extra ...string) (*exec.
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
 		}
-		tty.Close()
-		ptmx.Close()
+		_ = tty.Close() // the pseudo-terminal's only user is this test
+		_ = ptmx.Close()
 	})
 	return cmd, term
 }
@@ -244,7 +252,7 @@ func wait(t *testing.T, cmd *exec.Cmd, term *terminal) int {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
-		term.tty.Close() // the screen side now reads to the end
+		_ = term.tty.Close() // the screen side now reads to the end
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
 			return exit.ExitCode()

@@ -1,7 +1,6 @@
 package all
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +36,7 @@ func Lookup(id string) (ides.Adapter, error) {
 		}
 		ids = append(ids, a.ID())
 	}
-	return nil, fmt.Errorf("unknown IDE %q (supported: %s)", id, strings.Join(ids, ", "))
+	return nil, unknownIDError(id, ids)
 }
 
 // footprint is where an adapter's IDE leaves traces.
