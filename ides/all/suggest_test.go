@@ -1,8 +1,9 @@
 package all
 
 import (
-	"encoding/json"
 	"testing"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -48,7 +49,7 @@ func (f fake) ID() string                                     { return f.id }
 func (f fake) DisplayName() string                            { return f.name }
 func (fake) Scopes() []ides.Scope                             { return []ides.Scope{ides.ScopeUser} }
 func (fake) Target(ides.Env, ides.Scope) (ides.Target, error) { return ides.Target{}, nil }
-func (fake) Entry(ides.ServerSpec) (json.RawMessage, error)   { return nil, nil }
+func (fake) Entry(ides.ServerSpec) (config.Value, error)      { return config.Value{}, nil }
 
 // TestSuggestFromTheList checks that suggestions come from the adapter
 // list, not from names written into Suggest: "claude" leads to every
