@@ -98,10 +98,10 @@ func TestSetEntry(t *testing.T) {
 			want: entrySections,
 		},
 		{
-			name: "blank lines only",
+			name: "blank lines only: they stay first",
 			in:   "\n\n",
 			edit: setEntry,
-			want: entrySections + "\n\n",
+			want: "\n\n" + entrySections,
 		},
 		{
 			name: "comments only",
@@ -368,6 +368,30 @@ func TestSetKeys(t *testing.T) {
 			want: "[tui]\n\n[mcp_servers]\nlatchgate = \"off\"\n",
 		},
 		{
+			name: "a table of dotted keys emptied becomes {} (its parent went with it)",
+			in:   "a.b.c = 1\na.b.d = 2\nx = 1\n",
+			edit: set(config.ObjectValue(), "a", "b"),
+			want: "x = 1\n\n[a]\nb = {}\n",
+		},
+		{
+			name: "a table of dotted keys emptied becomes {}",
+			in:   "a.b.c = 1\na.x = 2\n",
+			edit: set(config.ObjectValue(), "a", "b"),
+			want: "a.x = 2\na.b = {}\n",
+		},
+		{
+			name: "a super-table emptied becomes {}",
+			in:   "x = 1\n\n[a.b]\nc = 1\n",
+			edit: set(config.ObjectValue(), "a"),
+			want: "x = 1\na = {}\n",
+		},
+		{
+			name: "a table with a header emptied keeps its header",
+			in:   "[a]\nc = 1 # one\n# end\n",
+			edit: set(config.ObjectValue(), "a"),
+			want: "[a]\n# end\n",
+		},
+		{
 			name: "an empty object is written {}",
 			in:   "[mcp_servers.latchgate]\ncommand = \"x\"\n",
 			edit: set(config.ObjectValue(), "mcp_servers", "latchgate", "env"),
@@ -535,6 +559,10 @@ func TestDelete(t *testing.T) {
 // byte for byte.
 var roundTripLayouts = []string{
 	"",
+	"\n\n",
+	"  ",
+	"\xEF\xBB\xBF ",
+	"\xEF\xBB\xBF\n\n",
 	"model = \"o3\"\n",
 	"model = \"o3\"",
 	"# Codex\n",

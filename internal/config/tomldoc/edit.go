@@ -22,7 +22,7 @@ func (d *Document) edit(verb string, path []string, op func() (bool, error), rea
 	saved, savedCreated := d.parsed, maps.Clone(d.created)
 	changed, err := op()
 	if err == nil && changed {
-		if verr := validate(d.src); verr != nil {
+		if verr := decodeCheck(d.src); verr != nil {
 			err = fmt.Errorf("internal error: the edited text does not decode (%v); nothing was changed", verr)
 		} else if !readBack() {
 			err = errors.New("internal error: the edited text does not read back as intended; nothing was changed")
@@ -89,12 +89,14 @@ func (d *Document) set(v config.Value, path []string) (bool, error) {
 		return false, nil
 	}
 	switch {
-	case t.kind == nodeTable && v.Kind() == config.Object:
+	case t.kind == nodeTable && v.Kind() == config.Object && (v.Len() > 0 || t.def == defHeader || t.def == defInline):
 		return true, d.setMembers(v, path)
 	case t.kind == nodeValue || t.def == defInline:
 		return true, d.replaceValue(t, v)
 	}
-	// A table written as a [header] or dotted keys becomes a value.
+	// A table written as a [header] or dotted keys becomes a value; an
+	// empty one too when it is written only by its members (dotted keys,
+	// deeper headers), which it would not survive losing.
 	if _, err := d.delete(path); err != nil {
 		return false, err
 	}
@@ -260,7 +262,7 @@ func (d *Document) insertKV(t *tnode, k string, w config.Value) error {
 	case sec.header >= 0:
 		return d.insertLines(d.exprs[sec.header].lineEnd, line+d.nl, false)
 	case len(d.sections) == 1:
-		return d.insertLines(d.extentEnd(0), line+d.nl, false)
+		return d.insertLines(d.endOfContent(0), line+d.nl, false)
 	}
 	h := d.exprs[d.sections[1].header].lineStart
 	x := d.attachedStart(0, h)
@@ -271,7 +273,17 @@ func (d *Document) insertKV(t *tnode, k string, w config.Value) error {
 // section s's last line, with a blank line before them.
 func (d *Document) insertSections(s int, path []string, w config.Value) error {
 	text := sections(path, w, d.nl, d.made)
-	return d.insertLines(d.extentEnd(s), text, true)
+	return d.insertLines(d.endOfContent(s), text, true)
+}
+
+// endOfContent is where lines added after section s go: its extentEnd,
+// or the end of a text that holds nothing but blank lines (which stay
+// before what is added, so that removing it gives them back).
+func (d *Document) endOfContent(s int) int {
+	if isBlank(d.src) {
+		return len(d.src)
+	}
+	return d.extentEnd(s)
 }
 
 // made records that this Document wrote the table at path, as a [header]
@@ -522,9 +534,10 @@ func (p *parsed) sectionSpan(s int) span {
 }
 
 // removeSpans removes whole lines. A removal at the start of the text or
-// after a blank line takes the blank lines after it too, so lines close
-// up as a person would leave them; in a file without a final line break,
-// a removal that reaches the end leaves none either.
+// after a blank line takes the blank lines after it too (whole lines, not
+// blanks at the end of the text), so lines close up as a person would
+// leave them; in a file without a final line break, a removal that
+// reaches the end leaves none either.
 func (d *Document) removeSpans(rs []span) error {
 	src := d.src
 	sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
@@ -533,14 +546,11 @@ func (d *Document) removeSpans(rs []span) error {
 		r := &rs[i]
 		if r.start == 0 || isBlank(src[lineStart(src, r.start-1):r.start]) {
 			for r.end < len(src) {
-				le := len(src)
-				if j := bytes.IndexByte(src[r.end:], '\n'); j >= 0 {
-					le = r.end + j + 1
-				}
-				if !isBlank(src[r.end:le]) {
+				j := bytes.IndexByte(src[r.end:], '\n')
+				if j < 0 || !isBlank(src[r.end:r.end+j]) {
 					break
 				}
-				r.end = le
+				r.end += j + 1
 			}
 		}
 	}
@@ -838,7 +848,7 @@ func (d *Document) apply(edits ...splice) error {
 }
 
 func (d *Document) reparse(out []byte) error {
-	p, err := parse(out)
+	p, err := parse(out, d.parsed)
 	if err != nil {
 		return fmt.Errorf("internal error: the edited text does not parse (%v); nothing was changed", err)
 	}

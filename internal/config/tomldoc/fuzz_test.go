@@ -211,6 +211,11 @@ func FuzzTOMLUpsert(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		theirs, terr := decodeTOML(in)
+		// parse alone (without the decoder's second opinion that Parse
+		// asks for small files) must agree with go-toml.
+		if _, perr := parse(bytes.TrimPrefix(in, utf8BOM), nil); (perr == nil) != (terr == nil) {
+			t.Fatalf("parse says %v, go-toml says %v\ninput: %q", perr, terr, in)
+		}
 		d, err := Parse(in)
 		var se *config.SyntaxError
 		switch {
