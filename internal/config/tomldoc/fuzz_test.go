@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	toml "github.com/pelletier/go-toml/v2"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
@@ -90,6 +91,15 @@ var fuzzSeeds = []string{
 	"[mcp_servers.latchgate.env]\nA = \"b\"\n",
 	"x = [ # c\n]\n[mcp_servers.latchgate]\nargs = [\n  \"a\", # one\n]\n",
 	"[x.y.z]\n[x]\n",
+	"a = \"\"\"\n# x\n[b]\n\"\"\"\n[mcp_servers.x]\n",
+	"[[a]]\n[a.b]\nc = 1\n[[a]]\n[a.b]\n",
+	"x = { a = 1,\n  b = [2], # c\n}\n",
+	"d = 1979-05-27T07:32:00-08:00\nt = 07:32:00\nf = [inf, -nan, 1e3, 0x_1]\n",
+	"[a.b.c]\nd.e = 1\n[a.b.c.d.f]\n",
+	"[projects]\n'/home/u/p' = {}\n",
+	"projects = { '/home/u/p' = { trust_level = 'untrusted' } }\n",
+	"mcp_servers = { latchgate.command = \"x\", latchgate.env.A = \"b\" }\n",
+	"[mcp_servers.latchgate]\nenv = { A = \"b\" }\n[mcp_servers.latchgate.tools.x]\napproval_mode = \"approve\"\n",
 }
 
 // decodeTOML is the reference parser: go-toml/v2's Unmarshal. A BOM is
@@ -237,4 +247,129 @@ func FuzzTOMLUpsert(f *testing.F) {
 		doctest.CheckUpsert(t, tomlFormat, in, doctest.Entry, "mcp_servers", "latchgate")
 		doctest.CheckUpsert(t, tomlFormat, in, config.StringValue("trusted"), "projects", "/home/u/p", "trust_level")
 	})
+}
+
+// paths lists the path of every member of every table in v, parents
+// before children.
+func paths(v config.Value, prefix []string, out [][]string) [][]string {
+	for _, m := range v.Members() {
+		p := append(prefix[:len(prefix):len(prefix)], m.Key)
+		out = append(out, p)
+		out = paths(m.Value, p, out)
+	}
+	return out
+}
+
+// setIn returns data (go-toml's, normalized) with v at path, parents
+// created as needed.
+func setIn(data any, path []string, v any) any {
+	m, _ := data.(map[string]any)
+	out := make(map[string]any, len(m)+1)
+	for k, e := range m {
+		out[k] = e
+	}
+	if len(path) == 1 {
+		out[path[0]] = v
+	} else {
+		out[path[0]] = setIn(out[path[0]], path[1:], v)
+	}
+	return out
+}
+
+// FuzzTOMLEdits edits any path of any document, not only ours: it picks
+// a member by sel and sets it (to a string, to an entry table, to an
+// empty table), deletes it, or adds to or removes from it as a list.
+// Whatever the form the member is written in, the result must decode
+// with go-toml to the data before with exactly that change, and a refused
+// edit must leave the bytes alone.
+func FuzzTOMLEdits(f *testing.F) {
+	for i, s := range fuzzSeeds {
+		f.Add([]byte(s), uint16(i*7))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, sel uint16) {
+		d, err := Parse(in)
+		if err != nil {
+			return
+		}
+		before, err := decodeTOML(in)
+		if err != nil {
+			return
+		}
+		all, _ := d.Get()
+		ps := paths(all, nil, nil)
+		path := []string{"new", "key"}
+		if len(ps) > 0 && sel%5 != 0 {
+			path = ps[int(sel)%len(ps)]
+		}
+		if sel%11 == 0 {
+			path = append(path, "deeper")
+		}
+		orig := bytes.Clone(d.Bytes())
+		var want any
+		var changed bool
+		switch op := (sel / 5) % 6; op {
+		case 0:
+			want = doctest.Without(before, path)
+			changed, err = d.Delete(path...)
+		case 1, 2, 3:
+			v := []config.Value{config.StringValue("x\"'\n"), doctest.Entry, config.ObjectValue()}[op-1]
+			want = setIn(before, path, normalize(toAny(v)))
+			changed, err = d.Set(v, path...)
+		case 4:
+			changed, err = d.AddToSet("lg", path...)
+		case 5:
+			changed, err = d.RemoveFromSet("lg", path...)
+		}
+		if err != nil {
+			var pe *config.PathError
+			if !errors.As(err, &pe) {
+				t.Fatalf("edit %q: %v\ninput: %q", path, err, in)
+			}
+			if !bytes.Equal(d.Bytes(), orig) {
+				t.Fatalf("a refused edit changed the bytes")
+			}
+			return
+		}
+		out := d.Bytes()
+		if !changed && !bytes.Equal(out, orig) {
+			t.Fatalf("no change reported, bytes changed")
+		}
+		after, err := decodeTOML(out)
+		if err != nil {
+			t.Fatalf("go-toml refuses the output: %v\ninput: %q\noutput: %q", err, in, out)
+		}
+		if _, err := Parse(out); err != nil {
+			t.Fatalf("we refuse our output: %v\noutput: %q", err, out)
+		}
+		if want != nil {
+			if op := (sel / 5) % 6; op == 0 {
+				after = doctest.Without(after, path)
+			}
+			if diff := cmp.Diff(want, after); diff != "" {
+				t.Fatalf("edit %q changed other data (-want +got):\n%s\ninput: %q\noutput: %q", path, diff, in, out)
+			}
+		}
+	})
+}
+
+// toAny is v as go-toml would decode it: numbers as int64.
+func toAny(v config.Value) any {
+	switch v.Kind() {
+	case config.Number:
+		n, _ := v.Int()
+		return n
+	case config.List:
+		out := make([]any, v.Len())
+		for i, x := range v.Items() {
+			out[i] = toAny(x)
+		}
+		return out
+	case config.Object:
+		out := make(map[string]any, v.Len())
+		for _, m := range v.Members() {
+			out[m.Key] = toAny(m.Value)
+		}
+		return out
+	}
+	return v.Interface()
 }
