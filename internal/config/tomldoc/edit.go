@@ -116,8 +116,11 @@ func (d *Document) setMembers(v config.Value, path []string) error {
 		}
 	}
 	t, n, err := d.resolve(path, true)
-	if err != nil || n < len(path) {
-		return fmt.Errorf("internal error: the table moved while it was edited (%v)", err)
+	if err != nil {
+		return err
+	}
+	if n < len(path) {
+		return errors.New("internal error: the table went away while its members were set")
 	}
 	var drop []string
 	for _, c := range t.children {
@@ -187,7 +190,9 @@ func (d *Document) multilineArray(old *val, v config.Value) string {
 func (d *Document) insert(t *tnode, k string, w config.Value) error {
 	switch t.def {
 	case defInline:
-		d.made(append(t.path(), k))
+		if w.Kind() == config.Object {
+			d.made(append(t.path(), k))
+		}
 		return d.insertItem(t.v, renderKey(k)+" = "+inline(w))
 	case defInlineDotted:
 		return d.insertItem(t.container, d.rawKeys(t.via.keys[:t.depth+1])+"."+renderKey(k)+" = "+inline(w))

@@ -351,6 +351,10 @@ func parse(src []byte, hint *parsed) (*parsed, error) {
 	if hint != nil {
 		p.exprs = make([]expr, 0, len(hint.exprs)+16)
 		p.sections = make([]section, 0, len(hint.sections)+8)
+	} else {
+		// Each expression takes a line at least; each header starts one.
+		p.exprs = make([]expr, 0, bytes.Count(src, []byte("\n"))+1)
+		p.sections = make([]section, 0, bytes.Count(src, []byte("\n["))+2)
 	}
 	p.sections = append(p.sections, section{header: -1, table: root, lastKV: -1})
 	b := &builder{p: p, src: src}

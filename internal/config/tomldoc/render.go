@@ -203,7 +203,7 @@ func isTable(v config.Value) bool {
 // header's path in made.
 //
 // Sub-tables rather than inline tables for nested objects: it is how Codex
-// itself writes an entry's env (codex mcp add), each variable gets its own
+// itself writes an entry's env (its mcp add command), each variable gets its own
 // line, and a user can add one by hand without editing a long line (an
 // inline table cannot be extended by later keys).
 func sections(path []string, v config.Value, nl string, made func([]string)) string {
