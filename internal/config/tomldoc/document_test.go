@@ -392,6 +392,18 @@ func TestSetKeys(t *testing.T) {
 			want: "[a]\n# end\n",
 		},
 		{
+			name: "a multi-line inline table (TOML 1.1) gets a line",
+			in:   "mcp_servers = {\n  other = { command = \"x\" }, # c\n}\n",
+			edit: set(config.StringValue("v"), "mcp_servers", "k"),
+			want: "mcp_servers = {\n  other = { command = \"x\" }, # c\n  k = \"v\",\n}\n",
+		},
+		{
+			name: "a table in an inline table, through a dotted key in it",
+			in:   "mcp_servers = { latchgate.command = \"x\" }\n",
+			edit: set(config.IntValue(330), "mcp_servers", "latchgate", "tool_timeout_sec"),
+			want: "mcp_servers = { latchgate.command = \"x\", latchgate.tool_timeout_sec = 330 }\n",
+		},
+		{
 			name: "an empty object is written {}",
 			in:   "[mcp_servers.latchgate]\ncommand = \"x\"\n",
 			edit: set(config.ObjectValue(), "mcp_servers", "latchgate", "env"),
@@ -894,5 +906,42 @@ func TestNotes(t *testing.T) {
 	d.Note("moved %s", "x")
 	if diff := cmp.Diff([]string{"moved x"}, d.Notes()); diff != "" {
 		t.Error(diff)
+	}
+}
+
+// TestSyntaxErrorsPastDecodeLimit: in files too big for go-toml's decoder
+// to be asked (decodeLimit), parse's own checks refuse what it would.
+func TestSyntaxErrorsPastDecodeLimit(t *testing.T) {
+	t.Parallel()
+	big := string(bigCodexConfig(2 * decodeLimit))
+	lines := strings.Count(big, "\n")
+	tests := []struct {
+		name, tail string
+		col        int
+		contains   string
+	}{
+		{"table defined twice", "[mcp_servers.server-3]\n", 2, "table mcp_servers.server-3 already exists"},
+		{"key defined twice", "notifications = false\n", 1, "key notifications is already defined"},
+		{"impossible date", "[x]\nd = 2023-02-29\n", 13, "impossible date"},
+		{"integer too large", "[x]\nn = 0x8000000000000000\n", 5, "does not fit in 64 bits"},
+		{"dotted keys into a table with a header", "[mcp_servers]\nserver-1.x = 1\n", 1, "key server-1 is already defined"},
+		{"duplicate key in an inline table in an array", "[x]\na = [{ b = 1, b = 2 }]\n", 15, "key b is already defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := big + tt.tail
+			_, err := Parse([]byte(in))
+			var se *config.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want a *config.SyntaxError", err)
+			}
+			if wantLine := lines + strings.Count(tt.tail, "\n"); se.Line != wantLine || se.Column != tt.col {
+				t.Errorf("at %d:%d, want %d:%d", se.Line, se.Column, wantLine, tt.col)
+			}
+			if !strings.Contains(se.Msg, tt.contains) {
+				t.Errorf("message %q does not contain %q", se.Msg, tt.contains)
+			}
+		})
 	}
 }
