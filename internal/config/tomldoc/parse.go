@@ -22,9 +22,9 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // parse learned about where each key, value and table lies in them.
 type Document struct {
 	*parsed
-	// notes is a named field: embedded, config.Notes's field name would
+	// notes is a named field: embedded, the embedded type's field name would
 	// hide its own Notes method.
-	notes config.Notes
+	notes config.NoteList
 	bom   bool
 	nl    string // "\n" or "\r\n", for the lines we add
 	// created holds the tables (by pathKey) that this Document wrote as a
