@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/latchgate-ai/latchgate-mcp/ides/all"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -356,7 +359,7 @@ func TestSetupTerminalAccessible(t *testing.T) {
 
 	term.waitFor("Which IDEs should use LatchGate?")
 	term.waitFor("2. ✓ Cursor")
-	term.waitFor("Enter a number between 0 and 4:")
+	term.waitFor(fmt.Sprintf("Enter a number between 0 and %d:", len(all.Adapters())))
 	term.typeLine("0") // keep the selection
 	term.waitFor("Where should Cursor use LatchGate?")
 	term.typeLine("2") // project
