@@ -358,3 +358,43 @@ func TestDeleteRemovesEveryDuplicate(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestJSONComments: the dialect of clients that strip comments and call
+// JSON.parse keeps comments, refuses trailing commas at their position
+// (in objects and arrays, nested too), and an edit on a commented file
+// adds no trailing comma.
+func TestJSONComments(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"{\n  \"a\": 1,\n}", "line 3, column 1: trailing commas are not allowed in this file (comments are, but its client stops at a trailing comma)"},
+		{"{\"a\": [1, 2,]}", "line 1, column 13: trailing commas are not allowed"},
+		{"// c\n{\"a\": {\"b\": 1, /* x */}}", "line 2, column 23: trailing commas are not allowed"},
+	} {
+		_, err := ParseFormat([]byte(tt.in), config.JSONComments)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseFormat(%q) = %v, want error containing %q", tt.in, err, tt.want)
+		}
+		if _, err := ParseFormat([]byte(tt.in), config.JSONC); err != nil {
+			t.Errorf("JSONC refused %q: %v", tt.in, err)
+		}
+	}
+	d, err := ParseFormat([]byte("{\n  // servers\n  \"mcpServers\": {\n    \"x\": {} // one\n  }\n}\n"), config.JSONComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Format() != config.JSONComments {
+		t.Errorf("Format() = %s", d.Format())
+	}
+	if _, err := d.SetRaw(json.RawMessage(`{"command":"lg"}`), "mcpServers", "lg"); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  // servers\n  \"mcpServers\": {\n    \"x\": {}, // one\n    \"lg\": {\n      \"command\": \"lg\"\n    }\n  }\n}\n"
+	if diff := cmp.Diff(want, string(d.Bytes())); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := ParseFormat(d.Bytes(), config.JSONComments); err != nil {
+		t.Errorf("the edited file does not parse: %v", err)
+	}
+	if _, err := ParseFormat([]byte("{}"), config.TOML); err == nil {
+		t.Error("ParseFormat(TOML): no error")
+	}
+}
