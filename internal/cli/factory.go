@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -44,26 +43,6 @@ func withEnv[O any](f *Factory, env *ides.Env, opts *O, runF func(*O) error, run
 	}
 }
 
-// stateDir is where latchgate-mcp keeps its own files (backups, locks):
-// $XDG_STATE_HOME/latchgate-mcp or ~/.local/state/latchgate-mcp on Linux,
-// ~/Library/Application Support/latchgate-mcp on macOS and
-// %LOCALAPPDATA%\latchgate-mcp on Windows. LATCHGATE_MCP_STATE_DIR
-// overrides it.
-func stateDir(env ides.Env) string {
-	if d := env.Get("LATCHGATE_MCP_STATE_DIR"); d != "" {
-		return d
-	}
-	switch env.GOOS {
-	case "darwin":
-		return filepath.Join(env.Home, "Library", "Application Support", "latchgate-mcp")
-	case "windows":
-		if d := env.Get("LOCALAPPDATA"); d != "" {
-			return filepath.Join(d, "latchgate-mcp")
-		}
-		return filepath.Join(env.Home, "AppData", "Local", "latchgate-mcp")
-	}
-	if d := env.Get("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "latchgate-mcp")
-	}
-	return filepath.Join(env.Home, ".local", "state", "latchgate-mcp")
-}
+// stateDir is where latchgate-mcp keeps its own files (backups, locks);
+// see ides.StateDir.
+func stateDir(env ides.Env) string { return ides.StateDir(env) }
