@@ -36,20 +36,26 @@ func StateDir(env Env) string {
 // added to a client's files when that addition is not ours alone: a
 // trusted folder (Gemini CLI, Copilot CLI) lets every server and setting
 // of a project run, so uninstall may take it back only if --approve put
-// it there, never when the user trusted the folder themselves. The
-// record lives in the state directory, not in the client's file: clients
-// rewrite their files and drop anything they do not know, and a marker
-// key would be an unknown key to them.
+// it there, never when the user trusted the folder themselves, and only
+// once no entry of ours still needs it. The record lives in the state
+// directory, not in the client's file: clients rewrite their files and
+// drop what they do not know, and a marker key would be an unknown key
+// to them.
 //
-// It is one JSON object: {"<client id>": {"<kind>": ["<item>", ...]}},
-// e.g. {"gemini-cli": {"trustedFolders": ["/home/me/proj"]}}. Edits to it
-// are planned with the rest of an install, so --dry-run shows them and a
-// failed run leaves it as it was.
+// It is one JSON object: {"<client id>": {"<kind>": {"<item>":
+// ["<holder>", ...]}}}, where a holder is the entry that needed the
+// item, as "<scope>:<name>": {"gemini-cli": {"trustedFolders":
+// {"/home/me/proj": ["project:latchgate"]}}}. Edits to it are planned
+// with the rest of an install, so --dry-run shows them and a failed run
+// leaves it as it was.
 
 // ApprovalRecordPath is the approval record's file.
 func ApprovalRecordPath(env Env) string {
 	return filepath.Join(StateDir(env), "approvals.json")
 }
+
+// Holder names an entry in the approval record.
+func Holder(scope Scope, name string) string { return string(scope) + ":" + name }
 
 func recordEdit(env Env, edit merge.Edit) merge.FileEdit {
 	p := ApprovalRecordPath(env)
@@ -57,28 +63,42 @@ func recordEdit(env Env, edit merge.Edit) merge.FileEdit {
 }
 
 // RecordApproval is the edit that records that --approve added item (of
-// kind, for client) to the client's files.
-func RecordApproval(env Env, client, kind, item string) merge.FileEdit {
+// kind, for client) to the client's files for the entries holders.
+func RecordApproval(env Env, client, kind, item string, holders ...string) merge.FileEdit {
 	return recordEdit(env, func(doc config.Document) (bool, error) {
-		return doc.AddToSet(item, client, kind)
+		changed := false
+		for _, h := range holders {
+			c, err := doc.AddToSet(h, client, kind, item)
+			if err != nil {
+				return changed, err
+			}
+			changed = changed || c
+		}
+		return changed, nil
 	})
 }
 
-// ForgetApproval is the edit that removes item from the record, and the
-// list and client object it leaves empty.
-func ForgetApproval(env Env, client, kind, item string) merge.FileEdit {
+// ReleaseApproval is the edit that removes holders from item, and the
+// item, kind and client it leaves empty.
+func ReleaseApproval(env Env, client, kind, item string, holders ...string) merge.FileEdit {
 	return recordEdit(env, func(doc config.Document) (bool, error) {
-		changed, err := doc.RemoveFromSet(item, client, kind)
-		if err != nil || !changed {
-			return changed, err
-		}
-		if v, ok := doc.Get(client, kind); ok && len(v.Items()) == 0 {
-			if _, err := doc.Delete(client, kind); err != nil {
-				return true, err
+		changed := false
+		for _, h := range holders {
+			c, err := doc.RemoveFromSet(h, client, kind, item)
+			if err != nil {
+				return changed, err
 			}
+			changed = changed || c
 		}
-		if v, ok := doc.Get(client); ok && v.Kind() == config.Object && len(v.Members()) == 0 {
-			if _, err := doc.Delete(client); err != nil {
+		if !changed {
+			return false, nil
+		}
+		for _, path := range [][]string{{client, kind, item}, {client, kind}, {client}} {
+			v, ok := doc.Get(path...)
+			if !ok || len(v.Items())+len(v.Members()) > 0 {
+				break
+			}
+			if _, err := doc.Delete(path...); err != nil {
 				return true, err
 			}
 		}
@@ -86,10 +106,10 @@ func ForgetApproval(env Env, client, kind, item string) merge.FileEdit {
 	})
 }
 
-// RecordedApprovals returns the items of kind recorded for client. A
-// record that cannot be read counts as empty: uninstall then leaves the
-// client's trust alone, which is the safe side.
-func RecordedApprovals(env Env, client, kind string) []string {
+// RecordedApprovals returns the items of kind recorded for client, each
+// with its holders. A record that cannot be read counts as empty:
+// uninstall then leaves the client's trust alone, the safe side.
+func RecordedApprovals(env Env, client, kind string) map[string][]string {
 	doc, _, err := merge.ReadDoc(ApprovalRecordPath(env), config.JSON, "")
 	if err != nil || doc == nil {
 		return nil
@@ -98,16 +118,20 @@ func RecordedApprovals(env Env, client, kind string) []string {
 	if !ok {
 		return nil
 	}
-	var out []string
-	for _, it := range v.Items() {
-		if it.Kind() == config.String {
-			out = append(out, it.Str())
+	out := map[string][]string{}
+	for _, m := range v.Members() {
+		var holders []string
+		for _, it := range m.Value.Items() {
+			if it.Kind() == config.String {
+				holders = append(holders, it.Str())
+			}
 		}
+		out[m.Key] = holders
 	}
 	return out
 }
 
-// IsRecordedApproval reports whether item of kind is recorded for client.
-func IsRecordedApproval(env Env, client, kind, item string) bool {
-	return slices.Contains(RecordedApprovals(env, client, kind), item)
+// Released returns holders without those in gone.
+func Released(holders []string, gone ...string) []string {
+	return slices.DeleteFunc(slices.Clone(holders), func(h string) bool { return slices.Contains(gone, h) })
 }

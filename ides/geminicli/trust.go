@@ -2,7 +2,9 @@ package geminicli
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
@@ -159,8 +161,20 @@ func trustEdit(env ides.Env, edits ...merge.Edit) merge.FileEdit {
 
 // ApproveEdits implements ides.Approver: a TRUST_FOLDER rule for the
 // current directory, as Gemini CLI's trust dialog writes it, and a note
-// in latchgate-mcp's approval record that --approve added it.
-func (Adapter) ApproveEdits(env ides.Env, _ string) []merge.FileEdit {
+// in latchgate-mcp's approval record that --approve added it for the
+// entries called name here.
+func (Adapter) ApproveEdits(env ides.Env, name string) []merge.FileEdit {
+	var holders []string
+	if hasEntry(SettingsPath(env), name) {
+		holders = append(holders, ides.Holder(ides.ScopeUser, name))
+	}
+	if !inHome(env) && hasEntry(ProjectSettingsPath(env, env.WorkDir), name) {
+		holders = append(holders, ides.Holder(ides.ScopeProject, name))
+	}
+	return approveEdits(env, holders...)
+}
+
+func approveEdits(env ides.Env, holders ...string) []merge.FileEdit {
 	key := TrustKey(env, env.WorkDir)
 	return []merge.FileEdit{
 		trustEdit(env, func(doc config.Document) (bool, error) {
@@ -169,7 +183,7 @@ func (Adapter) ApproveEdits(env ides.Env, _ string) []merge.FileEdit {
 			}
 			return doc.Set(config.StringValue(trustFolder), key)
 		}),
-		ides.RecordApproval(env, id, recordKind, key),
+		ides.RecordApproval(env, id, recordKind, key, holders...),
 	}
 }
 
@@ -197,13 +211,20 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	notes := a.EnvWarnings(env)
 	tr := FolderTrust(env, env.WorkDir)
 	dir := env.Display(env.WorkDir)
+	holder := ides.Holder(req.Scope, req.Name)
+	key := TrustKey(env, env.WorkDir)
+	_, ours := ides.RecordedApprovals(env, id, recordKind)[key]
 	switch {
+	case tr.Trusted && ours && rules(env)[key] == trustFolder:
+		// Trusted by an earlier --approve: this entry needs that trust
+		// too, so uninstalling the other one must not take it back.
+		edits = append(edits, ides.RecordApproval(env, id, recordKind, key, holder))
 	case tr.Trusted:
 	case tr.Fixed:
 		notes = append(notes, ides.Note{Level: "warn", Text: fmt.Sprintf(
 			"Gemini CLI will start no MCP server in %s: %s; --approve cannot change that", dir, tr.Why)})
 	case req.Approve:
-		edits = append(edits, a.ApproveEdits(env, req.Name)...)
+		edits = append(edits, approveEdits(env, holder)...)
 	case tr.Rejected:
 		notes = append(notes, ides.Note{Level: "warn", Text: fmt.Sprintf(
 			"Gemini CLI will start no MCP server in %s (%s); pass --approve to trust it instead", dir, tr.Why)})
@@ -215,9 +236,9 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	return edits, notes, nil
 }
 
-// PlanUninstall implements ides.Planner. It takes back a trust rule
-// --approve added (by the approval record) once no latchgate entry that
-// Gemini would start in that folder is left; a rule the user made stays.
+// PlanUninstall implements ides.Planner. A trust rule --approve added
+// (by the approval record) is taken back once no entry that needed it is
+// left; a rule the user made stays.
 func (a Adapter) PlanUninstall(env ides.Env, req ides.Request) ([]merge.FileEdit, []ides.Note, error) {
 	t, err := a.Target(env, req.Scope)
 	if err != nil {
@@ -225,30 +246,25 @@ func (a Adapter) PlanUninstall(env ides.Env, req ides.Request) ([]merge.FileEdit
 	}
 	edits := []merge.FileEdit{t.FileEdit(env, ides.RefuseBOM(a.DisplayName(), ides.DeleteEntry(t, req.Name)))}
 	var notes []ides.Note
-	user := hasEntry(SettingsPath(env), req.Name)
-	for _, key := range ides.RecordedApprovals(env, id, recordKind) {
-		project := normalize(env, key) != normalize(env, Home(env)) && hasEntry(ProjectSettingsPath(env, key), req.Name)
-		var keep bool
-		switch req.Scope {
-		case ides.ScopeUser:
-			keep = project
-		case ides.ScopeProject:
-			if key != TrustKey(env, env.WorkDir) {
-				continue
-			}
-			keep = user
-		}
-		if keep {
-			notes = append(notes, ides.Note{Level: "info", Text: fmt.Sprintf(
-				"kept the trust of %s in %s: the other %q entry still needs it", key, env.Display(TrustPath(env)), req.Name)})
+	holder := ides.Holder(req.Scope, req.Name)
+	recorded := ides.RecordedApprovals(env, id, recordKind)
+	for _, key := range slices.Sorted(maps.Keys(recorded)) {
+		holders := recorded[key]
+		if !slices.Contains(holders, holder) || (req.Scope == ides.ScopeProject && key != TrustKey(env, env.WorkDir)) {
 			continue
 		}
-		edits = append(edits, trustEdit(env, func(doc config.Document) (bool, error) {
-			if v, ok := doc.Get(key); !ok || v.Kind() != config.String || v.Str() != trustFolder {
-				return false, nil // changed since: the user's now
-			}
-			return doc.Delete(key)
-		}), ides.ForgetApproval(env, id, recordKind, key))
+		if left := ides.Released(holders, holder); len(left) > 0 {
+			notes = append(notes, ides.Note{Level: "info", Text: fmt.Sprintf(
+				"kept the trust of %s in %s: %s still needs it", key, env.Display(TrustPath(env)), strings.Join(left, ", "))})
+		} else {
+			edits = append(edits, trustEdit(env, func(doc config.Document) (bool, error) {
+				if v, ok := doc.Get(key); !ok || v.Kind() != config.String || v.Str() != trustFolder {
+					return false, nil // changed since: the user's now
+				}
+				return doc.Delete(key)
+			}))
+		}
+		edits = append(edits, ides.ReleaseApproval(env, id, recordKind, key, holder))
 	}
 	return edits, notes, nil
 }
