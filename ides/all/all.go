@@ -9,6 +9,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
+	"github.com/latchgate-ai/latchgate-mcp/ides/droid"
 	"github.com/latchgate-ai/latchgate-mcp/ides/geminicli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 )
@@ -16,7 +17,7 @@ import (
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		geminicli.Adapter{}}
+		geminicli.Adapter{}, droid.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
@@ -25,6 +26,7 @@ var aliases = map[string]string{
 	"code": "vscode", "vs-code": "vscode", "vs_code": "vscode",
 	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
 	"gemini": "gemini-cli", "geminicli": "gemini-cli", "gemini_cli": "gemini-cli",
+	"factory": "droid", "factory-droid": "droid",
 }
 
 // Lookup finds the adapter whose ID is id.
