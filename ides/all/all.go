@@ -11,13 +11,14 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/droid"
 	"github.com/latchgate-ai/latchgate-mcp/ides/geminicli"
+	"github.com/latchgate-ai/latchgate-mcp/ides/qwencode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 )
 
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		geminicli.Adapter{}, droid.Adapter{}}
+		geminicli.Adapter{}, qwencode.Adapter{}, droid.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
@@ -26,6 +27,7 @@ var aliases = map[string]string{
 	"code": "vscode", "vs-code": "vscode", "vs_code": "vscode",
 	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
 	"gemini": "gemini-cli", "geminicli": "gemini-cli", "gemini_cli": "gemini-cli",
+	"qwen": "qwen-code", "qwencode": "qwen-code", "qwen_code": "qwen-code",
 	"factory": "droid", "factory-droid": "droid",
 }
 
