@@ -53,7 +53,9 @@ func SettingsPath(env ides.Env) string { return ides.Join(env, Dir(env), "settin
 
 // ProjectSettingsPath is the project settings file, in the current
 // directory.
-func ProjectSettingsPath(env ides.Env) string { return ides.Join(env, env.WorkDir, ".qwen", "settings.json") }
+func ProjectSettingsPath(env ides.Env) string {
+	return ides.Join(env, env.WorkDir, ".qwen", "settings.json")
+}
 
 // ClaudeProjectPath is Claude Code's .mcp.json in the current directory,
 // which Qwen Code loads too.
