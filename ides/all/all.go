@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
+	"github.com/latchgate-ai/latchgate-mcp/ides/copilotcli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/droid"
 	"github.com/latchgate-ai/latchgate-mcp/ides/geminicli"
@@ -18,7 +19,7 @@ import (
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		geminicli.Adapter{}, qwencode.Adapter{}, droid.Adapter{}}
+		geminicli.Adapter{}, qwencode.Adapter{}, copilotcli.Adapter{}, droid.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
@@ -28,7 +29,7 @@ var aliases = map[string]string{
 	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
 	"gemini": "gemini-cli", "geminicli": "gemini-cli", "gemini_cli": "gemini-cli",
 	"qwen": "qwen-code", "qwencode": "qwen-code", "qwen_code": "qwen-code",
-	"factory": "droid", "factory-droid": "droid",
+	"factory": "droid", "factory-droid": "droid", "copilotcli": "copilot-cli", "copilot_cli": "copilot-cli",
 }
 
 // Lookup finds the adapter whose ID is id.
