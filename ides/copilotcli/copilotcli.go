@@ -294,7 +294,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	notes := a.EnvWarnings(env)
 	if req.Scope != ides.ScopeProject {
 		if req.Approve {
-			return nil, nil, fmt.Errorf("--approve applies to --scope project only: Copilot CLI loads user servers in every folder")
+			notes = append(notes, ides.Note{Level: "info", Text: "Copilot CLI loads user servers in every folder: --approve changes nothing for them"})
 		}
 		return edits, notes, nil
 	}

@@ -125,9 +125,6 @@ func (Adapter) Launch(ides.Env) ides.LaunchRules {
 
 // PlanInstall implements ides.Planner.
 func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, []ides.Note, error) {
-	if req.Approve {
-		return nil, nil, fmt.Errorf("--approve: Factory Droid starts project servers without asking; there is nothing to approve")
-	}
 	t, err := a.Target(env, req.Scope)
 	if err != nil {
 		return nil, nil, err
@@ -137,7 +134,13 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 		return nil, nil, err
 	}
 	edit := ides.RefuseBOM(a.DisplayName(), ides.SetEntry(t, req.Name, entry), noteCommandless(env, t))
-	return []merge.FileEdit{t.FileEdit(env, edit)}, a.shadowNotes(env, req), nil
+	notes := a.shadowNotes(env, req)
+	if req.Approve {
+		// --approve for several clients at once: Droid has nothing to
+		// approve, which is no reason to fail the others.
+		notes = append(notes, ides.Note{Level: "info", Text: "Factory Droid starts project servers without asking: --approve changes nothing there"})
+	}
+	return []merge.FileEdit{t.FileEdit(env, edit)}, notes, nil
 }
 
 // shadowNotes says when a nearer file's entry of the same name will be

@@ -302,7 +302,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	switch {
 	case req.Scope != ides.ScopeProject:
 		if req.Approve {
-			return nil, nil, fmt.Errorf("--approve applies to --scope project only: Qwen Code starts user servers without asking")
+			notes = append(notes, ides.Note{Level: "info", Text: "Qwen Code starts user servers without asking: --approve changes nothing for them"})
 		}
 		if _, ok := storedEntry(ProjectSettingsPath(env), req.Name); ok && !inHome(env) {
 			notes = append(notes, ides.Note{Level: "warn", Text: fmt.Sprintf(
