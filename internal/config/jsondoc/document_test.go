@@ -398,3 +398,38 @@ func TestJSONComments(t *testing.T) {
 		t.Error("ParseFormat(TOML): no error")
 	}
 }
+
+// FuzzJSONComments checks the comments-but-no-trailing-commas dialect
+// against the other two: whatever it accepts JSONC accepts; on input
+// without comments it accepts exactly what strict JSON accepts; and an
+// upsert into a file it accepts gives a file it still accepts.
+func FuzzJSONComments(f *testing.F) {
+	for _, s := range []string{"{}", "{\"a\": [1, 2],}", "// c\n{\"a\": {\"b\": 1 /* x */}}", "{\"a\": [1,]}", "{\"mcpServers\": {\"x\": 1}}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if bytes.Count(in, []byte("[")) > 1000 || bytes.Count(in, []byte("{")) > 1000 {
+			return
+		}
+		d, err := ParseFormat(in, config.JSONComments)
+		_, cErr := Parse(in, false)
+		if err == nil && cErr != nil {
+			t.Fatalf("json-comments accepts what JSONC refuses (%v): %q", cErr, in)
+		}
+		if !bytes.Contains(in, []byte("/")) {
+			_, sErr := Parse(in, true)
+			if (err == nil) != (sErr == nil) {
+				t.Fatalf("without comments: json-comments err=%v, strict err=%v, input %q", err, sErr, in)
+			}
+		}
+		if err != nil {
+			return
+		}
+		if _, err := d.SetRaw(json.RawMessage(`{"command":"lg","args":["a"]}`), "mcpServers", "latchgate"); err != nil {
+			return // a path that is not an object: refused, fine
+		}
+		if _, err := ParseFormat(d.Bytes(), config.JSONComments); err != nil {
+			t.Fatalf("the edited file is no longer json-comments: %v\n%s", err, d.Bytes())
+		}
+	})
+}
