@@ -250,6 +250,14 @@ func Trusted(env ides.Env) (bool, string) {
 	return false, "no folder in trustedFolders in " + env.Display(ConfigPath(env)) + " covers it"
 }
 
+// sweeping reports whether trusting the project root would trust far
+// more than a project (the home directory, a file-system root): a
+// trusted folder covers every folder below it.
+func sweeping(env ides.Env) bool {
+	r := strings.TrimRight(env.ProjectRoot, `/\`)
+	return r == "" || samePath(env, r, env.Home) || (len(r) == 2 && r[1] == ':')
+}
+
 func configEdit(env ides.Env, edit merge.Edit) merge.FileEdit {
 	p := ConfigPath(env)
 	return merge.FileEdit{Path: p, Display: env.Display(p), Format: config.JSONC, NewMode: 0o600, Edits: []merge.Edit{edit}}
@@ -310,6 +318,9 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	case trusted && ours && slices.Contains(trustedFolders(env), env.ProjectRoot):
 		edits = append(edits, ides.RecordApproval(env, id, recordKind, env.ProjectRoot, holder))
 	case trusted:
+	case req.Approve && sweeping(env):
+		return nil, nil, fmt.Errorf("--approve here would trust %s and every folder below it for Copilot CLI: "+
+			"run it from the project's directory", env.Display(env.ProjectRoot))
 	case req.Approve:
 		edits = append(edits, approveEdits(env, holder)...)
 	default:
@@ -401,7 +412,7 @@ func (a Adapter) ClientView(env ides.Env, name string, states []ides.EntryState)
 		case s.Scope == ides.ScopeProject && !trusted:
 			s.Client, s.Detail = "pending-approval", "Copilot CLI loads project servers only in a trusted folder ("+why+
 				"); install --approve trusts "+env.Display(env.ProjectRoot)
-			s.Approvable = true
+			s.Approvable = !sweeping(env)
 		case s.Scope == ides.ScopeUser && workspace:
 			s.Client, s.Detail = "shadowed", "the project's entry wins in this folder"
 		default:

@@ -118,3 +118,13 @@ func TestExpandAndLaunch(t *testing.T) {
 		t.Errorf("Launch = %+v", r)
 	}
 }
+
+func TestApproveRefusedInHome(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	env := ides.Env{GOOS: "linux", Home: home, WorkDir: home, ProjectRoot: home, Vars: map[string]string{}}
+	req := ides.Request{Scope: ides.ScopeProject, Name: "latchgate", Approve: true, Spec: ides.ServerSpec{Command: "lg"}}
+	if _, _, err := (Adapter{}).PlanInstall(env, req); err == nil {
+		t.Error("--approve with the home directory as project root: no error")
+	}
+}

@@ -236,3 +236,21 @@ func TestPlanInstallNotes(t *testing.T) {
 		t.Errorf("--approve: %d edits, notes %v, %v", len(edits), notes, err)
 	}
 }
+
+// TestApproveRefusedInHome: a rule for the home directory would trust
+// every folder below it.
+func TestApproveRefusedInHome(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	env := ides.Env{GOOS: "linux", Home: home, WorkDir: home, Vars: map[string]string{
+		"GEMINI_CLI_SYSTEM_SETTINGS_PATH": filepath.Join(home, "no-system.json")}}
+	req := ides.Request{Scope: ides.ScopeUser, Name: "latchgate", Approve: true, Spec: ides.ServerSpec{Command: "lg"}}
+	if _, _, err := (Adapter{}).PlanInstall(env, req); err == nil || !strings.Contains(err.Error(), "every folder below it") {
+		t.Errorf("--approve in the home directory: %v", err)
+	}
+	states := []ides.EntryState{{Scope: ides.ScopeUser, Configured: true}}
+	Adapter{}.ClientView(env, "latchgate", states)
+	if states[0].Client != "pending-approval" || states[0].Approvable {
+		t.Errorf("in the home directory: %+v", states[0])
+	}
+}

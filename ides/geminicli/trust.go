@@ -159,6 +159,14 @@ func trustEdit(env ides.Env, edits ...merge.Edit) merge.FileEdit {
 		Edits: []merge.Edit{ides.RefuseBOM("Gemini CLI", edits...)}}
 }
 
+// sweeping reports whether trusting the current directory would trust
+// far more than a project: the home directory or a file-system root,
+// since a rule covers every folder below it.
+func sweeping(env ides.Env) bool {
+	d := normalize(env, env.WorkDir)
+	return inHome(env) || d == "/" || strings.HasSuffix(d, ":/") || (len(d) == 2 && d[1] == ':')
+}
+
 // ApproveEdits implements ides.Approver: a TRUST_FOLDER rule for the
 // current directory, as Gemini CLI's trust dialog writes it, and a note
 // in latchgate-mcp's approval record that --approve added it for the
@@ -223,6 +231,9 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	case tr.Fixed:
 		notes = append(notes, ides.Note{Level: "warn", Text: fmt.Sprintf(
 			"Gemini CLI will start no MCP server in %s: %s; --approve cannot change that", dir, tr.Why)})
+	case req.Approve && sweeping(env):
+		return nil, nil, fmt.Errorf("--approve here would trust %s and every folder below it for Gemini CLI: "+
+			"run it from the project's directory", dir)
 	case req.Approve:
 		edits = append(edits, approveEdits(env, holder)...)
 	case tr.Rejected:
@@ -299,12 +310,12 @@ func (Adapter) ClientView(env ides.Env, name string, states []ides.EntryState) {
 			s.Client, s.Detail = "disabled", "Gemini CLI starts no MCP server here: "+tr.Why
 		case tr.Rejected:
 			s.Client, s.Detail = "disabled", env.Display(env.WorkDir)+" is not trusted: "+tr.Why
-			s.Approvable = true
+			s.Approvable = !sweeping(env)
 		case !tr.Trusted:
 			s.Client = "pending-approval"
 			s.Detail = "Gemini CLI starts no MCP server in an untrusted folder (" + tr.Why + "); install --approve trusts " +
 				env.Display(env.WorkDir)
-			s.Approvable = true
+			s.Approvable = !sweeping(env)
 		case blocked != "":
 			s.Client, s.Detail = "disabled", blocked
 		case s.Scope == ides.ScopeUser && project:
