@@ -38,6 +38,10 @@ func TestPaths(t *testing.T) {
 	if proj.Path != filepath.Join(root, ".mcp.json") || len(locs) != 3 || locs[2].Variant != githubVariant {
 		t.Errorf("with .mcp.json: target %s, locations %+v", proj.Path, locs)
 	}
+	mac := ides.Env{GOOS: "darwin", Home: "/Users/u", ProjectRoot: "/nowhere-here"}
+	if u, _ := (Adapter{}).Target(mac, ides.ScopeUser); u.Path != "/Users/u/.copilot/mcp-config.json" {
+		t.Errorf("macOS user file %s", u.Path)
+	}
 	win := ides.Env{GOOS: "windows", Home: `C:\Users\u`, ProjectRoot: `D:\nowhere-here`}
 	if u, _ := (Adapter{}).Target(win, ides.ScopeUser); u.Path != `C:\Users\u\.copilot\mcp-config.json` {
 		t.Errorf("windows user file %s", u.Path)

@@ -22,6 +22,8 @@ func TestPaths(t *testing.T) {
 	}{
 		{"linux", ides.Env{GOOS: "linux", Home: "/home/u", WorkDir: "/src/app"},
 			[]string{"/home/u/.qwen/settings.json", "/src/app/.qwen/settings.json", "/home/u/.qwen/mcpApprovals.json", "/src/app"}},
+		{"macos", ides.Env{GOOS: "darwin", Home: "/Users/u", WorkDir: "/Users/u/App"},
+			[]string{"/Users/u/.qwen/settings.json", "/Users/u/App/.qwen/settings.json", "/Users/u/.qwen/mcpApprovals.json", "/Users/u/App"}},
 		{"windows", ides.Env{GOOS: "windows", Home: `C:\Users\u`, WorkDir: `D:\Src\App`},
 			[]string{`C:\Users\u\.qwen\settings.json`, `D:\Src\App\.qwen\settings.json`, `C:\Users\u\.qwen\mcpApprovals.json`, `d:\src\app`}},
 		{"QWEN_HOME is the .qwen directory", ides.Env{GOOS: "linux", Home: "/home/u", WorkDir: "/p",
