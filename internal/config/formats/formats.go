@@ -22,6 +22,8 @@ func Parse(f config.Format, data []byte) (config.Document, error) {
 		return jsondoc.Parse(data, false)
 	case config.TOML:
 		return tomldoc.Parse(data)
+	case config.JSONComments:
+		return jsondoc.ParseFormat(data, config.JSONComments)
 	}
 	return nil, fmt.Errorf("no editor for the %s format", f)
 }
