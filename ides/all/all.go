@@ -1,20 +1,25 @@
 package all
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
+	"github.com/latchgate-ai/latchgate-mcp/ides/codex"
+	"github.com/latchgate-ai/latchgate-mcp/ides/copilotcli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
+	"github.com/latchgate-ai/latchgate-mcp/ides/droid"
+	"github.com/latchgate-ai/latchgate-mcp/ides/geminicli"
+	"github.com/latchgate-ai/latchgate-mcp/ides/qwencode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 )
 
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
-	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true}}
+	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
+		codex.Adapter{}, geminicli.Adapter{}, qwencode.Adapter{}, copilotcli.Adapter{}, droid.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
@@ -22,6 +27,9 @@ var aliases = map[string]string{
 	"claudecode": "claude-code", "claude_code": "claude-code",
 	"code": "vscode", "vs-code": "vscode", "vs_code": "vscode",
 	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
+	"gemini": "gemini-cli", "geminicli": "gemini-cli", "gemini_cli": "gemini-cli",
+	"qwen": "qwen-code", "qwencode": "qwen-code", "qwen_code": "qwen-code",
+	"factory": "droid", "factory-droid": "droid", "copilotcli": "copilot-cli", "copilot_cli": "copilot-cli",
 }
 
 // Lookup finds the adapter whose ID is id.
@@ -37,7 +45,7 @@ func Lookup(id string) (ides.Adapter, error) {
 		}
 		ids = append(ids, a.ID())
 	}
-	return nil, fmt.Errorf("unknown IDE %q (supported: %s)", id, strings.Join(ids, ", "))
+	return nil, unknownIDError(id, ids)
 }
 
 // footprint is where an adapter's IDE leaves traces.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -20,7 +21,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", in, a, err, want)
 		}
 	}
-	if _, err := Lookup("emacs"); err == nil || err.Error() != `unknown IDE "emacs" (supported: claude-code, cursor, vscode, vscode-insiders)` {
+	if _, err := Lookup("emacs"); err == nil || err.Error() != `unknown IDE "emacs" (supported: `+supported()+`)` {
 		t.Errorf("Lookup(emacs) error = %v", err)
 	}
 }
@@ -78,4 +79,13 @@ func TestTargetSchemasExist(t *testing.T) {
 			}
 		}
 	}
+}
+
+// supported is the list Lookup's error names: every adapter id.
+func supported() string {
+	var ids []string
+	for _, a := range Adapters() {
+		ids = append(ids, a.ID())
+	}
+	return strings.Join(ids, ", ")
 }

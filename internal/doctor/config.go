@@ -102,7 +102,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 						Hint: "reinstall it: latchgate-mcp install --ide " + a.ID()})
 					continue
 				}
-				e.Command, e.Args, e.Env, e.URL = stored.Command, stored.Args, stored.EnvMap(), stored.URL
+				e.Command, e.Args, e.Env, e.URL, e.Forward = stored.Command, stored.Args, stored.EnvMap(), stored.URL, stored.Forward
 			}
 			res.entry(opts, e)
 			ideEntries = append(ideEntries, e)

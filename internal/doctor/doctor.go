@@ -92,6 +92,7 @@ type entry struct {
 	Args    []string
 	Env     map[string]string
 	URL     string
+	Forward []string // variables the entry has the client pass on
 
 	// Set by the checks, read when planning fixes (after they finish).
 	brokenCommand bool
