@@ -130,13 +130,11 @@ func AddItem(item ListItem) merge.Edit {
 	}
 }
 
-// RemoveItem is the edit that removes item's value from its list; the
-// list stays, even when empty.
+// RemoveItem is the edit that removes item's value from its list. A list
+// left empty goes, and so do the objects on its key path that it leaves
+// empty: what remains of a file AddItem created is "{}".
 func RemoveItem(item ListItem) merge.Edit {
 	return func(doc config.Document) (bool, error) {
-		if item.Value.Kind() == config.String {
-			return doc.RemoveFromSet(item.Value.Str(), item.Key...)
-		}
 		v, ok := doc.Get(item.Key...)
 		if !ok || v.Kind() != config.List {
 			return false, nil
@@ -150,7 +148,25 @@ func RemoveItem(item ListItem) merge.Edit {
 		if len(kept) == len(v.Items()) {
 			return false, nil
 		}
-		return doc.Set(config.ListValue(kept...), item.Key...)
+		if len(kept) > 0 {
+			if item.Value.Kind() == config.String {
+				return doc.RemoveFromSet(item.Value.Str(), item.Key...)
+			}
+			return doc.Set(config.ListValue(kept...), item.Key...)
+		}
+		if _, err := doc.Delete(item.Key...); err != nil {
+			return false, err
+		}
+		for n := len(item.Key) - 1; n > 0; n-- {
+			parent, ok := doc.Get(item.Key[:n]...)
+			if !ok || parent.Kind() != config.Object || parent.Len() > 0 {
+				break
+			}
+			if _, err := doc.Delete(item.Key[:n]...); err != nil {
+				return false, err
+			}
+		}
+		return true, nil
 	}
 }
 

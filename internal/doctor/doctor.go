@@ -129,6 +129,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	if !opts.SkipHandshake {
 		jobs = append(jobs, handshakeJobs(opts, cfg.entries)...)
 	}
+	jobs = append(jobs, func(ctx context.Context) []Check { return checkOperator(ctx, opts, adapters) })
 	results := runJobs(ctx, opts.Parallel, jobs)
 
 	var checks []Check

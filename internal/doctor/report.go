@@ -29,6 +29,7 @@ const (
 	SectionConfiguration = "configuration"
 	SectionGate          = "gate"
 	SectionHandshake     = "handshake"
+	SectionOperator      = "operator"
 )
 
 // sectionTitles are the headings of the text report.
@@ -37,10 +38,11 @@ var sectionTitles = map[string]string{
 	SectionConfiguration: "Configuration",
 	SectionGate:          "Gate",
 	SectionHandshake:     "Handshake",
+	SectionOperator:      "Operator",
 }
 
 // sectionOrder ranks sections for the report.
-var sectionOrder = map[string]int{SectionBinary: 0, SectionConfiguration: 1, SectionGate: 2, SectionHandshake: 3}
+var sectionOrder = map[string]int{SectionBinary: 0, SectionConfiguration: 1, SectionGate: 2, SectionHandshake: 3, SectionOperator: 4}
 
 // Check is the result of one check. The JSON field names are a stable
 // interface for scripts (schemas/doctor-report.schema.json).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,6 +20,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config/formats"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+	"github.com/latchgate-ai/latchgate-mcp/internal/opsetup"
 	"github.com/latchgate-ai/latchgate-mcp/schemas"
 )
 
@@ -26,7 +28,10 @@ import (
 //
 // Sections of a case archive:
 //
-//	request          op, scope, name, approve, profile, command, args, forward, env (key: value lines)
+//	request          op, scope, name, approve, profile, command, args, forward, env (key: value lines);
+//	                 op is install, uninstall, install-operator or uninstall-operator (name is then
+//	                 the agent's entry; the operator entry reaches the gate as OperatorConn says,
+//	                 and uninstall-operator reads the record from before/)
 //	before/PATH      a file under HOME before the run (absent: no section)
 //	after/PATH       the file after the run (absent: no section)
 //	diff             what --dry-run prints
@@ -292,11 +297,47 @@ func (c Config) plan(env ides.Env, r Request) (*merge.Plan, error) {
 		edits, _, err = ides.PlanInstall(c.Adapter, env, r.Req)
 	case "uninstall":
 		edits, _, err = ides.PlanUninstall(c.Adapter, env, r.Req)
+	case "install-operator", "uninstall-operator":
+		edits, err = c.planOperator(env, r)
+	default:
+		return nil, fmt.Errorf("unknown op %q", r.Op)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return merge.NewPlan(edits...)
+}
+
+// OperatorConn is how the operator entry of an install-operator case
+// reaches the gate; its key and token files are in the credential
+// directory below the case's HOME.
+func OperatorConn(env ides.Env) opsetup.Conn {
+	dir := opsetup.CredentialDir(env, opsetup.BaseDir(env))
+	return opsetup.Conn{AdminSocket: "/run/user/1000/latchgate/gate-admin.sock", PublicBaseURL: "http://localhost:3000",
+		KeyPath: filepath.Join(dir, opsetup.KeyFile), TokenPath: filepath.Join(dir, opsetup.TokenFile)}
+}
+
+// planOperator plans an install-operator or uninstall-operator case.
+func (c Config) planOperator(env ides.Env, r Request) ([]merge.FileEdit, error) {
+	base := opsetup.BaseDir(env)
+	req := opsetup.Request{AgentName: r.Req.Name, Profile: r.Req.Profile, Base: base, Command: c.Spec.Command, Conn: OperatorConn(env)}
+	adapters := []ides.Adapter{c.Adapter}
+	if r.Op == "install-operator" {
+		in, err := opsetup.PlanInstall(env, adapters, req)
+		if err != nil {
+			return nil, err
+		}
+		return in.Edits, nil
+	}
+	rec, err := opsetup.ReadRecord(opsetup.RecordPath(env, base))
+	if err != nil {
+		return nil, err
+	}
+	un, err := opsetup.PlanUninstall(env, adapters, req, rec)
+	if err != nil {
+		return nil, err
+	}
+	return un.Edits, nil
 }
 
 // fileSection returns a file section's name and contents, with the

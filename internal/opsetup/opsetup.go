@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
@@ -178,8 +179,20 @@ func PlanInstall(env ides.Env, adapters []ides.Adapter, req Request) (*Install, 
 		}
 		t := r.Target
 		fe := t.FileEdit(env, refuseAgentEntry(t, req.AgentName), func(doc config.Document) (bool, error) {
-			old, _ := doc.Get(t.EntryPath(ides.OperatorEntryName)...)
-			return doc.Set(ides.KeepUserKeys(a, old, entry), t.EntryPath(ides.OperatorEntryName)...)
+			old, ok := doc.Get(t.EntryPath(ides.OperatorEntryName)...)
+			fresh := entry
+			if ok {
+				if stored, err := ides.ReadEntry(a, old); err == nil {
+					merged, dropped := mergeOperator(stored, spec)
+					if dropped != "" {
+						doc.Note("dropped %s from the %q entry in %s: a token never belongs in an IDE file; the entry names the token file", dropped, ides.OperatorEntryName, env.Display(t.Path))
+					}
+					if fresh, err = a.Entry(merged); err != nil {
+						return false, err
+					}
+				}
+			}
+			return doc.Set(ides.KeepUserKeys(a, old, fresh), t.EntryPath(ides.OperatorEntryName)...)
 		})
 		fe.Label = a.DisplayName() + ", operator window"
 		files.add(fe)
@@ -196,9 +209,63 @@ func PlanInstall(env ides.Env, adapters []ides.Adapter, req Request) (*Install, 
 		}
 		in.Setups = append(in.Setups, s)
 		in.Notes = append(in.Notes, r.Notes...)
+		in.Notes = append(in.Notes, strayOperators(a, env, t)...)
 	}
 	in.Edits = files.list()
 	return in, nil
+}
+
+// ownedFlags are the operator flags install --operator sets, or which
+// must not survive a re-run (a token on the command line).
+var ownedFlags = map[string]bool{
+	"--admin-socket": true, "--admin-url": true, "--public-base-url": true, "--operator-key": true,
+	"--operator-token-file": true, "--operator-name": true, "--confirm": true, "--tls-ca": true,
+	"--tls-cert": true, "--tls-key": true, "--operator-token": true,
+}
+
+// valuedFlags are the operator flags that take a value.
+var valuedFlags = map[string]bool{
+	"--admin-socket": true, "--admin-url": true, "--public-base-url": true, "--operator-key": true,
+	"--operator-token-file": true, "--operator-name": true, "--confirm": true, "--tls-ca": true,
+	"--tls-cert": true, "--tls-key": true, "--operator-token": true, "--operator-id": true,
+	"--log-level": true,
+}
+
+// mergeOperator returns fresh with what the user added to a stored
+// operator entry: flags install does not set (--operator-id, --log-level,
+// --enable-allowlist-tool), after fresh's own, and environment variables,
+// except LATCHGATE_OPERATOR_TOKEN, which is dropped and reported.
+func mergeOperator(stored ides.StoredEntry, fresh ides.ServerSpec) (ides.ServerSpec, string) {
+	merged := fresh
+	merged.Args = append([]string(nil), fresh.Args...)
+	var dropped []string
+	if len(stored.Args) > 0 && stored.Args[0] == "operator" {
+		args := stored.Args[1:]
+		for i := 0; i < len(args); i++ {
+			name, _, hasValue := strings.Cut(args[i], "=")
+			span := args[i : i+1]
+			if !hasValue && valuedFlags[name] && i+1 < len(args) {
+				span = args[i : i+2]
+				i++
+			}
+			switch {
+			case name == "--operator-token":
+				dropped = append(dropped, "--operator-token")
+			case ownedFlags[name]:
+			default:
+				merged.Args = append(merged.Args, span...)
+			}
+		}
+	}
+	merged.Env = nil
+	for _, v := range stored.Env {
+		if v.Name == TokenEnv {
+			dropped = append(dropped, TokenEnv)
+			continue
+		}
+		merged.Env = append(merged.Env, v)
+	}
+	return merged, strings.Join(dropped, " and ")
 }
 
 // checkApart refuses a root that is a file the agent's sessions load in
@@ -221,6 +288,29 @@ func checkApart(a ides.Adapter, env ides.Env, t ides.Target, agentName string) e
 		}
 	}
 	return nil
+}
+
+// strayOperators warns about operator entries in the agent's own files
+// (an older installer put one there, with the token): install --operator
+// does not remove them, since the user may rely on them, but they undo
+// the separation.
+func strayOperators(a ides.Adapter, env ides.Env, root ides.Target) []ides.Note {
+	var out []ides.Note
+	locs, _ := ides.Locations(a, env)
+	for _, loc := range locs {
+		if loc.Variant != "" || (loc.Path == root.Path && slices.Equal(loc.Servers, root.Servers)) {
+			continue
+		}
+		doc, _, err := loc.ReadDoc(env)
+		if err != nil || doc == nil {
+			continue
+		}
+		if _, ok := doc.Get(loc.EntryPath(ides.OperatorEntryName)...); ok {
+			out = append(out, ides.Note{Level: "warn", Text: fmt.Sprintf("%s also has a %q entry, where the agent's sessions load it: remove it with "+
+				"\"latchgate-mcp uninstall --ide %s --name %s --scope %s\"", env.Display(loc.Path), ides.OperatorEntryName, a.ID(), ides.OperatorEntryName, loc.Scope)})
+		}
+	}
+	return out
 }
 
 // TogetherError is an operator root that holds the agent's entry: one
