@@ -57,6 +57,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"testgate":    cmdTestgate,
 			"schemacheck": cmdSchemacheck,
+			"perm":        cmdPerm,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -26,6 +27,11 @@ type scriptGates struct {
 //	testgate unix [-public URL]  listen on a short socket path; sets GATE_SOCKET and GATE_PUBLIC
 //	testgate stop                stop listening (the gate is down; the socket is gone)
 //
+// With unix, -admin also serves the admin router on gate-admin.sock beside
+// the gate's socket (sets ADMIN_SOCKET) and gives the gate an operator
+// credential "default", written to $WORK/ops/operator.pem and
+// operator.token, 0600 (sets OPS).
+//
 // -public sets the gate's public_base_url (default: the TCP URL, or
 // http://localhost:3000 over the socket), to make it disagree with an
 // entry. The gate has two actions.
@@ -46,6 +52,7 @@ func cmdTestgate(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	fs := flag.NewFlagSet("testgate", flag.ContinueOnError)
 	public := fs.String("public", "", "the gate's public_base_url")
+	admin := fs.Bool("admin", false, "also serve the admin router, with an operator credential")
 	if err := fs.Parse(args[1:]); err != nil {
 		ts.Fatalf("testgate: %v", err)
 	}
@@ -53,10 +60,21 @@ func cmdTestgate(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("testgate: a gate is running already")
 	}
 	schema := json.RawMessage(`{"type":"object","properties":{"url":{"type":"string"}}}`)
-	g, err := gatetest.New(gatetest.Options{Actions: []gatetest.Action{
+	opts := gatetest.Options{Actions: []gatetest.Action{
 		{ID: "http_fetch", Version: "1.0.0", RiskLevel: "low", RequestSchema: schema},
 		{ID: "gmail_send", Version: "1.0.0", RiskLevel: "high", RequestSchema: schema},
-	}})
+	}}
+	if *admin {
+		if args[0] != "unix" {
+			ts.Fatalf("testgate: -admin goes with unix")
+		}
+		ops := ts.MkAbs("ops")
+		cred, err := gatetest.WriteOperatorCredential(ops, "default")
+		ts.Check(err)
+		opts.OperatorCredentials = map[string]gatetest.OperatorCredential{"default": cred}
+		ts.Setenv("OPS", ops)
+	}
+	g, err := gatetest.New(opts)
 	ts.Check(err)
 	st.gate = g
 	ts.Defer(func() {
@@ -86,6 +104,11 @@ func cmdTestgate(ts *testscript.TestScript, neg bool, args []string) {
 		})
 		sock := filepath.Join(dir, "gate.sock")
 		ts.Check(g.ListenUnix(sock))
+		if *admin {
+			asock := filepath.Join(dir, "gate-admin.sock")
+			ts.Check(g.ListenAdminUnix(asock))
+			ts.Setenv("ADMIN_SOCKET", asock)
+		}
 		pub := g.PublicBaseURL()
 		if *public != "" {
 			ts.Check(g.SetPublicBaseURL(*public))
@@ -95,6 +118,23 @@ func cmdTestgate(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Setenv("GATE_PUBLIC", pub)
 	default:
 		ts.Fatalf("testgate: unknown mode %q: use tcp, unix or stop", args[0])
+	}
+}
+
+// cmdPerm checks a file's permission bits:
+//
+//	perm FILE 0600
+func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: perm FILE MODE")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	got := fi.Mode().Perm()
+	if (got == os.FileMode(want)) == neg {
+		ts.Fatalf("%s has mode %04o (want %s%s)", args[0], got, map[bool]string{true: "not "}[neg], args[1])
 	}
 }
 

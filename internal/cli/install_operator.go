@@ -131,6 +131,10 @@ func runInstallOperator(ctx context.Context, opts *installOptions) error {
 	if err != nil {
 		return err
 	}
+	base := opsetup.BaseDir(opts.Env)
+	if err := opsetup.CheckRoots(opts.Env, adapters, opsetup.Request{AgentName: opts.Name, Profile: opts.Profile, Base: base}); err != nil {
+		return operatorPlanError(err)
+	}
 	conn := &opts.OperatorMode.Conn
 	conn.PublicBaseURL = opts.Gate.PublicBaseURL
 	conn.TLS.CA, conn.TLS.Cert, conn.TLS.Key = opts.Serve.TLSCA, opts.Serve.TLSCert, opts.Serve.TLSKey
@@ -149,7 +153,6 @@ func runInstallOperator(ctx context.Context, opts *installOptions) error {
 	if err != nil {
 		return err
 	}
-	base := opsetup.BaseDir(opts.Env)
 	credDir := opsetup.CredentialDir(opts.Env, base)
 	oc := opsetup.Conn{AdminSocket: cfg.Socket, AdminURL: cfg.URL, PublicBaseURL: cfg.PublicBaseURL,
 		KeyPath: filepath.Join(credDir, opsetup.KeyFile), TokenPath: filepath.Join(credDir, opsetup.TokenFile)}

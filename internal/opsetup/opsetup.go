@@ -157,6 +157,23 @@ func root(a ides.Adapter, env ides.Env, req Request) (ides.OperatorRoot, error) 
 	return r.OperatorRoot(env, ides.OperatorRequest{AgentName: req.AgentName, Base: req.Base, Profile: req.Profile})
 }
 
+// CheckRoots finds each adapter's operator root and checks it as
+// PlanInstall does, before anything else is asked of the user (a
+// credential): a client without a root, or a root that is the agent's,
+// is a usage mistake to report first.
+func CheckRoots(env ides.Env, adapters []ides.Adapter, req Request) error {
+	for _, a := range adapters {
+		r, err := root(a, env, req)
+		if err != nil {
+			return err
+		}
+		if err := checkApart(a, env, r.Target, req.AgentName); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // PlanInstall plans the operator entry, and the items that keep the agent
 // and the operator apart, for each of adapters. It refuses a client
 // without an operator root, a root that is one of the agent's own files,
