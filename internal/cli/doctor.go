@@ -66,6 +66,12 @@ Handshake: each entry's exact command, arguments and environment (the IDE's
 rules) is started, and initialize and tools/list run; the tool count and the
 time are reported, and the server's stderr when it fails.
 
+Operator: an operator entry (latchgate-mcp operator) loaded together with
+the agent's entry, an operator token in any IDE file, the agent's missing deny
+of the operator server, credential files others can read, the credential
+against the gate's admin socket, elicitation or --confirm client-prompt, and
+--enable-allowlist-tool.
+
 Every check has a timeout (--timeout, default 5s). Exit status 1 when any
 check is an error, 0 otherwise. --json prints one object, described by
 schemas/doctor-report.schema.json in the source.

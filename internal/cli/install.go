@@ -170,13 +170,26 @@ their own environment, it passes XDG_RUNTIME_DIR on as "${env:XDG_RUNTIME_DIR}"
 so each user's default gate socket is found.
 
 With neither --gate-url nor --gate-socket, the gate is found from a running
-"latchgate up", then .latchgate/latchgate.toml, then the gate's defaults.`,
+"latchgate up", then .latchgate/latchgate.toml, then the gate's defaults.
+
+--operator installs the operator server ("latchgate-mcp operator", which
+decides approval holds) instead, apart from the agent: into a configuration
+of the IDE that the agent's sessions do not load (Claude Code: its own
+CLAUDE_CONFIG_DIR under ~/.config/latchgate-mcp/operator; VS Code: the
+profile named by --vscode-profile; Cursor has none and is refused). The
+operator credential is found as "approve" finds it (--admin-socket,
+--public-base-url, --operator-key, --operator-token-file, LATCHGATE_* or
+discovery), checked against the gate, and copied into a 0700 directory; the
+entry names the files, never the token. The agent's configuration gets the
+client's deny of the operator server. --name is then the agent's entry, which
+the operator's configuration must not load.`,
 		Example: `  latchgate-mcp install --ide claude-code --dry-run
   latchgate-mcp install --ide claude-code,cursor,vscode
   latchgate-mcp install --all --dry-run
   latchgate-mcp install --ide vscode --vscode-profile Work
   latchgate-mcp install --ide claude-code,cursor,vscode --scope project --approve
-  latchgate-mcp install --ide claude-code --gate-url http://127.0.0.1:3000`,
+  latchgate-mcp install --ide claude-code --gate-url http://127.0.0.1:3000
+  latchgate-mcp install --operator --ide claude-code --operator-key op.pem --operator-token-file op.token`,
 		Args: cobra.NoArgs,
 		RunE: withEnv(f, &opts.Env, opts, runF, runInstall),
 	}
@@ -567,7 +580,11 @@ including an empty server list.
 
 Without --scope, the entry is looked for in every scope of each IDE: it is
 removed where there is one; when there are several, they are listed and
---scope or --all-scopes says which to remove.`,
+--scope or --all-scopes says which to remove.
+
+--operator removes the operator entry, and what install --operator added to
+the agent's configuration (only what it added: a deny rule that was there
+before stays); the credential copies go once no IDE has an operator entry.`,
 		Example: `  latchgate-mcp uninstall --ide claude-code --dry-run
   latchgate-mcp uninstall --ide claude-code --scope project
   latchgate-mcp uninstall --ide claude-code --all-scopes
