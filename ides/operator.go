@@ -2,6 +2,7 @@ package ides
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
@@ -25,6 +26,18 @@ type ListItem struct {
 	Value   config.Value
 	// Why says what the item does, for messages.
 	Why string
+	// Wrap, when set, wraps the edit that adds or removes the item: the
+	// client's own rule for its files (Gemini CLI refuses to change a
+	// file that starts with a byte order mark).
+	Wrap func(merge.Edit) merge.Edit
+}
+
+// Edit returns e wrapped by the item's Wrap.
+func (it ListItem) Edit(e merge.Edit) merge.Edit {
+	if it.Wrap == nil {
+		return e
+	}
+	return it.Wrap(e)
 }
 
 // Elicitation is how far a client is known to support MCP elicitation,
@@ -77,6 +90,8 @@ type OperatorRoot struct {
 	Elicitation Elicitation
 	// Notes say how strong the separation is and what it does not cover.
 	Notes []Note
+	// WrapEntry, when set, wraps the edits of Target (as ListItem.Wrap).
+	WrapEntry func(merge.Edit) merge.Edit
 }
 
 // OperatorRooter is implemented by adapters whose client can run the
@@ -179,4 +194,42 @@ func ShellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ShellPath writes dir for a POSIX shell: "$HOME/..." (double-quoted)
+// below the home directory, so a printed command reads the same for
+// everyone and survives spaces; else single-quoted where needed.
+func ShellPath(env Env, dir string) string {
+	if env.Home != "" {
+		if rel, ok := strings.CutPrefix(dir, strings.TrimRight(env.Home, "/")+"/"); ok && !strings.ContainsAny(rel, "\"$`\\") {
+			return `"$HOME/` + rel + `"`
+		}
+	}
+	return ShellQuote(dir)
+}
+
+// StartWithDir returns the command that starts a client whose whole
+// configuration moves with one environment variable (CLAUDE_CONFIG_DIR,
+// CODEX_HOME, ...) set to dir, and a shell alias named alias for it
+// ("" on Windows, where the command is for cmd.exe).
+func StartWithDir(env Env, variable, dir, command, alias string) (start, aliasLine string) {
+	if env.GOOS == "windows" {
+		return `cmd /c "set ` + variable + `=` + dir + `&& ` + command + `"`, ""
+	}
+	assign := variable + "=" + ShellPath(env, dir)
+	return assign + " " + command, "alias " + alias + "='" + assign + " " + command + "'"
+}
+
+// SameDir reports whether a and b name the same directory, following
+// symbolic links where they exist: an operator root must never be the
+// agent's own configuration under another spelling.
+func SameDir(a, b string) bool {
+	clean := func(p string) string {
+		p = filepath.Clean(p)
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		return p
+	}
+	return clean(a) == clean(b)
 }

@@ -2,7 +2,6 @@ package claudecode
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
@@ -28,7 +27,7 @@ func OperatorDir(env ides.Env, base string) string { return ides.Join(env, base,
 // actions into the operator window.
 func (a Adapter) OperatorRoot(env ides.Env, req ides.OperatorRequest) (ides.OperatorRoot, error) {
 	dir := OperatorDir(env, req.Base)
-	if samePath(ConfigDir(env), dir) {
+	if ides.SameDir(ConfigDir(env), dir) {
 		return ides.OperatorRoot{}, ides.Usagef("CLAUDE_CONFIG_DIR is %s, the operator's own configuration: "+
 			"run install --operator where the agent's Claude Code runs (without that CLAUDE_CONFIG_DIR)", env.Display(dir))
 	}
@@ -64,26 +63,8 @@ func (a Adapter) OperatorRoot(env ides.Env, req ides.OperatorRequest) (ides.Oper
 		Notes: []ides.Note{{Level: "info", Text: fmt.Sprintf("the operator window is a Claude Code of its own, with its own login, "+
 			"settings and history in %s: its first start may ask you to log in and to trust the folder", env.Display(dir))}},
 	}
-	if env.GOOS == "windows" {
-		root.Start = fmt.Sprintf(`cmd /c "set CLAUDE_CONFIG_DIR=%s&& claude"`, dir)
-	} else {
-		assign := "CLAUDE_CONFIG_DIR=" + homeRelative(env, dir)
-		root.Start = assign + " claude"
-		root.Alias = "alias claude-operator='" + assign + " claude'"
-	}
+	root.Start, root.Alias = ides.StartWithDir(env, "CLAUDE_CONFIG_DIR", dir, "claude", "claude-operator")
 	return root, nil
-}
-
-// homeRelative writes dir for a POSIX shell: "$HOME/..." (double-quoted)
-// below the home directory, so the command reads the same for everyone
-// and survives spaces; else single-quoted where needed.
-func homeRelative(env ides.Env, dir string) string {
-	if env.Home != "" {
-		if rel, ok := strings.CutPrefix(dir, strings.TrimRight(env.Home, "/")+"/"); ok && !strings.ContainsAny(rel, "\"$`\\") {
-			return `"$HOME/` + rel + `"`
-		}
-	}
-	return ides.ShellQuote(dir)
 }
 
 // pathRule is a Read/Edit permission pattern for everything below dir:
@@ -102,17 +83,4 @@ func pathRule(env ides.Env, dir string) string {
 		slash = "/" + strings.ToLower(slash[:1]) + slash[2:]
 	}
 	return "/" + slash + "/**"
-}
-
-// samePath reports whether a and b name the same directory, following
-// symbolic links where they exist.
-func samePath(a, b string) bool {
-	clean := func(p string) string {
-		p = filepath.Clean(p)
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return r
-		}
-		return p
-	}
-	return clean(a) == clean(b)
 }

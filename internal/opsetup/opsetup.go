@@ -195,7 +195,11 @@ func PlanInstall(env ides.Env, adapters []ides.Adapter, req Request) (*Install, 
 			return nil, fmt.Errorf("render the operator entry for %s: %w", a.DisplayName(), err)
 		}
 		t := r.Target
-		fe := t.FileEdit(env, refuseAgentEntry(t, req.AgentName), func(doc config.Document) (bool, error) {
+		wrap := func(e merge.Edit) merge.Edit { return e }
+		if r.WrapEntry != nil {
+			wrap = r.WrapEntry
+		}
+		fe := t.FileEdit(env, refuseAgentEntry(t, req.AgentName), wrap(func(doc config.Document) (bool, error) {
 			old, ok := doc.Get(t.EntryPath(ides.OperatorEntryName)...)
 			fresh := entry
 			if ok {
@@ -210,7 +214,7 @@ func PlanInstall(env ides.Env, adapters []ides.Adapter, req Request) (*Install, 
 				}
 			}
 			return doc.Set(ides.KeepUserKeys(a, old, fresh), t.EntryPath(ides.OperatorEntryName)...)
-		})
+		}))
 		fe.Label = a.DisplayName() + ", operator window"
 		files.add(fe)
 		s := &Setup{Adapter: a, Root: r}
@@ -218,11 +222,11 @@ func PlanInstall(env ides.Env, adapters []ides.Adapter, req Request) (*Install, 
 		s.added = make([]bool, len(s.items))
 		for i, it := range s.items {
 			add := ides.AddItem(it)
-			files.item(it, func(doc config.Document) (bool, error) {
+			files.item(it, it.Edit(func(doc config.Document) (bool, error) {
 				changed, err := add(doc)
 				s.added[i] = err == nil && changed
 				return changed, err
-			})
+			}))
 		}
 		in.Setups = append(in.Setups, s)
 		in.Notes = append(in.Notes, r.Notes...)
@@ -410,15 +414,28 @@ func PlanUninstall(env ides.Env, adapters []ides.Adapter, req Request, rec *Reco
 		case err != nil:
 			return nil, err
 		}
-		fe := r.Target.FileEdit(env, ides.DeleteEntry(r.Target, ides.OperatorEntryName))
+		del := ides.DeleteEntry(r.Target, ides.OperatorEntryName)
+		if r.WrapEntry != nil {
+			del = r.WrapEntry(del)
+		}
+		fe := r.Target.FileEdit(env, del)
 		fe.Label = a.DisplayName() + ", operator window"
 		files.add(fe)
+		current := append(append([]ides.ListItem(nil), r.RootItems...), r.AgentItems...)
 		if cr != nil {
-			for _, it := range cr.Added {
-				files.item(it.listItem(), ides.RemoveItem(it.listItem()))
+			for _, rec := range cr.Added {
+				it := rec.listItem()
+				// The client's own rules for the file, when the item is
+				// still one the adapter names.
+				for _, c := range current {
+					if c.Path == it.Path && slices.Equal(c.Key, it.Key) && c.Value.Equal(it.Value) {
+						it.Wrap = c.Wrap
+					}
+				}
+				files.item(it, it.Edit(ides.RemoveItem(it)))
 			}
 		}
-		for _, it := range append(append([]ides.ListItem(nil), r.RootItems...), r.AgentItems...) {
+		for _, it := range current {
 			if cr != nil && cr.has(it) {
 				continue
 			}
