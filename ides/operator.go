@@ -217,7 +217,7 @@ func StartWithDir(env Env, variable, dir, command, alias string) (start, aliasLi
 		return `cmd /c "set ` + variable + `=` + dir + `&& ` + command + `"`, ""
 	}
 	assign := variable + "=" + ShellPath(env, dir)
-	return assign + " " + command, "alias " + alias + "='" + assign + " " + command + "'"
+	return assign + " " + command, "alias " + alias + "=" + ShellQuote(assign+" "+command)
 }
 
 // SameDir reports whether a and b name the same directory, following
