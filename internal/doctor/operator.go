@@ -255,36 +255,43 @@ func checkDeny(opts Options, files []*opFile, add func(Check)) {
 		return
 	}
 	a := files[0].a
-	check := func(items []ides.ListItem, what string) {
-		var missing []string
-		file := ""
+	check := func(items []ides.ListItem, ok, missing string) {
+		var files []string
+		lacks := map[string][]string{}
 		for _, it := range items {
 			doc, _, err := inspect.ReadDoc(ides.Target{Path: it.Path, Format: it.Format}, "")
 			if err == nil && doc != nil && ides.ItemPresent(doc, it) {
 				continue
 			}
-			missing = append(missing, compactValue(it.Value))
-			file = opts.Env.Display(it.Path)
+			f := opts.Env.Display(it.Path)
+			if _, seen := lacks[f]; !seen {
+				files = append(files, f)
+			}
+			lacks[f] = append(lacks[f], compactValue(it.Value))
 		}
-		if len(missing) == 0 {
+		if len(files) == 0 {
 			if len(items) > 0 {
-				add(Check{ID: "operator.deny", Subject: a.DisplayName(), Status: OK, Message: what + " in place"})
+				add(Check{ID: "operator.deny", Subject: a.DisplayName(), Status: OK, Message: ok})
 			}
 			return
 		}
+		var parts []string
+		for _, f := range files {
+			parts = append(parts, f+" lacks "+strings.Join(lacks[f], ", "))
+		}
 		add(Check{ID: "operator.deny", Subject: a.DisplayName(), Status: Warn,
-			Message: fmt.Sprintf("%s missing: %s lacks %s", what, file, strings.Join(missing, ", ")),
+			Message: missing + ": " + strings.Join(parts, "; "),
 			Hint:    "latchgate-mcp install --operator --ide " + a.ID() + " adds them"})
 	}
 	if agent {
-		check(root.AgentItems, "the agent's deny of the operator server is")
+		check(root.AgentItems, "the agent's configuration denies the operator server", "the agent's configuration does not deny the operator server")
 	}
 	operatorHere := false
 	for _, f := range files {
 		operatorHere = operatorHere || (f.root != nil && len(f.ops) > 0)
 	}
 	if operatorHere {
-		check(root.RootItems, "the operator window's deny of the agent's server is")
+		check(root.RootItems, "the operator window's own settings are in place", "the operator window's configuration lacks what keeps it apart")
 	}
 }
 
