@@ -90,6 +90,10 @@ type OperatorRoot struct {
 	Elicitation Elicitation
 	// Notes say how strong the separation is and what it does not cover.
 	Notes []Note
+	// AutoApprove are settings of the operator's root that would let the
+	// client run the operator's tools without asking (doctor warns about
+	// any it finds; install never writes them).
+	AutoApprove []ListItem
 	// WrapEntry, when set, wraps the edits of Target (as ListItem.Wrap).
 	WrapEntry func(merge.Edit) merge.Edit
 }

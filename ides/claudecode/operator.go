@@ -59,6 +59,7 @@ func (a Adapter) OperatorRoot(env ides.Env, req ides.OperatorRequest) (ides.Oper
 			deny("Read("+files+")", "the agent's Read tool cannot read the operator's credentials (a program it runs still can: same user)"),
 			deny("Edit("+files+")", "the agent's file tools cannot change the operator's configuration or credentials"),
 		},
+		AutoApprove: autoApprove(rootSettings),
 		Elicitation: ides.ElicitationYes,
 		Notes: []ides.Note{{Level: "info", Text: fmt.Sprintf("the operator window is a Claude Code of its own, with its own login, "+
 			"settings and history in %s: its first start may ask you to log in and to trust the folder", env.Display(dir))}},
@@ -83,4 +84,16 @@ func pathRule(env ides.Env, dir string) string {
 		slash = "/" + strings.ToLower(slash[:1]) + slash[2:]
 	}
 	return "/" + slash + "/**"
+}
+
+// autoApprove are the allow rules that would let Claude Code call the
+// operator's tools without asking (enforce-and-operator B.9); elicitation
+// still asks, but nothing else would.
+func autoApprove(settings string) []ides.ListItem {
+	var out []ides.ListItem
+	for _, rule := range []string{"", "__*", "__latchgate_approve", "__latchgate_deny", "__latchgate_allowlist"} {
+		out = append(out, ides.ListItem{Path: settings, Format: config.JSON, Key: []string{"permissions", "allow"},
+			Value: config.StringValue("mcp__" + ides.OperatorEntryName + rule)})
+	}
+	return out
 }

@@ -389,6 +389,25 @@ func checkOperatorEntry(ctx context.Context, opts Options, e opEntry, seen map[s
 			Message: "a person confirms every decision through MCP elicitation; " + f.a.DisplayName() + "'s support for it was not measured: the operator server refuses decisions when the client does not declare it"})
 	}
 
+	if f.root != nil {
+		var found []string
+		for _, it := range f.root.AutoApprove {
+			doc, _, err := inspect.ReadDoc(ides.Target{Path: it.Path, Format: it.Format}, "")
+			if err == nil && doc != nil && ides.ItemPresent(doc, it) {
+				found = append(found, compactValue(it.Value)+" in "+opts.Env.Display(it.Path))
+			}
+		}
+		if len(found) > 0 {
+			st, why := Warn, "; elicitation still asks the person"
+			if support == ides.ElicitationNo {
+				st, why = Error, ": with no elicitation, nobody confirms a decision"
+			}
+			add(Check{ID: "operator.auto_approve", Subject: subj, Status: st,
+				Message: "the operator's tools are allowed without asking (" + strings.Join(found, ", ") + ")" + why,
+				Hint:    "remove the rule: every approve and deny should be put to a person"})
+		}
+	}
+
 	allow := switches["--enable-allowlist-tool"]
 	if v, err := strconv.ParseBool(strings.TrimSpace(l.lookup("LATCHGATE_ENABLE_ALLOWLIST_TOOL"))); err == nil && values["--enable-allowlist-tool"] == "" && !switches["--enable-allowlist-tool"] {
 		allow = v
