@@ -23,8 +23,12 @@ func refuseBOM(e merge.Edit) merge.Edit { return ides.RefuseBOM("Gemini CLI", e)
 // the operator server runs with --confirm client-prompt, and the
 // operator home gets a policy rule that makes Gemini ask before every
 // call of the operator's tools: decision "ask_user" for mcpName
-// "latchgate-operator" in .gemini/policies/latchgate-operator.toml. That
-// decision is in Gemini's source, not measured (B.10); the note says so.
+// "latchgate-operator", toolName "*" in
+// .gemini/policies/latchgate-operator.toml. Gemini 0.61.0 requires
+// toolName (a rule without it is refused with "rule.0.toolName: Invalid
+// input", measured; the spec's example leaves it out: the client wins);
+// with mcpName, "*" means every tool of that server. That the decision
+// then asks at each call is in Gemini's source, not measured (B.10).
 func (a Adapter) OperatorRoot(env ides.Env, req ides.OperatorRequest) (ides.OperatorRoot, error) {
 	dir := ides.Join(env, req.Base, "gemini")
 	if ides.SameDir(Home(env), dir) {
@@ -49,6 +53,7 @@ func (a Adapter) OperatorRoot(env ides.Env, req ides.OperatorRequest) (ides.Oper
 			exclude(SettingsPath(opEnv), req.AgentName, "the operator window never starts the agent's server, not even from a project's settings"),
 			{Path: policy, Format: config.TOML, NewMode: 0o600, Key: []string{"rule"},
 				Value: config.ObjectValue(
+					config.M("toolName", config.StringValue("*")),
 					config.M("mcpName", config.StringValue(ides.OperatorEntryName)),
 					config.M("decision", config.StringValue("ask_user")),
 					config.M("priority", config.IntValue(900))),
