@@ -254,9 +254,6 @@ func reportOperatorInstall(out *reporter, env ides.Env, in *opsetup.Install, cre
 		if s.Root.Alias != "" {
 			out.info("or add to your shell's startup file: %s", s.Root.Alias)
 		}
-		if len(s.Root.AgentItems) == 0 {
-			out.warn("%s has no setting that denies a server to the agent's sessions: keep the operator entry's profile for deciding holds only", s.Adapter.DisplayName())
-		}
 	}
 	out.info("the IDE files name the operator key and token by path only; the files are in %s, readable by you alone", env.Display(credDir))
 	out.warn("the agent runs as you, so a program it starts can still read those files and reach the admin socket: " +
