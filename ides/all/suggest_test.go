@@ -57,7 +57,13 @@ func (fake) Entry(ides.ServerSpec) (config.Value, error)      { return config.Va
 // adapter named claude-something, in display order.
 func TestSuggestFromTheList(t *testing.T) {
 	t.Parallel()
-	list := append(Adapters(), fake{"claude-desktop", "Claude Desktop"}, fake{"gemini-cli", "Gemini CLI"})
+	// The fakes stand in for adapters the registry does not have yet.
+	list := Adapters()
+	for _, f := range []fake{{"claude-desktop", "Claude Desktop"}, {"gemini-cli", "Gemini CLI"}} {
+		if _, err := Lookup(f.id); err != nil {
+			list = append(list, f)
+		}
+	}
 	for in, want := range map[string][]string{
 		"claude":         {"claude-code", "claude-desktop"},
 		"claude-desktop": {"claude-desktop"},
