@@ -233,9 +233,25 @@ func (d *Document) syntaxError(err error, root *yaml.Node) error {
 			line = d.t.lineNumber(p)
 			col = p - d.t.lines[line-1] + 1
 		}
+	case strings.Contains(msg, "tab character"):
+		// yaml.v3 names the line of the scalar it was reading; the tab
+		// is in the indentation of a line at or after it.
+		for l := line; l <= len(d.t.lines); l++ {
+			ls := d.t.lines[l-1]
+			if i := bytes.IndexByte(d.t.src[ls:d.t.firstNonBlank(ls)], '\t'); i >= 0 {
+				line, col = l, i+1
+				break
+			}
+		}
 	case msg == "document contains excessive aliasing" && root != nil:
 		if a := firstAlias(root); a != nil {
 			line, col = a.Line, d.byteColumn(a)
+		}
+	case root != nil && !strings.HasPrefix(full, "yaml: line ") && !errors.As(err, &te):
+		// A decoding error without a line ("cannot decode !!str `abc` as
+		// a !!int"): find the node that fails alone.
+		if n := failingNode(root, 0); n != nil {
+			line, col = n.Line, d.byteColumn(n)
 		}
 	}
 	if line > len(d.t.lines) {
@@ -319,6 +335,23 @@ func (d *Document) unclosedQuote() (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// failingNode returns the innermost node that yaml.v3 cannot decode.
+func failingNode(n *yaml.Node, depth int) *yaml.Node {
+	if depth > maxDepth {
+		return nil
+	}
+	for _, c := range n.Content {
+		if f := failingNode(c, depth+1); f != nil {
+			return f
+		}
+	}
+	var x any
+	if n.Decode(&x) != nil {
+		return n
+	}
+	return nil
 }
 
 func firstAlias(n *yaml.Node) *yaml.Node {
