@@ -354,7 +354,14 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 	if isFlow(n) {
 		if len(n.Content) == 0 && !at.flow {
 			if owner == nil {
-				return []splice{{d.pos(n), d.end(at), d.fix(d.lo.members(container, 0))}}, nil
+				// "{}" at the top level: the members at column 0, on a
+				// line of their own ("--- {}").
+				p := d.pos(n)
+				text := d.lo.members(container, 0)
+				if !d.t.onlyBlanks(d.t.lineStart(p), p) {
+					text = "\n" + text
+				}
+				return []splice{{p, d.end(at), d.fix(text)}}, nil
 			}
 			s, err := d.slotOf(*owner)
 			if err != nil {
@@ -372,6 +379,11 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 	}
 	if len(n.Content) == 0 {
 		return nil, pathError(path[:i], "is an empty collection with only a tag or anchor; change it by hand")
+	}
+	if n.Kind == yaml.MappingNode && emptyValue(n.Content[len(n.Content)-2]) {
+		// "?" with nothing after it: a line added below would become
+		// that key.
+		return nil, pathError(path[:i], "ends with an empty explicit key (?); change it by hand")
 	}
 	ind := d.blockIndent(n)
 	var text string
@@ -642,8 +654,29 @@ func (d *Document) entryLines(l loc, k, indent int) (ls, le int, own bool) {
 		return 0, 0, false
 	}
 	v := d.child(l, k+1, indent)
-	le = d.t.lineEnd(max(d.end(v), kp))
+	le = d.t.lineEnd(d.entryEnd(l, k, indent))
 	return ls, d.t.trailingComments(le, d.t.indent(ls), v.bound), true
+}
+
+// entryEnd returns where the entry whose key is Content[k] of the mapping
+// l ends. An absent value has no text, and yaml.v3 places it after the
+// ":" or, after an explicit key ("? a"), at the next token: the entry
+// then ends with its key or ":".
+func (d *Document) entryEnd(l loc, k, indent int) int {
+	v := d.child(l, k+1, indent)
+	if !emptyValue(v.n) || d.hasProps(d.pos(v.n)) {
+		return max(d.end(v), d.pos(l.n.Content[k]))
+	}
+	e := d.end(d.child(l, k, indent))
+	if c := d.t.skipSpace(e); c < len(d.t.src) && d.t.src[c] == ':' && c < v.bound {
+		e = c + 1
+	}
+	return e
+}
+
+// emptyValue reports whether n is an absent value: an empty plain null.
+func emptyValue(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Value == "" && n.Style == 0 && n.ShortTag() == "!!null"
 }
 
 // itemLines is entryLines for item i of the block sequence l.
@@ -666,9 +699,14 @@ func (d *Document) itemLines(l loc, i, indent int) (ls, le int, own bool) {
 // lines after it indented deeper than l's owner (commented-out entries).
 func (d *Document) blockInsertPoint(l loc) int {
 	n := l.n
-	last := d.child(l, len(n.Content)-1, d.blockIndent(n))
-	le := d.t.lineEnd(d.end(last))
-	return d.t.trailingComments(le, l.indent, l.bound)
+	ind := d.blockIndent(n)
+	var e int
+	if n.Kind == yaml.MappingNode {
+		e = d.entryEnd(l, len(n.Content)-2, ind)
+	} else {
+		e = d.end(d.child(l, len(n.Content)-1, ind))
+	}
+	return d.t.trailingComments(d.t.lineEnd(e), l.indent, l.bound)
 }
 
 // removeLines removes the lines [ls, le) (le the end of the last, before

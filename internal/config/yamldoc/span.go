@@ -74,6 +74,14 @@ func (d *Document) blockIndent(n *yaml.Node) int {
 			return d.t.column(dash)
 		}
 	}
+	// An explicit key ("? a") starts at its indicator.
+	q := first
+	for q > 0 && isBlank(d.t.src[q-1]) {
+		q--
+	}
+	if q > 0 && d.t.src[q-1] == '?' {
+		return d.t.column(q - 1)
+	}
 	return d.t.column(first)
 }
 
