@@ -392,7 +392,7 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 	} else {
 		text = spaces(ind) + keyText(seg, false) + ":" + d.lo.afterKey(elem, ind)
 	}
-	return []splice{d.insertLinesAfter(d.blockInsertPoint(at), text)}, nil
+	return []splice{d.blockInsert(at, text)}, nil
 }
 
 // insertIntoEmpty adds lines to a document with no content: after its
@@ -500,7 +500,7 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 		}
 	default:
 		ind := d.blockIndent(n)
-		edits = []splice{d.insertLinesAfter(d.blockInsertPoint(l), spaces(ind)+"-"+d.lo.afterDash(elem, ind))}
+		edits = []splice{d.blockInsert(l, spaces(ind)+"-"+d.lo.afterDash(elem, ind))}
 	}
 	dp := append(w.dpath(len(path)), -1)
 	return true, d.commit(edits, func(data any) any { return setAt(data, dp, s) })
@@ -612,7 +612,12 @@ func (d *Document) removeChild(owner *step, s step) error {
 		d.pending = edits
 		return err
 	}
-	edits := []splice{d.removeLines(ls, le)}
+	prev := s.index - 1
+	if n.Kind == yaml.MappingNode {
+		prev = s.index - 2
+	}
+	afterScalar := prev >= 0 && isBlockScalar(lastLeaf(n.Content[prev]))
+	edits := []splice{d.removeLines(ls, le, afterScalar)}
 	if count == 1 {
 		mark := " {}"
 		if n.Kind == yaml.SequenceNode {
@@ -694,6 +699,41 @@ func (d *Document) itemLines(l loc, i, indent int) (ls, le int, own bool) {
 	return ls, d.t.trailingComments(le, d.t.indent(ls), c.bound), true
 }
 
+// blockInsert plans adding text (lines at the collection's indentation)
+// as the last entry of the block collection l. A file that ends, without
+// a line break, in a block scalar ("s: |\n  x") gets the entry before its
+// last one instead: a line break after the scalar would become part of
+// its value.
+func (d *Document) blockInsert(l loc, text string) splice {
+	src := d.t.src
+	p := d.blockInsertPoint(l)
+	if p == len(src) && len(src) > 0 && src[len(src)-1] != '\n' && isBlockScalar(lastLeaf(l.n)) {
+		n := l.n
+		start, ok := 0, true
+		if n.Kind == yaml.MappingNode {
+			start = d.pos(n.Content[len(n.Content)-2])
+		} else {
+			start, ok = d.dashBefore(d.pos(n.Content[len(n.Content)-1]))
+		}
+		if ls := d.t.lineStart(start); ok && d.t.onlyBlanks(ls, start) {
+			return splice{ls, ls, d.fix(text) + d.nl}
+		}
+	}
+	return d.insertLinesAfter(p, text)
+}
+
+// lastLeaf returns the node whose text ends a block collection.
+func lastLeaf(n *yaml.Node) *yaml.Node {
+	for i := 0; (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && !isFlow(n) && len(n.Content) > 0 && i < maxDepth; i++ {
+		n = n.Content[len(n.Content)-1]
+	}
+	return n
+}
+
+func isBlockScalar(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
+}
+
 // blockInsertPoint returns where a new entry of the block collection l
 // goes: the end of the last line of its last entry, or of the comment
 // lines after it indented deeper than l's owner (commented-out entries).
@@ -710,12 +750,14 @@ func (d *Document) blockInsertPoint(l loc) int {
 }
 
 // removeLines removes the lines [ls, le) (le the end of the last, before
-// its line break) with one line break.
-func (d *Document) removeLines(ls, le int) splice {
+// its line break) with one line break: their own, or the one before them
+// at the end of a file without a final line break, unless that one ends
+// a block scalar (afterScalar), whose value it is part of.
+func (d *Document) removeLines(ls, le int, afterScalar bool) splice {
 	if le < len(d.t.src) {
 		return splice{ls, le + d.t.breakLen(le), ""}
 	}
-	if ls > 0 {
+	if ls > 0 && !afterScalar {
 		n := 1
 		if ls >= 2 && d.t.src[ls-2] == '\r' {
 			n = 2
@@ -829,7 +871,8 @@ func (d *Document) updateMembers(l loc, v config.Value) (edits []splice, ok bool
 			if !own {
 				return nil, false, nil
 			}
-			edits = append(edits, d.removeLines(ls, le))
+			afterScalar := j > 0 && isBlockScalar(lastLeaf(n.Content[j-1]))
+			edits = append(edits, d.removeLines(ls, le, afterScalar))
 			continue
 		}
 		colon, ok := d.colonAfter(d.child(l, j, ind))
@@ -851,7 +894,7 @@ func (d *Document) updateMembers(l loc, v config.Value) (edits []splice, ok bool
 		lines = append(lines, spaces(ind)+keyText(m.Key, false)+":"+d.lo.afterKey(m.Value, ind))
 	}
 	if len(lines) > 0 {
-		edits = append(edits, d.insertLinesAfter(d.blockInsertPoint(l), strings.Join(lines, "\n")))
+		edits = append(edits, d.blockInsert(l, strings.Join(lines, "\n")))
 	}
 	return edits, true, nil
 }
