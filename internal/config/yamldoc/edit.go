@@ -757,14 +757,22 @@ func (d *Document) removeLines(ls, le int, afterScalar bool) splice {
 	if le < len(d.t.src) {
 		return splice{ls, le + d.t.breakLen(le), ""}
 	}
-	if ls > 0 && !afterScalar {
-		n := 1
-		if ls >= 2 && d.t.src[ls-2] == '\r' {
-			n = 2
-		}
-		return splice{ls - n, le, ""}
+	if k := d.breakBefore(ls); k > 0 && !afterScalar {
+		return splice{ls - k, le, ""}
 	}
-	return splice{0, le, ""}
+	return splice{ls, le, ""}
+}
+
+// breakBefore returns the length of the line break that ends just before
+// the line start ls (0 at the start of the text).
+func (d *Document) breakBefore(ls int) int {
+	switch {
+	case ls == 0:
+		return 0
+	case ls >= 2 && d.t.src[ls-2] == '\r':
+		return 2
+	}
+	return 1
 }
 
 // insertLinesAfter adds text (lines joined by "\n") after the line ending
@@ -859,6 +867,8 @@ func (d *Document) updateMembers(l loc, v config.Value) (edits []splice, ok bool
 	n := l.n
 	ind := d.blockIndent(n)
 	seen := map[string]bool{}
+	var removals []splice
+	var scalarBefore []bool
 	for j := 0; j+1 < len(n.Content); j += 2 {
 		key, ok := keyString(n.Content[j])
 		if !ok {
@@ -872,7 +882,8 @@ func (d *Document) updateMembers(l loc, v config.Value) (edits []splice, ok bool
 				return nil, false, nil
 			}
 			afterScalar := j > 0 && isBlockScalar(lastLeaf(n.Content[j-1]))
-			edits = append(edits, d.removeLines(ls, le, afterScalar))
+			removals = append(removals, d.removeLines(ls, le, afterScalar))
+			scalarBefore = append(scalarBefore, afterScalar)
 			continue
 		}
 		colon, ok := d.colonAfter(d.child(l, j, ind))
@@ -885,6 +896,22 @@ func (d *Document) updateMembers(l loc, v config.Value) (edits []splice, ok bool
 		}
 		edits = append(edits, sub...)
 	}
+	// Entries removed up to the end of a file without a final line break:
+	// the last takes the line break before it, so the one above it must
+	// too, or the two removals overlap.
+	for i := len(removals) - 1; i > 0; i-- {
+		a, b := removals[i-1], removals[i]
+		if a.end <= b.start {
+			continue
+		}
+		if k := d.breakBefore(a.start); k > 0 && !scalarBefore[i-1] {
+			removals[i-1] = splice{a.start - k, a.end - k, ""}
+		} else {
+			removals[i-1] = splice{a.start, b.end, ""}
+			removals = slices.Delete(removals, i, i+1)
+		}
+	}
+	edits = append(edits, removals...)
 	var lines []string
 	for _, m := range v.Members() {
 		if seen[m.Key] {
