@@ -31,9 +31,6 @@ type Document struct {
 	// targets maps each node an alias refers to, to those aliases; built
 	// when first needed.
 	targets map[*yaml.Node][]*yaml.Node
-	// pending holds the edits removeChild planned, for the commit that
-	// follows.
-	pending []splice
 	nl      string
 	lo      layout
 }

@@ -271,10 +271,12 @@ func (d *Document) Set(v config.Value, path ...string) (bool, error) {
 			o := w.steps[len(w.steps)-2]
 			owner = &o
 		}
-		if err := d.removeChild(owner, s); err != nil {
+		edits, err := d.removeChild(owner, s)
+		if err != nil {
 			return changed, err
 		}
-		if err := d.commitRemove(w.dpath(len(w.steps)-1), item); err != nil {
+		dp := append(w.dpath(len(w.steps)-1), item)
+		if err := d.commit(edits, func(data any) any { return deleteAt(data, dp) }); err != nil {
 			return changed, err
 		}
 		d.Note("removed a second %s entry from %s", config.DisplayPath(path[len(path)-1:]), config.DisplayPath(path[:len(path)-1]))
@@ -438,11 +440,12 @@ func (d *Document) Delete(path ...string) (bool, error) {
 			o := w.steps[len(w.steps)-2]
 			owner = &o
 		}
-		if err := d.removeChild(owner, last); err != nil {
+		edits, err := d.removeChild(owner, last)
+		if err != nil {
 			return changed, err
 		}
 		dp := w.dpath(len(path))
-		if err := d.commitPending(func(data any) any { return deleteAt(data, dp) }); err != nil {
+		if err := d.commit(edits, func(data any) any { return deleteAt(data, dp) }); err != nil {
 			return changed, err
 		}
 		changed = true
@@ -540,33 +543,21 @@ func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
 		}
 		ind := d.childIndent(last.child)
 		item := step{parent: last.child, pindent: ind, index: idx, child: d.child(last.child, idx, ind)}
-		if err := d.removeChild(&last, item); err != nil {
+		edits, err := d.removeChild(&last, item)
+		if err != nil {
 			return changed, err
 		}
-		if err := d.commitRemove(w.dpath(len(path)), idx); err != nil {
+		dp := append(w.dpath(len(path)), idx)
+		if err := d.commit(edits, func(data any) any { return deleteAt(data, dp) }); err != nil {
 			return changed, err
 		}
 		changed = true
 	}
 }
 
-// The removal planned by removeChild waits in pending for commitPending
-// or commitRemove, which know what data to expect.
-func (d *Document) commitRemove(listPath []any, index int) error {
-	dp := append(slices.Clone(listPath), index)
-	return d.commitPending(func(data any) any { return deleteAt(data, dp) })
-}
-
-func (d *Document) commitPending(expect func(any) any) error {
-	edits := d.pending
-	d.pending = nil
-	return d.commit(edits, expect)
-}
-
-// removeChild plans removing s.child from its collection (into
-// d.pending). owner is the step that leads to that collection, nil for
-// the top level.
-func (d *Document) removeChild(owner *step, s step) error {
+// removeChild plans removing s.child from its collection. owner is the
+// step that leads to that collection, nil for the top level.
+func (d *Document) removeChild(owner *step, s step) ([]splice, error) {
 	p := s.parent
 	n := p.n
 	if isFlow(n) {
@@ -574,9 +565,7 @@ func (d *Document) removeChild(owner *step, s step) error {
 		if n.Kind == yaml.MappingNode {
 			k = (s.index - 1) / 2
 		}
-		edits, err := d.flowRemove(p, k)
-		d.pending = edits
-		return err
+		return d.flowRemove(p, k)
 	}
 	var ls, le int
 	var own bool
@@ -591,11 +580,11 @@ func (d *Document) removeChild(owner *step, s step) error {
 		// The entry shares its line with the collection's start ("- a: 1"
 		// losing "a"): write the collection again without it.
 		if owner == nil {
-			return fmt.Errorf("internal error: cannot find the lines of the entry at line %d", s.child.n.Line)
+			return nil, fmt.Errorf("internal error: cannot find the lines of the entry at line %d", s.child.n.Line)
 		}
 		v, err := valueOf(n, 0)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var rest config.Value
 		if n.Kind == yaml.MappingNode {
@@ -606,11 +595,9 @@ func (d *Document) removeChild(owner *step, s step) error {
 		}
 		sl, err := d.slotOf(*owner)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		edits, err := d.replaceWhole(p, rest, sl, false)
-		d.pending = edits
-		return err
+		return d.replaceWhole(p, rest, sl, false)
 	}
 	prev := s.index - 1
 	if n.Kind == yaml.MappingNode {
@@ -627,8 +614,7 @@ func (d *Document) removeChild(owner *step, s step) error {
 			edits = append(edits, splice{at, at, mark})
 		}
 	}
-	d.pending = edits
-	return nil
+	return edits, nil
 }
 
 // emptyMarkAt returns where "{}" or "[]" goes for a block collection left
