@@ -109,3 +109,20 @@ func TestLargeConfig(t *testing.T) {
 		t.Fatalf("entry reads back as %v", got)
 	}
 }
+
+// BenchmarkUpsertHermes is the common case: a real-sized commented
+// config (about 1.5 KB).
+func BenchmarkUpsertHermes(b *testing.B) {
+	data := []byte(hermesConfig)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Set(doctest.Entry, "mcp_servers", "latchgate"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -212,6 +212,24 @@ func TestSetMapping(t *testing.T) {
 			want: "mcp_servers:\n  a:\n    script: |\n      # not a comment\n      echo hi\n  # a comment\n  latchgate:\n" + entryLines,
 		},
 		{
+			name: "a file ending in a block scalar without a line break: the entry goes before the last one",
+			in:   "mcp_servers:\n  a:\n    script: |\n      echo hi",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers:\n  latchgate:\n" + entryLines + "  a:\n    script: |\n      echo hi",
+		},
+		{
+			name: "explicit keys indent from their indicator",
+			in:   "? mcp_servers\n: a: 1\n? other\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "? mcp_servers\n: a: 1\n  latchgate:\n" + entryLines + "? other\n",
+		},
+		{
+			name: "members removed up to the end of a file without a line break",
+			in:   "mcp_servers:\n  latchgate:\n    type: stdio\n    cwd: /tmp",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers:\n  latchgate:\n" + strings.TrimSuffix(entryLines, "\n"),
+		},
+		{
 			name: "equal value is a no-op, whatever the style",
 			in:   "mcp_servers:\n  latchgate: {args: ['serve', \"--gate-url\", http://127.0.0.1:3000], command: latchgate-mcp}\n",
 			edit: set(entry, "mcp_servers", "latchgate"),
@@ -327,6 +345,12 @@ func TestDelete(t *testing.T) {
 			in:   "mcp_servers: {a: 1, latchgate: {command: x}}\n",
 			edit: del("mcp_servers", "latchgate"),
 			want: "mcp_servers: {a: 1}\n",
+		},
+		{
+			name: "the last entry after a block scalar at the end of a file keeps the scalar's line break",
+			in:   "a: |\n  x\nlatchgate: 1",
+			edit: del("latchgate"),
+			want: "a: |\n  x\n",
 		},
 		{
 			name: "absent is no change",

@@ -1,6 +1,7 @@
 package yamldoc
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -86,6 +87,59 @@ func FuzzYAMLUpsert(f *testing.F) {
 			doctest.CheckUpsert(t, yamlFormat, in, listEntry, "mcpServers", config.Where("name", "latchgate"))
 		} else {
 			doctest.CheckUpsert(t, yamlFormat, in, doctest.Entry, "mcp_servers", "latchgate")
+		}
+	})
+}
+
+// FuzzYAMLSets checks AddToSet and RemoveFromSet on any file: the output
+// parses with yaml.v3, the string is there after the add (once, however
+// often it is added) and gone after the remove, and nothing else changed:
+// every edit checks that itself against yaml.v3's decoding, so a planning
+// mistake shows here as an error.
+func FuzzYAMLSets(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{"trust: []\n", "trust: [a, latchgate, b]\n", "trust:\n- a\n- latchgate\n", "trust: ~\n", "trust:\n  - a # c\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) > 64<<10 {
+			return
+		}
+		d, err := Parse(in)
+		if err != nil {
+			return
+		}
+		before := string(d.Bytes())
+		if _, err := d.AddToSet("latchgate", "trust"); err != nil {
+			var pe *config.PathError
+			if !errors.As(err, &pe) {
+				t.Fatalf("add: %v\ninput: %q", err, in)
+			}
+			if string(d.Bytes()) != before {
+				t.Fatalf("a refused add changed the text")
+			}
+			return
+		}
+		out := string(d.Bytes())
+		if _, err := decodeYAML([]byte(out)); err != nil {
+			t.Fatalf("output does not parse: %v\n%s", err, out)
+		}
+		if changed, err := d.AddToSet("latchgate", "trust"); err != nil || changed {
+			t.Fatalf("second add: changed=%v err=%v\n%s", changed, err, out)
+		}
+		if _, err := d.RemoveFromSet("latchgate", "trust"); err != nil {
+			t.Fatalf("remove: %v\n%s", err, out)
+		}
+		got, ok := d.Get("trust")
+		if !ok {
+			t.Fatalf("trust gone after remove:\n%s", d.Bytes())
+		}
+		for _, x := range got.Items() {
+			if x.Str() == "latchgate" {
+				t.Fatalf("latchgate still there after remove:\n%s", d.Bytes())
+			}
 		}
 	})
 }
