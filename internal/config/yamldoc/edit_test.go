@@ -194,6 +194,12 @@ func TestSetMapping(t *testing.T) {
 			want: "{model: y, mcp_servers: {latchgate: {command: latchgate-mcp, args: [serve, --gate-url, \"http://127.0.0.1:3000\"]}}}\n",
 		},
 		{
+			name: "a flow key without a value gets one",
+			in:   "{mcp_servers, b: 1}\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "{mcp_servers: {latchgate: {command: latchgate-mcp, args: [serve, --gate-url, \"http://127.0.0.1:3000\"]}}, b: 1}\n",
+		},
+		{
 			name: "anchors, aliases and merge keys elsewhere stay",
 			in:   "defaults: &d\n  timeout: 30\nmcp_servers:\n  a:\n    <<: *d\n    command: x\n  b: &b {command: y}\nc: *b\n",
 			edit: set(entry, "mcp_servers", "latchgate"),

@@ -343,11 +343,22 @@ type slot struct {
 	kind slotKind
 	col  int // the column of the key or dash
 	ind  int // the offset after the ":" or "-"
+	// bare is set for a key without ":" in a flow mapping ("{a, b}");
+	// ind is then the end of the key.
+	bare bool
 }
 
 func (d *Document) slotOf(s step) (slot, error) {
 	if s.child.flow {
-		return slot{kind: inFlow}, nil
+		sl := slot{kind: inFlow}
+		if s.parent.n.Kind == yaml.MappingNode && emptyValue(s.child.n) {
+			// "{a, b}": a value written in place of a's needs a ":".
+			k := d.child(s.parent, s.index-1, s.pindent)
+			if _, ok := d.colonAfter(k); !ok {
+				sl.ind, sl.bare = d.end(k), true
+			}
+		}
+		return sl, nil
 	}
 	if s.parent.n.Kind == yaml.MappingNode {
 		k := d.child(s.parent, s.index-1, s.pindent)
@@ -470,6 +481,9 @@ func (d *Document) replaceWhole(l loc, v config.Value, s slot, keepFlow bool) ([
 	e := d.end(l)
 	p := d.pos(n)
 	if s.kind == inFlow {
+		if s.bare {
+			return []splice{{s.ind, s.ind, ": " + flowText(v)}}, nil
+		}
 		return []splice{{p, e, flowText(v)}}, nil
 	}
 	var body string
