@@ -1,7 +1,6 @@
 package yamldoc
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -186,9 +185,9 @@ func (d *Document) emptyMarkAt(owner *step, p loc) (int, bool) {
 // value's last line and the comment lines indented under the key. own is
 // false when something else starts the key's line.
 func (d *Document) entryLines(l loc, k, indent int) (ls, le int, own bool) {
-	kp := d.pos(l.n.Content[k])
+	kp := d.keyStart(d.pos(l.n.Content[k]))
 	ls = d.t.lineStart(kp)
-	if pre := bytes.TrimSpace(d.t.src[ls:kp]); len(pre) > 0 && string(pre) != "?" {
+	if !d.t.onlyBlanks(ls, kp) {
 		return 0, 0, false
 	}
 	v := d.child(l, k+1, indent)

@@ -74,15 +74,38 @@ func (d *Document) blockIndent(n *yaml.Node) int {
 			return d.t.column(dash)
 		}
 	}
-	// An explicit key ("? a") starts at its indicator.
-	q := first
-	for q > 0 && isBlank(d.t.src[q-1]) {
+	return d.t.column(d.keyStart(first))
+}
+
+// keyStart returns where the entry whose key starts at p starts: at p, or
+// at the "?" of an explicit key ("? a", or "?" alone on a line above).
+func (d *Document) keyStart(p int) int {
+	src := d.t.src
+	q := p
+	for q > 0 && isBlank(src[q-1]) {
 		q--
 	}
-	if q > 0 && d.t.src[q-1] == '?' {
-		return d.t.column(q - 1)
+	if q > 0 && src[q-1] == '?' {
+		return q - 1
 	}
-	return d.t.column(first)
+	if q > 0 && src[q-1] != '\n' {
+		return p
+	}
+	// The key starts its line: is the line above just "?" (and perhaps
+	// a comment)?
+	for ls := d.t.lineStart(p); ls > 0; {
+		ls = d.t.lineStart(ls - 1)
+		if d.t.blankLine(ls) || d.t.commentLine(ls) {
+			continue
+		}
+		f := d.t.firstNonBlank(ls)
+		rest := d.t.skipBlanks(f + 1)
+		if src[f] == '?' && (rest >= len(src) || src[rest] == '\n' || src[rest] == '\r' || src[rest] == '#') {
+			return f
+		}
+		break
+	}
+	return p
 }
 
 // child returns the located child i of l's collection. indent is l's own
