@@ -1,12 +1,18 @@
 package yamldoc
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 
 	"gopkg.in/yaml.v3"
 )
+
+// internalError is a planning mistake, caught before it reached the
+// text: the document is unchanged.
+func internalError(format string, args ...any) error {
+	return fmt.Errorf("internal error: "+format+
+		"\nhint: the file was left as it was; add the entry by hand, and report this with the file", args...)
+}
 
 // splice replaces src[start:end] with text.
 type splice struct {
@@ -82,16 +88,16 @@ func (d *Document) commit(edits []splice, expect func(any) any) error {
 	})
 	for i := 1; i < len(edits); i++ {
 		if edits[i].start < edits[i-1].end {
-			return errors.New("internal error: the planned edits overlap; nothing was changed")
+			return internalError("the planned edits overlap")
 		}
 	}
 	out := applySplices(d.t.src, edits)
 	nd, err := parse(out)
 	if err != nil {
-		return fmt.Errorf("internal error: the edit gives YAML that does not parse (%v); nothing was changed", err)
+		return internalError("the edit gives YAML that does not parse (%v)", err)
 	}
 	if !sameData(expect(d.data), nd.data) {
-		return errors.New("internal error: the edit would change other data in the file; nothing was changed")
+		return internalError("the edit would change other data in the file")
 	}
 	d.t, d.root, d.data, d.targets = nd.t, nd.root, nd.data, nil
 	return nil

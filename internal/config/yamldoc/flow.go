@@ -2,7 +2,6 @@ package yamldoc
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 
 	"gopkg.in/yaml.v3"
@@ -43,7 +42,7 @@ func (d *Document) flowBrackets(l loc) (open, close int, err error) {
 	open = d.contentStart(l.n)
 	close = d.end(l) - 1
 	if open >= len(src) || src[open] != '[' && src[open] != '{' || close <= open || src[close] != ']' && src[close] != '}' {
-		return 0, 0, fmt.Errorf("internal error: cannot find the brackets of the collection at line %d", l.n.Line)
+		return 0, 0, internalError("cannot find the brackets of the collection at line %d", l.n.Line)
 	}
 	return open, close, nil
 }

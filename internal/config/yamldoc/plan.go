@@ -1,7 +1,6 @@
 package yamldoc
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -126,7 +125,7 @@ func (d *Document) removeChild(owner *step, s step) ([]splice, error) {
 		// The entry shares its line with the collection's start ("- a: 1"
 		// losing "a"): write the collection again without it.
 		if owner == nil {
-			return nil, fmt.Errorf("internal error: cannot find the lines of the entry at line %d", s.child.n.Line)
+			return nil, internalError("cannot find the lines of the entry at line %d", s.child.n.Line)
 		}
 		v, err := valueOf(n, 0)
 		if err != nil {
@@ -363,13 +362,13 @@ func (d *Document) slotOf(s step) (slot, error) {
 		k := d.child(s.parent, s.index-1, s.pindent)
 		colon, ok := d.colonAfter(k)
 		if !ok {
-			return slot{}, fmt.Errorf("internal error: no ':' after the key at line %d", k.n.Line)
+			return slot{}, internalError("no ':' after the key at line %d", k.n.Line)
 		}
 		return slot{kind: inMap, col: s.pindent, ind: colon + 1}, nil
 	}
 	dash, ok := d.dashBefore(d.pos(s.child.n))
 	if !ok {
-		return slot{}, fmt.Errorf("internal error: no '-' before the item at line %d", s.child.n.Line)
+		return slot{}, internalError("no '-' before the item at line %d", s.child.n.Line)
 	}
 	return slot{kind: inSeq, col: d.t.column(dash), ind: dash + 1}, nil
 }
