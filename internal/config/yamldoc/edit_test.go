@@ -501,3 +501,45 @@ func TestDeleteRestores(t *testing.T) {
 		}
 	}
 }
+
+// TestRealFiles edits the real shapes: where the entry lands in each
+// client's file, in its style.
+func TestRealFiles(t *testing.T) {
+	goose := config.MustJSON(`{"args":["serve","--gate-url","http://127.0.0.1:3000"],"cmd":"latchgate-mcp","enabled":true,` +
+		`"envs":{"LATCHGATE_AGENT_ID":"goose"},"name":"latchgate","timeout":300,"type":"stdio"}`)
+	after := func(in, anchor, added string) string {
+		if !strings.Contains(in, anchor) {
+			t.Fatalf("fixture lacks %q", anchor)
+		}
+		return strings.Replace(in, anchor, anchor+added, 1)
+	}
+	runEdits(t, []editCase{
+		{
+			name: "Continue",
+			in:   continueConfig,
+			edit: set(item, "mcpServers", lg),
+			want: after(continueConfig, "GITHUB_PERSONAL_ACCESS_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n",
+				"  - name: latchgate\n    command: latchgate-mcp\n    args:\n      - serve\n      - --gate-url\n      - http://127.0.0.1:3000\n"),
+		},
+		{
+			name: "Hermes",
+			in:   hermesConfig,
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: after(hermesConfig, "  #   args: [\"-y\", \"@modelcontextprotocol/server-github\"]\n", "  latchgate:\n"+entryLines),
+		},
+		{
+			name: "Goose",
+			in:   gooseConfig,
+			edit: set(goose, "extensions", "latchgate"),
+			want: after(gooseConfig, "    type: stdio\n", "  latchgate:\n    args:\n    - serve\n    - --gate-url\n    - http://127.0.0.1:3000\n"+
+				"    cmd: latchgate-mcp\n    enabled: true\n    envs:\n      LATCHGATE_AGENT_ID: goose\n    name: latchgate\n    timeout: 300\n    type: stdio\n"),
+		},
+		{
+			name: "Goose, updating our entry in place",
+			in:   after(gooseConfig, "    type: stdio\n", "  latchgate:\n    cmd: old\n    enabled: false # off for now\n    name: latchgate\n"),
+			edit: set(goose, "extensions", "latchgate"),
+			want: after(gooseConfig, "    type: stdio\n", "  latchgate:\n    cmd: latchgate-mcp\n    enabled: true # off for now\n    name: latchgate\n"+
+				"    args:\n    - serve\n    - --gate-url\n    - http://127.0.0.1:3000\n    envs:\n      LATCHGATE_AGENT_ID: goose\n    timeout: 300\n    type: stdio\n"),
+		},
+	})
+}
