@@ -19,9 +19,9 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // Document is one YAML file held as its original bytes, open for a
 // lossless edit. It implements config.Document.
 type Document struct {
-	// notes is not embedded: an embedded config.Notes is a field named
+	// notes is not embedded: an embedded config.NoteList is a field named
 	// Notes, which hides its own Notes method.
-	notes config.Notes
+	notes config.NoteList
 	t     text
 	bom   bool
 	root  *yaml.Node // the top-level mapping; nil when the file has no content
