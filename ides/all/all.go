@@ -8,10 +8,13 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/codex"
+	"github.com/latchgate-ai/latchgate-mcp/ides/continuecli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/copilotcli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/droid"
 	"github.com/latchgate-ai/latchgate-mcp/ides/geminicli"
+	"github.com/latchgate-ai/latchgate-mcp/ides/goose"
+	"github.com/latchgate-ai/latchgate-mcp/ides/hermes"
 	"github.com/latchgate-ai/latchgate-mcp/ides/qwencode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 )
@@ -19,7 +22,8 @@ import (
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		codex.Adapter{}, geminicli.Adapter{}, qwencode.Adapter{}, copilotcli.Adapter{}, droid.Adapter{}}
+		codex.Adapter{}, geminicli.Adapter{}, qwencode.Adapter{}, copilotcli.Adapter{}, droid.Adapter{},
+		continuecli.Adapter{}, hermes.Adapter{}, goose.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
@@ -30,6 +34,7 @@ var aliases = map[string]string{
 	"gemini": "gemini-cli", "geminicli": "gemini-cli", "gemini_cli": "gemini-cli",
 	"qwen": "qwen-code", "qwencode": "qwen-code", "qwen_code": "qwen-code",
 	"factory": "droid", "factory-droid": "droid", "copilotcli": "copilot-cli", "copilot_cli": "copilot-cli",
+	"cn": "continue", "continue-cli": "continue", "hermes-agent": "hermes", "openai-codex": "codex", "codex-cli": "codex",
 }
 
 // Lookup finds the adapter whose ID is id.
