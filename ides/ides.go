@@ -192,6 +192,9 @@ type Note struct {
 	// ID and Hint are for doctor, which reports an adapter's notes as
 	// checks (config.<ID>).
 	ID, Hint string
+	// IfConfigured: doctor reports it only when the client has an entry
+	// of ours (a limit of the client that matters only to its users).
+	IfConfigured bool
 }
 
 // Planner is implemented by adapters that edit more than their one target

@@ -105,7 +105,7 @@ func (Adapter) Footprint(env ides.Env) ides.Footprint {
 
 // EnvWarnings implements ides.EnvWarner: what config cannot fix.
 func (Adapter) EnvWarnings(ides.Env) []ides.Note {
-	return []ides.Note{{Level: "warn", ID: "hold_timeout",
+	return []ides.Note{{Level: "warn", ID: "hold_timeout", IfConfigured: true,
 		Text: "Continue gives up on a tool call after 60 s and has no setting to raise it: an action the gate holds " +
 			"for approval (up to 300 s) fails in Continue even when it is approved",
 		Hint: "approve held actions quickly (latchgate-mcp approve), or use a client whose timeout can be raised"}}
