@@ -8,13 +8,15 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
+	"github.com/latchgate-ai/latchgate-mcp/ides/claudedesktop"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 )
 
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
-	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true}}
+	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
+		claudedesktop.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
