@@ -11,12 +11,13 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudedesktop"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
+	"github.com/latchgate-ai/latchgate-mcp/ides/windsurf"
 )
 
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		claudedesktop.Adapter{}}
+		claudedesktop.Adapter{}, windsurf.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
