@@ -12,12 +12,13 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/windsurf"
+	"github.com/latchgate-ai/latchgate-mcp/ides/zed"
 )
 
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		claudedesktop.Adapter{}, windsurf.Adapter{}}
+		claudedesktop.Adapter{}, windsurf.Adapter{}, zed.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
