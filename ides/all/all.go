@@ -9,6 +9,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudedesktop"
+	"github.com/latchgate-ai/latchgate-mcp/ides/cline"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/windsurf"
@@ -18,7 +19,8 @@ import (
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		claudedesktop.Adapter{}, windsurf.Adapter{}, zed.Adapter{}}
+		claudedesktop.Adapter{}, windsurf.Adapter{}, zed.Adapter{},
+		cline.Adapter{}, cline.Adapter{Roo: true}}
 }
 
 // aliases maps other names people type to adapter IDs.
