@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/ides/antigravity"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudedesktop"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cline"
@@ -20,7 +21,7 @@ import (
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
 		claudedesktop.Adapter{}, windsurf.Adapter{}, zed.Adapter{},
-		cline.Adapter{}, cline.Adapter{Roo: true}}
+		cline.Adapter{}, cline.Adapter{Roo: true}, antigravity.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
