@@ -12,6 +12,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudedesktop"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cline"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
+	"github.com/latchgate-ai/latchgate-mcp/ides/openclaw"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/windsurf"
 	"github.com/latchgate-ai/latchgate-mcp/ides/zed"
@@ -21,7 +22,7 @@ import (
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
 		claudedesktop.Adapter{}, windsurf.Adapter{}, zed.Adapter{},
-		cline.Adapter{}, cline.Adapter{Roo: true}, antigravity.Adapter{}}
+		cline.Adapter{}, cline.Adapter{Roo: true}, antigravity.Adapter{}, openclaw.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
