@@ -30,6 +30,9 @@ var aliases = map[string]string{
 	"claudecode": "claude-code", "claude_code": "claude-code",
 	"code": "vscode", "vs-code": "vscode", "vs_code": "vscode",
 	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
+	// A bare "claude" is no alias: it could mean Claude Code or Claude Desktop.
+	"claudedesktop": "claude-desktop", "claude_desktop": "claude-desktop", "open-claw": "openclaw",
+	"roo": "roo-code", "roocode": "roo-code", "roo_code": "roo-code", "agy": "antigravity",
 }
 
 // Lookup finds the adapter whose ID is id.

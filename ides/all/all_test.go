@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -20,7 +21,11 @@ func TestLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", in, a, err, want)
 		}
 	}
-	if _, err := Lookup("emacs"); err == nil || err.Error() != `unknown IDE "emacs" (supported: claude-code, cursor, vscode, vscode-insiders)` {
+	var ids []string
+	for _, a := range Adapters() {
+		ids = append(ids, a.ID())
+	}
+	if _, err := Lookup("emacs"); err == nil || err.Error() != `unknown IDE "emacs" (supported: `+strings.Join(ids, ", ")+`)` {
 		t.Errorf("Lookup(emacs) error = %v", err)
 	}
 }
