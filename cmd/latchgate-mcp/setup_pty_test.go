@@ -348,8 +348,9 @@ func TestSetupTerminalAccessible(t *testing.T) {
 
 	term.waitFor("Which IDEs should use LatchGate?")
 	term.waitFor("2. ✓ Cursor")
-	term.waitFor("Enter a number between 0 and ") // one per supported IDE
-	term.typeLine("0")                            // keep the selection
+	// One number per supported IDE.
+	term.waitFor("Enter a number between 0 and ")
+	term.typeLine("0") // keep the selection
 	term.waitFor("Where should Cursor use LatchGate?")
 	term.typeLine("2") // project
 	term.waitFor("1. Use this gate")
