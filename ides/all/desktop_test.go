@@ -55,6 +55,7 @@ func TestDetectDesktopClients(t *testing.T) {
 	}
 	want := []string{
 		"vscode ~/.config/Code",
+		"gemini-cli ~/.gemini", // Antigravity's folder is in Gemini CLI's
 		"claude-desktop ~/.config/Claude",
 		"zed ~/.config/zed",
 		"cline ~/.config/Cursor/User/globalStorage/saoudrizwan.claude-dev",

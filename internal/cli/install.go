@@ -185,7 +185,8 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 	cmd.Flags().StringVar(&opts.AgentID, "agent-id", "", "LATCHGATE_AGENT_ID for the entry (default: the IDE's id)")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
 	opts.Serve.addFlags(cmd)
-	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "Claude Code, --scope project: approve the server in ~/.claude/settings.json so it starts without a prompt")
+	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "do what a client with an approval or folder-trust rule needs so the entry starts without a prompt "+
+		"(Claude Code: approve the project server; others: see each client's note); uninstall takes back what it added")
 	return cmd
 }
 

@@ -69,6 +69,7 @@ type listRow = inspect.File
 
 // listReport is the whole answer of list --json.
 type listReport struct {
+	Version  string    `json:"version"` // of this latchgate-mcp; schemas/list-report.schema.json
 	Name     string    `json:"name"`
 	Expected string    `json:"expected_transport"` // what install would write now
 	Rows     []listRow `json:"files"`
@@ -112,6 +113,7 @@ func runList(_ context.Context, opts *listOptions) error {
 	// compared with the portable default, as people install them.
 	portableInst := *inst
 	portableInst.BinaryPath = ""
+	rep.Version = Version()
 	rep.Name = opts.Name
 	if gateErr == nil {
 		rep.Expected = inspect.DescribeArgs(transport.Args(false), nil)

@@ -37,6 +37,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 	res := &configResult{}
 	env := opts.Env
 	configured := 0
+	withEntry := map[ides.Adapter]bool{}
 	owners := map[string]bool{} // files already checked (VS Code and Insiders share .vscode/mcp.json)
 	for _, a := range adapters {
 		locs, err := ides.Locations(a, env)
@@ -66,12 +67,17 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 			f := files[i]
 			subj := subject(a, env, loc)
 			res.strays(opts, a, loc, subj)
-			if !f.Exists {
+			if f.Error != "" {
+				// Checked before existence: a FIFO, a device, a directory
+				// or a broken link in the file's place is not "no file".
+				hint := "fix the syntax (or move the file aside); " + a.DisplayName() + " cannot read any server from it"
+				if !f.Exists {
+					hint = "put a regular file there (or remove what is in the way); " + a.DisplayName() + " cannot read it either"
+				}
+				res.add(Check{ID: "config.parse", Subject: subj, Status: Error, Message: f.Error, Hint: hint})
 				continue
 			}
-			if f.Error != "" {
-				res.add(Check{ID: "config.parse", Subject: subj, Status: Error, Message: f.Error,
-					Hint: "fix the syntax (or move the file aside); " + a.DisplayName() + " cannot read any server from it"})
+			if !f.Exists {
 				continue
 			}
 			if f.SchemaError != "" {
@@ -87,6 +93,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 				continue
 			}
 			configured++
+			withEntry[a] = true
 			e := &entry{a: a, loc: loc, file: f, subject: subj}
 			doc, _, _ := inspect.ReadDoc(loc.Target, "")
 			if doc != nil {
@@ -97,7 +104,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 						Hint: "reinstall it: latchgate-mcp install --ide " + a.ID()})
 					continue
 				}
-				e.Command, e.Args, e.Env, e.URL = stored.Command, stored.Args, stored.EnvMap(), stored.URL
+				e.Command, e.Args, e.Env, e.URL, e.Forward = stored.Command, stored.Args, stored.EnvMap(), stored.URL, stored.Forward
 			}
 			res.entry(opts, e)
 			ideEntries = append(ideEntries, e)
@@ -105,7 +112,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 		res.clientSummary(a, files)
 		res.entries = append(res.entries, ideEntries...)
 	}
-	res.envWarnings(opts, adapters)
+	res.envWarnings(opts, adapters, withEntry)
 	if configured == 0 {
 		res.add(Check{ID: "config.none", Status: Error,
 			Message: fmt.Sprintf("no %q server entry in any configuration file checked", opts.Name),
@@ -271,13 +278,16 @@ func (c *configResult) strays(opts Options, a ides.Adapter, loc ides.Location, s
 
 // envWarnings reports what an adapter says about its client under this
 // environment (CLAUDE_CONFIG_DIR set but empty, say).
-func (c *configResult) envWarnings(opts Options, adapters []ides.Adapter) {
+func (c *configResult) envWarnings(opts Options, adapters []ides.Adapter, configured map[ides.Adapter]bool) {
 	for _, a := range adapters {
 		w, ok := a.(ides.EnvWarner)
 		if !ok {
 			continue
 		}
 		for _, n := range w.EnvWarnings(opts.Env) {
+			if n.IfConfigured && !configured[a] {
+				continue
+			}
 			st := Warn
 			if n.Level == "info" {
 				st = OK

@@ -183,6 +183,14 @@ func (c Config) runCase(t *testing.T, file string) {
 		t.Fatalf("want error %q, got none", wantErr)
 	}
 	diff := unsubst(plan.Diff())
+	// The format of each file the plan edits: a file beside the targets
+	// (an approval or trust file) is checked as what it was edited as.
+	formats := map[string]config.Format{}
+	for _, ch := range plan.Changes {
+		if rel, err := filepath.Rel(home, ch.Path); err == nil {
+			formats[filepath.ToSlash(rel)] = ch.Format
+		}
+	}
 
 	// Apply for real, then read back every file we know of.
 	ctx := context.Background()
@@ -206,7 +214,7 @@ func (c Config) runCase(t *testing.T, file string) {
 		t.Errorf("files after the run (-want +got):\n%s", d)
 	}
 	for rel, data := range got {
-		c.checkFile(t, rel, data)
+		c.checkFile(t, rel, data, formats[rel])
 	}
 
 	// A second identical run is a no-op: nothing pending, no file written.
@@ -228,10 +236,14 @@ func (c Config) runCase(t *testing.T, file string) {
 }
 
 // checkFile checks a file after the run: strict-JSON files stay plain
-// JSON, and files with a schema match it.
-func (c Config) checkFile(t *testing.T, rel, data string) {
+// JSON, and files with a schema match it. edited is the format the plan
+// edited the file as, "" for a file it did not touch.
+func (c Config) checkFile(t *testing.T, rel, data string, edited config.Format) {
 	t.Helper()
 	format, schema := c.formatOf(rel)
+	if edited != "" && schema == "" {
+		format = edited
+	}
 	if c.Schema != nil {
 		schema = c.Schema(rel)
 	}

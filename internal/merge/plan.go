@@ -143,8 +143,14 @@ type Plan struct {
 }
 
 // NewPlan plans every file edit. It stops at the first file that cannot be
-// read or parsed, so nothing is written when any file is bad.
+// read or parsed, so nothing is written when any file is bad. Edits of
+// the same file (two clients recording approvals in one state file, say)
+// are planned as one change, in order, at the place of the first.
 func NewPlan(edits ...FileEdit) (*Plan, error) {
+	edits, err := combine(edits)
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{}
 	for _, fe := range edits {
 		c, err := PlanFile(fe)
@@ -154,6 +160,26 @@ func NewPlan(edits ...FileEdit) (*Plan, error) {
 		p.Changes = append(p.Changes, c)
 	}
 	return p, nil
+}
+
+// combine merges the FileEdits of one path into the first of them.
+func combine(edits []FileEdit) ([]FileEdit, error) {
+	var out []FileEdit
+	at := map[string]int{}
+	for _, fe := range edits {
+		i, ok := at[fe.Path]
+		if !ok {
+			at[fe.Path] = len(out)
+			fe.Edits = append([]Edit(nil), fe.Edits...)
+			out = append(out, fe)
+			continue
+		}
+		if out[i].Format != fe.Format {
+			return nil, &FileError{Op: "edit", Path: fe.Display, Err: fmt.Errorf("it is edited as both %s and %s", out[i].Format, fe.Format)}
+		}
+		out[i].Edits = append(out[i].Edits, fe.Edits...)
+	}
+	return out, nil
 }
 
 // Pending returns the changes that alter a file.
