@@ -17,7 +17,7 @@ func TestSuggest(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"claude", []string{"claude-code"}},
+		{"claude", []string{"claude-code", "claude-desktop"}}, // two products: both are offered
 		{"Claude Code", []string{"claude-code"}},
 		{"claude-cod", []string{"claude-code"}},
 		{"cursr", []string{"cursor"}},
@@ -29,8 +29,8 @@ func TestSuggest(t *testing.T) {
 		{"vscode-insider", []string{"vscode-insiders"}},
 		{"code-insider", []string{"vscode-insiders"}},
 		{"visual-studio-code", []string{"vscode"}}, // the alias "code", with words added
-		{"xcode", nil},          // one letter from the alias "code", but another product
-		{"claude-desktop", nil}, // another product, not Claude Code
+		{"xcode", nil}, // one letter from the alias "code", but another product
+		{"claude-deskop", []string{"claude-desktop"}},
 		{"emacs", nil},
 		{"notepad", nil},
 		{"", nil},
