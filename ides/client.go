@@ -44,6 +44,10 @@ type LaunchRules struct {
 	// DiscoverFirst: the client sends server/discover before initialize
 	// and falls back when the server does not answer it.
 	DiscoverFirst bool
+	// Dir is the working directory the client starts servers in, "" for
+	// the project root (Claude Desktop starts them in "/", so a relative
+	// path in an entry means something else there).
+	Dir string
 }
 
 // Launcher is implemented by adapters whose client does not start

@@ -1,6 +1,10 @@
 // Package schemas holds JSON Schemas (draft 2020-12) for the files
 // latchgate-mcp writes: Claude Code's .mcp.json and the MCP parts of
-// ~/.claude.json, Cursor's mcp.json and VS Code's mcp.json. They are
+// ~/.claude.json, Cursor's mcp.json and VS Code's mcp.json, and those of
+// the desktop apps and editors (Claude Desktop, Windsurf, the
+// context_servers of Zed's settings, Cline, Roo Code, Antigravity, and
+// the mcp part of OpenClaw's config, copied from the schema OpenClaw
+// publishes, MIT-licensed, notice in the file). They are
 // embedded in the binary so doctor can check a file the way the IDE will
 // read it, and the golden tests check every file we produce. Two more
 // describe our own output for scripts, doctor --json and list --json;

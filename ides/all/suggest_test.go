@@ -17,7 +17,7 @@ func TestSuggest(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"claude", []string{"claude-code"}},
+		{"claude", []string{"claude-code", "claude-desktop"}}, // two products: both are offered
 		{"Claude Code", []string{"claude-code"}},
 		{"claude-cod", []string{"claude-code"}},
 		{"cursr", []string{"cursor"}},
@@ -29,8 +29,8 @@ func TestSuggest(t *testing.T) {
 		{"vscode-insider", []string{"vscode-insiders"}},
 		{"code-insider", []string{"vscode-insiders"}},
 		{"visual-studio-code", []string{"vscode"}}, // the alias "code", with words added
-		{"xcode", nil},          // one letter from the alias "code", but another product
-		{"claude-desktop", nil}, // another product, not Claude Code
+		{"xcode", nil}, // one letter from the alias "code", but another product
+		{"claude-deskop", []string{"claude-desktop"}},
 		{"emacs", nil},
 		{"notepad", nil},
 		{"", nil},
@@ -57,7 +57,13 @@ func (fake) Entry(ides.ServerSpec) (config.Value, error)      { return config.Va
 // adapter named claude-something, in display order.
 func TestSuggestFromTheList(t *testing.T) {
 	t.Parallel()
-	list := append(Adapters(), fake{"claude-desktop", "Claude Desktop"}, fake{"gemini-cli", "Gemini CLI"})
+	// The fakes stand in for adapters the registry does not have yet.
+	list := Adapters()
+	for _, f := range []fake{{"claude-desktop", "Claude Desktop"}, {"gemini-cli", "Gemini CLI"}} {
+		if _, err := Lookup(f.id); err != nil {
+			list = append(list, f)
+		}
+	}
 	for in, want := range map[string][]string{
 		"claude":         {"claude-code", "claude-desktop"},
 		"claude-desktop": {"claude-desktop"},

@@ -539,6 +539,10 @@ func TestLaunchRules(t *testing.T) {
 	if path != filepath.Join(m.proj, "run.sh") {
 		t.Errorf("a relative command resolves from the project: %q", path)
 	}
+	// Claude Desktop starts servers in "/" (ides.LaunchRules.Dir).
+	if _, path, _, _, _ = doctor.LaunchFor(m.env, "claude-desktop", "./run.sh", nil, nil); path != "/run.sh" {
+		t.Errorf("a relative command for Claude Desktop resolves from /: %q", path)
+	}
 }
 
 func TestHandshake(t *testing.T) {

@@ -27,6 +27,9 @@ type launch struct {
 func launchFor(env ides.Env, e *entry) *launch {
 	l := &launch{dir: env.ProjectRoot}
 	rules := ides.LaunchOf(e.a, env)
+	if rules.Dir != "" {
+		l.dir = rules.Dir
+	}
 	vars := map[string]string{}
 	if rules.InheritAll {
 		for k, v := range env.Vars {

@@ -129,8 +129,12 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		if c.NewMode&0o077 == 0 {
 			dirMode = 0o700
 		}
+		own := 0
+		if pending.Linked() {
+			own = 1
+		}
 		w, err := atomicfile.Write(c.Path, c.After, atomicfile.Options{
-			NewMode: c.NewMode, DirMode: dirMode,
+			NewMode: c.NewMode, DirMode: dirMode, OwnLinks: own,
 			Unchanged: func(string) bool { return stillAs(c.Path, data, existed) },
 		})
 		if err != nil {
