@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -14,13 +15,18 @@ import (
 
 func TestLookup(t *testing.T) {
 	for in, want := range map[string]string{"claude-code": "claude-code", "ClaudeCode": "claude-code", "cursor": "cursor",
-		"code": "vscode", " VSCode ": "vscode", "code-insiders": "vscode-insiders", "vscode-insiders": "vscode-insiders"} {
+		"code": "vscode", " VSCode ": "vscode", "code-insiders": "vscode-insiders", "vscode-insiders": "vscode-insiders",
+		"open-code": "opencode"} {
 		a, err := Lookup(in)
 		if err != nil || a.ID() != want {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", in, a, err, want)
 		}
 	}
-	if _, err := Lookup("emacs"); err == nil || err.Error() != `unknown IDE "emacs" (supported: claude-code, cursor, vscode, vscode-insiders)` {
+	var ids []string
+	for _, a := range Adapters() {
+		ids = append(ids, a.ID())
+	}
+	if _, err := Lookup("emacs"); err == nil || err.Error() != `unknown IDE "emacs" (supported: `+strings.Join(ids, ", ")+`)` {
 		t.Errorf("Lookup(emacs) error = %v", err)
 	}
 }

@@ -25,10 +25,10 @@ func TestResolveTargets(t *testing.T) {
 		{"scope missing in one IDE", targetOptions{IDEs: []string{"claude-code", "vscode"}, Scope: "local", Name: "latchgate"}, `VS Code has no "local" scope (it has: user, workspace)`, true},
 		{"profile without vscode", targetOptions{IDEs: []string{"cursor"}, Profile: "Work", Name: "latchgate"}, "--vscode-profile needs an IDE with profiles (--ide vscode or vscode-insiders)", true},
 		{"both --all and --ide", targetOptions{IDEs: []string{"cursor"}, All: true, Name: "latchgate"}, "use --ide or --all, not both", true},
-		{"neither", targetOptions{Name: "latchgate"}, "--ide is required, or --all (IDEs: claude-code, cursor, vscode, vscode-insiders)", true},
+		{"neither", targetOptions{Name: "latchgate"}, "--ide is required, or --all (IDEs: " + strings.Join(adapterIDs(), ", ") + ")", true},
 		{"one shared workspace file", targetOptions{IDEs: []string{"vscode-insiders", "vscode", "cursor"}, Scope: "project", Name: "latchgate"}, "vscode-insiders=project cursor=project", false},
 		{"separate user files", targetOptions{IDEs: []string{"vscode-insiders", "vscode"}, Name: "latchgate"}, "vscode-insiders=user vscode=user", false},
-		{"--all on an empty machine", targetOptions{All: true, Name: "latchgate"}, "--all found none of the supported IDEs (claude-code, cursor, vscode, vscode-insiders) on this machine", false},
+		{"--all on an empty machine", targetOptions{All: true, Name: "latchgate"}, "--all found none of the supported IDEs (" + strings.Join(adapterIDs(), ", ") + ") on this machine", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

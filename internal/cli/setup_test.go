@@ -228,7 +228,7 @@ func TestSetupNothingDetected(t *testing.T) {
 		t.Fatalf("setup: %v\n%s", r.err, r.stderr)
 	}
 	for _, want := range []string{
-		"None of the supported IDEs (claude-code, cursor, vscode, vscode-insiders) was found",
+		"None of the supported IDEs (" + strings.Join(adapterIDs(), ", ") + ") was found",
 		"not reachable:",
 		"hint: gate socket",
 		`Use this gate anyway (start it later with "latchgate up")`,
