@@ -144,9 +144,13 @@ type Target struct {
 	Format  config.Format
 	Scope   Scope
 	NewMode os.FileMode // mode for the file if we create it
-	// Schema names the embedded JSON Schema (package schemas) the whole
-	// file must match, "" for none.
+	// Schema names the embedded JSON Schema (package schemas) the file
+	// must match, "" for none.
 	Schema string
+	// SchemaPaths, when set, are the only parts of the file the schema
+	// describes ("*" matches any key): list and doctor check just those
+	// (config.Select), not a whole 10 MB ~/.claude.json.
+	SchemaPaths [][]string
 }
 
 // An Adapter describes one IDE.
@@ -234,7 +238,7 @@ func PlanInstall(a Adapter, env Env, req Request) ([]merge.FileEdit, []Note, err
 	if req.Approve {
 		approver, ok := a.(Approver)
 		if !ok || req.Scope != ScopeProject {
-			return nil, nil, fmt.Errorf("--approve applies to --scope project of a client that asks before starting project servers")
+			return nil, nil, Usagef("--approve applies to --scope project of a client that asks before starting project servers")
 		}
 		edits = append(edits, approver.ApproveEdits(env, req.Name)...)
 	}
@@ -253,6 +257,20 @@ func PlanUninstall(a Adapter, env Env, req Request) ([]merge.FileEdit, []Note, e
 	return []merge.FileEdit{t.FileEdit(env, DeleteEntry(t, req.Name))}, nil, nil
 }
 
+// UsageError is a request the command line got wrong (a scope the client
+// does not have, --approve where nothing needs approval, an unknown
+// profile): the CLI exits 2 for it, and 1 for every other error, which
+// is about files or the machine.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usagef returns a *UsageError.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
 // CheckScope returns an error unless a supports scope.
 func CheckScope(a Adapter, scope Scope) error {
 	for _, s := range a.Scopes() {
@@ -264,7 +282,7 @@ func CheckScope(a Adapter, scope Scope) error {
 	for i, s := range a.Scopes() {
 		names[i] = ScopeName(a, s)
 	}
-	return fmt.Errorf("%s has no %q scope (it has: %s)", a.DisplayName(), scope, strings.Join(names, ", "))
+	return Usagef("%s has no %q scope (it has: %s)", a.DisplayName(), scope, strings.Join(names, ", "))
 }
 
 // ScopeWorkspace is VS Code's name for the project scope (.vscode/mcp.json).

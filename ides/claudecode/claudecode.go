@@ -33,6 +33,10 @@ var (
 	_ ides.EnvWarner    = Adapter{}
 )
 
+// stateSchemaPaths are the parts of ~/.claude.json its schema describes:
+// the rest is Claude Code's own state (history, often megabytes).
+var stateSchemaPaths = [][]string{{"mcpServers"}, {"projects", "*", "mcpServers"}}
+
 // The embedded schemas (package schemas) of Claude Code's files.
 const (
 	schemaProject = "claude-code-mcp.schema.json"   // <project>/.mcp.json
@@ -80,10 +84,10 @@ func (Adapter) Target(env ides.Env, scope ides.Scope) (ides.Target, error) {
 		// ~/.claude.json also holds Claude Code's own state, some of it
 		// private: a new one is readable by the owner only.
 		return ides.Target{Path: StatePath(env), Servers: []string{"mcpServers"}, Format: config.JSON, Scope: scope,
-			NewMode: 0o600, Schema: schemaState}, nil
+			NewMode: 0o600, Schema: schemaState, SchemaPaths: stateSchemaPaths}, nil
 	case ides.ScopeLocal:
 		return ides.Target{Path: StatePath(env), Servers: []string{"projects", env.ProjectRoot, "mcpServers"},
-			Format: config.JSON, Scope: scope, NewMode: 0o600, Schema: schemaState}, nil
+			Format: config.JSON, Scope: scope, NewMode: 0o600, Schema: schemaState, SchemaPaths: stateSchemaPaths}, nil
 	case ides.ScopeProject:
 		return ides.Target{Path: filepath.Join(env.ProjectRoot, ".mcp.json"), Servers: []string{"mcpServers"},
 			Format: config.JSON, Scope: scope, NewMode: 0o644, Schema: schemaProject}, nil
@@ -144,7 +148,7 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 					"pass --approve to approve %q for you now (in %s)", req.Name, env.Display(SettingsPath(env)))})
 		}
 	} else if req.Approve {
-		return nil, nil, fmt.Errorf("--approve applies to --scope project only: %s servers need no approval", req.Scope)
+		return nil, nil, ides.Usagef("--approve applies to --scope project only: %s servers need no approval", req.Scope)
 	}
 	edits = append(edits, settingsEdit(env, settings...))
 	return edits, notes, nil

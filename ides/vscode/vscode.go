@@ -217,7 +217,7 @@ func (a Adapter) ProfileTarget(env ides.Env, name string) (ides.Target, error) {
 			names = append(names, p.Name)
 		}
 		sort.Strings(names[1:])
-		return ides.Target{}, fmt.Errorf("%s has no profile %q (profiles: %s)", a.DisplayName(), name, strings.Join(names, ", "))
+		return ides.Target{}, ides.Usagef("%s has no profile %q (profiles: %s)", a.DisplayName(), name, strings.Join(names, ", "))
 	}
 	t.Path = ides.Join(env, a.UserDir(env), "profiles", found.ID, "mcp.json")
 	return t, nil
@@ -226,7 +226,7 @@ func (a Adapter) ProfileTarget(env ides.Env, name string) (ides.Target, error) {
 func (a Adapter) target(env ides.Env, req ides.Request) (ides.Target, error) {
 	if req.Profile != "" {
 		if req.Scope != ides.ScopeUser {
-			return ides.Target{}, fmt.Errorf("--vscode-profile applies to user scope only: the workspace file is shared by every profile")
+			return ides.Target{}, ides.Usagef("--vscode-profile applies to user scope only: the workspace file is shared by every profile")
 		}
 		return a.ProfileTarget(env, req.Profile)
 	}

@@ -3,11 +3,24 @@
 // leaves a truncated file.
 //
 // It is modelled on tailscale's atomicfile: a temporary file in the same
-// directory, fsync, rename. It differs in three ways that matter for
-// configuration files people manage with dotfile tools: it follows
-// symbolic links (so the link survives and its target is updated), it
-// keeps the existing file's mode, and it can check, just before the
-// rename, that nobody else changed the file since it was read.
+// directory, fsync, rename. It differs in ways that matter for
+// configuration files people manage with dotfile tools, and for runs with
+// sudo:
+//
+//   - it resolves the path as the kernel does (see [Resolve]) and follows
+//     symbolic links, so a link survives and its target is updated, and a
+//     path through a linked directory and ".." reaches the file every
+//     other program reaches;
+//   - the new file keeps the old one's mode, and its owner and group (run
+//     as root on a user's file, the file stays the user's; when the owner
+//     cannot be kept, the write is refused with the reason);
+//   - files and directories it creates as root get the owner of the
+//     directory above them (see package fileattr);
+//   - it says when the file had other hard links, which a rename leaves
+//     holding the old contents, and can write in place instead
+//     ([Options.InPlace]);
+//   - it can check, just before the rename, that nobody else changed the
+//     file since it was read.
 package atomicfile
 
 import (
@@ -18,6 +31,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/fileattr"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // ErrChanged is returned by WriteFile when Options.Unchanged says the
@@ -33,44 +49,43 @@ type Options struct {
 	// Unchanged, if set, is called just before the rename with the path
 	// being replaced; returning false aborts the write with ErrChanged.
 	Unchanged func(path string) bool
+	// InPlace writes an existing file's new contents into the file itself
+	// instead of renaming a new file over it: the inode, and so every
+	// hard link, owner and attribute, stays. It is not atomic (a reader
+	// can see a mix, a crash can leave one), so the caller holds its lock
+	// and has taken a backup. A file that does not exist yet is created
+	// the atomic way.
+	InPlace bool
 }
 
-// Resolve follows symbolic links in path, including a last element that
-// is a link to a file that does not exist yet. A path that does not exist
-// is returned as is.
-func Resolve(path string) (string, error) {
-	for range 64 {
-		info, err := os.Lstat(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			dir, err := filepath.EvalSymlinks(filepath.Dir(path))
-			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					return path, nil
-				}
-				return "", err
-			}
-			return filepath.Join(dir, filepath.Base(path)), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if info.Mode()&fs.ModeSymlink == 0 {
-			return filepath.EvalSymlinks(path)
-		}
-		target, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(path), target)
-		}
-		path = target
+// Result says what Write did, beyond writing.
+type Result struct {
+	// Path is the file written: the path with its links resolved.
+	Path string
+	// OtherLinks is how many other hard links the file had. A rename
+	// replaced only this name: the others still hold the old contents.
+	OtherLinks int
+	// InPlace is true when the file was written in place.
+	InPlace bool
+}
+
+// Note returns what the user should be told about the write of the file
+// shown as display, or "".
+func (r Result) Note(display string) string {
+	if r.OtherLinks == 0 || r.InPlace {
+		return ""
 	}
-	return "", errors.New("symbolic link loop")
+	return fmt.Sprintf("%s had %d other hard link(s), which still hold the old contents: the file was replaced, not edited in place", display, r.OtherLinks)
 }
 
 // WriteFile writes data to path atomically. See the package doc.
 func WriteFile(path string, data []byte, opts Options) error {
+	_, err := Write(path, data, opts)
+	return err
+}
+
+// Write is WriteFile, and says what it did.
+func Write(path string, data []byte, opts Options) (Result, error) {
 	if opts.NewMode == 0 {
 		opts.NewMode = 0o644
 	}
@@ -79,24 +94,37 @@ func WriteFile(path string, data []byte, opts Options) error {
 	}
 	real, err := Resolve(path)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
+	res := Result{Path: real}
 	mode := opts.NewMode
-	if info, err := os.Stat(real); err == nil {
+	dir := filepath.Dir(real)
+	var owner fileattr.Owner
+	var keepOwner bool
+	info, err := os.Stat(real)
+	switch {
+	case err == nil:
 		if !info.Mode().IsRegular() {
-			return fmt.Errorf("%s is not a regular file", real)
+			return res, fmt.Errorf("%s is not a regular file", real)
 		}
 		mode = info.Mode().Perm()
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	dir := filepath.Dir(real)
-	if err := os.MkdirAll(dir, opts.DirMode); err != nil {
-		return err
+		owner, keepOwner = fileattr.OwnerOf(info)
+		res.OtherLinks = fileattr.Links(info) - 1
+		if opts.InPlace {
+			res.InPlace = true
+			return res, writeInPlace(real, data, info, opts)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		if err := fileattr.MkdirAll(dir, opts.DirMode); err != nil {
+			return res, err
+		}
+		owner, keepOwner = fileattr.Inherit(real)
+	default:
+		return res, err
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(real)+".latchgate-*.tmp")
 	if err != nil {
-		return err
+		return res, err
 	}
 	tmpName := tmp.Name()
 	defer func() {
@@ -104,32 +132,69 @@ func WriteFile(path string, data []byte, opts Options) error {
 			os.Remove(tmpName)
 		}
 	}()
-	// Set the mode before any data is written, so a file holding tokens is
-	// never readable by others, not even for a moment.
+	// Owner and mode before any data is written, so a file holding tokens
+	// is never readable by others, not even for a moment.
+	if keepOwner {
+		if err := fileattr.Fchown(tmp, real, owner); err != nil {
+			tmp.Close()
+			return res, err
+		}
+	}
 	if err := tmp.Chmod(mode); err != nil {
 		tmp.Close()
-		return err
+		return res, err
 	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return err
+		return res, err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return err
+		return res, err
 	}
 	if err := tmp.Close(); err != nil {
+		return res, err
+	}
+	if opts.Unchanged != nil && !opts.Unchanged(real) {
+		return res, ErrChanged
+	}
+	if err := os.Rename(tmpName, real); err != nil {
+		return res, err
+	}
+	tmpName = ""
+	syncDir(dir)
+	return res, nil
+}
+
+// writeInPlace overwrites the file at real, which was info when looked
+// at. New bytes are written first and the file cut to length after, so
+// there is no moment when it is empty.
+func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) error {
+	f, err := os.OpenFile(real, os.O_WRONLY, 0)
+	if err != nil {
 		return err
+	}
+	defer f.Close()
+	now, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(now, info) {
+		return ErrChanged // replaced since we looked
 	}
 	if opts.Unchanged != nil && !opts.Unchanged(real) {
 		return ErrChanged
 	}
-	if err := os.Rename(tmpName, real); err != nil {
+	if _, err := f.WriteAt(data, 0); err != nil {
 		return err
 	}
-	tmpName = ""
-	syncDir(dir)
-	return nil
+	if err := f.Truncate(int64(len(data))); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // syncDir makes the rename durable. Errors are ignored: some systems
@@ -143,8 +208,10 @@ func syncDir(dir string) {
 
 // SameContent reports whether the file at path holds exactly data. It
 // compares as it reads, so checking a 10 MB file needs no 10 MB buffer.
+// Anything but a regular file (a FIFO swapped in, a device) or a file
+// larger than data is different, found without blocking or reading it.
 func SameContent(path string, data []byte) bool {
-	f, err := os.Open(path)
+	f, err := safeio.Open(path, int64(len(data)))
 	if err != nil {
 		return false
 	}

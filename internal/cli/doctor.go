@@ -137,7 +137,12 @@ func runDoctor(ctx context.Context, opts *doctorOptions) error {
 			return exitFor(rep)
 		}
 	} else if opts.Fix {
-		newReporter(opts.IO).info("nothing that --fix can repair")
+		if len(rep.Unfixable) == 0 {
+			newReporter(opts.IO).info("nothing that --fix can repair")
+		}
+		for _, u := range rep.Unfixable {
+			newReporter(opts.IO).warn("%s", u)
+		}
 	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
@@ -182,7 +187,7 @@ func (o *doctorOptions) doctorOptions() (doctor.Options, error) {
 	quiet := &iostreams.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
 	inst := &installOptions{IO: quiet, Env: o.Env, Executable: o.Executable, BinaryPath: o.BinaryPath}
 	d.Command = func(portable bool) (string, error) { return inst.command(newReporter(quiet), portable) }
-	t, err := gatecfg.Resolve(o.Env, o.Gate)
+	t, err := gatecfg.ResolveFor(o.Env, o.Gate, nil)
 	switch {
 	case err == nil:
 		d.Gate = &t

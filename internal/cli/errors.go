@@ -3,6 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"syscall"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/fileattr"
 )
 
 // FlagError is a usage mistake: the command line itself is wrong. It exits 2.
@@ -46,3 +49,22 @@ const (
 	exitUsage  = 2
 	exitCancel = 2
 )
+
+// writeHint is the hint for a failed write (or backup) of a file, chosen
+// by its cause: "check the permissions" sends someone whose disk is full
+// the wrong way.
+func writeHint(err error) string {
+	var chown *fileattr.ChownError
+	var notDir *fileattr.NotDirError
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return "the disk (or your disk quota) is full: free some space and run again"
+	case errors.Is(err, syscall.EROFS):
+		return "the file system is read-only: remount it writable, or change the file where it can be written"
+	case errors.As(err, &chown):
+		return "run latchgate-mcp as the file's owner (or as root), so the file keeps its owner"
+	case errors.As(err, &notDir):
+		return "move " + notDir.Path + " aside, or point LATCHGATE_MCP_STATE_DIR elsewhere"
+	}
+	return "check the permissions of the file and its directory"
+}

@@ -2,8 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -24,7 +28,46 @@ type Factory struct {
 
 // NewFactory returns the Factory for a real run.
 func NewFactory(io *iostreams.IOStreams) *Factory {
-	return &Factory{IO: io, Env: ides.FromOS, Executable: os.Executable}
+	return &Factory{IO: io, Env: osEnv, Executable: os.Executable}
+}
+
+// osEnv is the Env of this process, refused when it would make us write
+// in the wrong place (see checkEnv).
+func osEnv() (ides.Env, error) {
+	env, err := ides.FromOS()
+	if err != nil {
+		return ides.Env{}, err
+	}
+	if err := checkEnv(env); err != nil {
+		return ides.Env{}, err
+	}
+	return env, nil
+}
+
+// checkEnv refuses a home directory we must not write under: a relative
+// HOME would put ~/.claude.json (and our backups) in the current
+// directory, and a HOME that does not exist would be created, with a file
+// the user's IDE never reads, while we say "created ~/.claude.json". A
+// relative LATCHGATE_MCP_STATE_DIR is refused for the same reason.
+func checkEnv(env ides.Env) error {
+	const homeHint = "set HOME to the absolute path of your home directory (latchgate-mcp never creates it)"
+	switch info, err := os.Stat(env.Home); {
+	case env.Home == "":
+		return withHint(errors.New("find home directory: HOME is not set"), homeHint)
+	case !filepath.IsAbs(env.Home):
+		return withHint(fmt.Errorf("use home directory %q: it is a relative path", env.Home), homeHint)
+	case errors.Is(err, fs.ErrNotExist):
+		return withHint(fmt.Errorf("use home directory %s: it does not exist", env.Home), homeHint)
+	case err != nil:
+		return withHint(fmt.Errorf("use home directory %s: %w", env.Home, err), homeHint)
+	case !info.IsDir():
+		return withHint(fmt.Errorf("use home directory %s: it is not a directory", env.Home), homeHint)
+	}
+	if d := env.Get("LATCHGATE_MCP_STATE_DIR"); d != "" && !filepath.IsAbs(d) {
+		return withHint(fmt.Errorf("use LATCHGATE_MCP_STATE_DIR %q: it is a relative path", d),
+			"set it to an absolute path, or unset it for the default state directory")
+	}
+	return nil
 }
 
 // withEnv is the RunE of a command whose options hold an ides.Env: it
@@ -48,22 +91,40 @@ func withEnv[O any](f *Factory, env *ides.Env, opts *O, runF func(*O) error, run
 // $XDG_STATE_HOME/latchgate-mcp or ~/.local/state/latchgate-mcp on Linux,
 // ~/Library/Application Support/latchgate-mcp on macOS and
 // %LOCALAPPDATA%\latchgate-mcp on Windows. LATCHGATE_MCP_STATE_DIR
-// overrides it.
+// overrides it (checkEnv refuses a relative one). A relative
+// XDG_STATE_HOME or LOCALAPPDATA is ignored, as the XDG Base Directory
+// specification says: it would put backups and locks wherever the
+// command happens to run.
 func stateDir(env ides.Env) string {
 	if d := env.Get("LATCHGATE_MCP_STATE_DIR"); d != "" {
 		return d
+	}
+	abs := func(key string) string {
+		if d := env.Get(key); d != "" && isAbs(env, d) {
+			return d
+		}
+		return ""
 	}
 	switch env.GOOS {
 	case "darwin":
 		return filepath.Join(env.Home, "Library", "Application Support", "latchgate-mcp")
 	case "windows":
-		if d := env.Get("LOCALAPPDATA"); d != "" {
+		if d := abs("LOCALAPPDATA"); d != "" {
 			return filepath.Join(d, "latchgate-mcp")
 		}
 		return filepath.Join(env.Home, "AppData", "Local", "latchgate-mcp")
 	}
-	if d := env.Get("XDG_STATE_HOME"); d != "" {
+	if d := abs("XDG_STATE_HOME"); d != "" {
 		return filepath.Join(d, "latchgate-mcp")
 	}
 	return filepath.Join(env.Home, ".local", "state", "latchgate-mcp")
+}
+
+// isAbs is filepath.IsAbs for the system env describes, so the Windows
+// rules can be tested on Linux.
+func isAbs(env ides.Env, p string) bool {
+	if env.GOOS == "windows" {
+		return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') || strings.HasPrefix(p, `\\`)
+	}
+	return strings.HasPrefix(p, "/")
 }

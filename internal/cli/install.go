@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +19,9 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
 	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
+	"github.com/latchgate-ai/latchgate-mcp/internal/doctor"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
+	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
@@ -136,6 +139,7 @@ type installOptions struct {
 	AgentID    string
 	BinaryPath string
 	Approve    bool
+	Serve      serveExtras
 }
 
 func newCmdInstall(f *Factory, runF func(*installOptions) error) *cobra.Command {
@@ -178,6 +182,7 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 	cmd.Flags().StringVar(&opts.Gate.PublicBaseURL, "public-base-url", "", "the gate's public_base_url, the DPoP htu base (`URL`)")
 	cmd.Flags().StringVar(&opts.AgentID, "agent-id", "", "LATCHGATE_AGENT_ID for the entry (default: the IDE's id)")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
+	opts.Serve.addFlags(cmd)
 	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "Claude Code, --scope project: approve the server in ~/.claude/settings.json so it starts without a prompt")
 	return cmd
 }
@@ -191,17 +196,51 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 	if opts.Approve && !slices.ContainsFunc(adapters, ides.IsApprover) {
 		return flagErrorf("--approve applies only to clients that ask before starting a project server (%s)", approverIDs())
 	}
-	transport, err := gatecfg.Resolve(opts.Env, opts.Gate)
+	transport, err := chooseTransport(out, opts.Env, opts.Gate, existingGates(opts.Env, adapters, scopes, opts.Name, opts.Profile))
 	if err != nil {
-		return &FlagError{err: err}
+		return err
 	}
-	describeTransport(out, transport)
+	if err := opts.Serve.check(strings.HasPrefix(transport.GateURL, "https://")); err != nil {
+		return err
+	}
 
 	edits, notes, err := opts.planEdits(out, adapters, scopes, transport)
 	if err != nil {
 		return err
 	}
-	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+	if err := planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun); err != nil || opts.DryRun {
+		return err
+	}
+	reportInstall(ctx, out, opts.Env, adapters, scopes, opts.Name, transport)
+	return nil
+}
+
+// gateProbeTimeout bounds install's check that the gate it wrote answers.
+const gateProbeTimeout = 2 * time.Second
+
+// reportInstall ends an install with what the user needs next: which
+// session to start, a warning when the gate written does not answer, and
+// one when another scope's entry of the same name wins over this one.
+func reportInstall(ctx context.Context, out *reporter, env ides.Env, adapters []ides.Adapter, scopes map[string]ides.Scope, name string, t gatecfg.Transport) {
+	var names []string
+	for _, a := range adapters {
+		names = append(names, a.DisplayName())
+		locs, _ := ides.Locations(a, env)
+		rows := make([]inspect.File, len(locs))
+		for i, loc := range locs {
+			rows[i] = inspect.Inspect(a, env, loc, name)
+		}
+		inspect.ClientView(a, env, rows, name)
+		for i, r := range rows {
+			if locs[i].Scope == scopes[a.ID()] && locs[i].Variant == "" && r.Configured && r.Client != "active" && r.Client != "" {
+				out.warn("%s: the entry in %s is %s: %s", a.DisplayName(), r.File, r.Client, r.Detail)
+			}
+		}
+	}
+	if err := doctor.GateAnswers(ctx, gateProbeTimeout, t.GateURL, t.Socket); err != nil {
+		out.warn("the gate does not answer yet: %v", err)
+	}
+	out.info("next: start a new session of %s to load the server; \"latchgate-mcp doctor\" checks the whole chain", joinAnd(names))
 }
 
 // planEdits returns the file edits that install the entry for each of
@@ -237,9 +276,15 @@ func (opts *installOptions) planEdits(out *reporter, adapters []ides.Adapter, sc
 			agentID = a.ID()
 		}
 		spec := installSpec(transport, command, agentID, portable)
+		opts.Serve.apply(&spec)
 		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve, Profile: opts.Profile})
 		if err != nil {
-			return nil, nil, &FlagError{err: err}
+			return nil, nil, planError(err)
+		}
+		for i := range fe {
+			if i == 0 && fe[i].Label == "" {
+				fe[i].Label = fmt.Sprintf("%s, %s scope", a.DisplayName(), ides.ScopeName(a, scope))
+			}
 		}
 		edits = append(edits, fe...)
 		notes = append(notes, n...)
@@ -440,6 +485,9 @@ func applyPlan(ctx context.Context, io *iostreams.IOStreams, env ides.Env, out *
 			verb += " (it had changed meanwhile; the change was made on the new contents)"
 		}
 		fmt.Fprintf(io.Out, "%s %s\n", verb, r.Change.Display)
+		if r.Change.Label != "" {
+			fmt.Fprintf(io.ErrOut, "note: %s is %s\n", r.Change.Display, r.Change.Label)
+		}
 	}
 	if len(results) > 0 {
 		out.info("backups are kept; \"latchgate-mcp restore\" lists them")
@@ -451,6 +499,16 @@ func applyPlan(ctx context.Context, io *iostreams.IOStreams, env ides.Env, out *
 func restored(c *merge.Change) bool {
 	data, existed, err := merge.ReadFile(c.Path)
 	return err == nil && existed == c.Existed && bytes.Equal(data, c.Before)
+}
+
+// planError classifies an adapter's planning error: a usage mistake exits
+// 2, anything about files (a broken profile list, say) exits 1.
+func planError(err error) error {
+	var ue *ides.UsageError
+	if errors.As(err, &ue) {
+		return &FlagError{err: err}
+	}
+	return explainPlanError(err)
 }
 
 // explainPlanError adds the hint for errors about a user's file.
@@ -465,16 +523,17 @@ func explainPlanError(err error) error {
 		return withHint(err, "fix the file (or move it aside) and run again; nothing was written")
 	case fe.Op == "edit":
 		return withHint(err, "the file's structure is not what the IDE expects there; fix it and run again; nothing was written")
-	case fe.Op == "write":
-		return withHint(err, "check the permissions of the file and its directory")
+	case fe.Op == "write" || fe.Op == "back up":
+		return withHint(err, writeHint(err))
 	}
 	return withHint(err, "nothing was written")
 }
 
 type uninstallOptions struct {
 	targetOptions
-	IO  *iostreams.IOStreams
-	Env ides.Env
+	IO        *iostreams.IOStreams
+	Env       ides.Env
+	AllScopes bool
 }
 
 func newCmdUninstall(f *Factory, runF func(*uninstallOptions) error) *cobra.Command {
@@ -484,16 +543,23 @@ func newCmdUninstall(f *Factory, runF func(*uninstallOptions) error) *cobra.Comm
 		Short: "Remove the latchgate MCP server from an IDE's configuration",
 		Long: `Remove the latchgate MCP server from an IDE's configuration.
 
-Only the latchgate entry (and, for Claude Code project scope, its approval in
-~/.claude/settings.json) is removed; everything else stays, including an empty
-server list.`,
+Only the latchgate entry (and what --approve added for it, such as Claude
+Code's approval in ~/.claude/settings.json) is removed; everything else stays,
+including an empty server list.
+
+Without --scope, the entry is looked for in every scope of each IDE: it is
+removed where there is one; when there are several, they are listed and
+--scope or --all-scopes says which to remove.`,
 		Example: `  latchgate-mcp uninstall --ide claude-code --dry-run
   latchgate-mcp uninstall --ide claude-code --scope project
+  latchgate-mcp uninstall --ide claude-code --all-scopes
   latchgate-mcp uninstall --all`,
 		Args: cobra.NoArgs,
 		RunE: withEnv(f, &opts.Env, opts, runF, runUninstall),
 	}
 	opts.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.AllScopes, "all-scopes", false, "remove the entry from every scope that has one")
+	cmd.MarkFlagsMutuallyExclusive("scope", "all-scopes")
 	return cmd
 }
 
@@ -506,14 +572,59 @@ func runUninstall(ctx context.Context, opts *uninstallOptions) error {
 	var edits []merge.FileEdit
 	var notes []ides.Note
 	for _, a := range adapters {
-		fe, n, err := ides.PlanUninstall(a, opts.Env, ides.Request{Scope: scopes[a.ID()], Name: opts.Name, Profile: opts.Profile})
-		if err != nil {
-			return &FlagError{err: err}
+		found := []ides.Scope{scopes[a.ID()]}
+		if opts.Scope == "" {
+			if found, err = opts.scopesWithEntry(a); err != nil {
+				return err
+			}
 		}
-		edits = append(edits, fe...)
-		notes = append(notes, n...)
+		for _, scope := range found {
+			fe, n, err := ides.PlanUninstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Profile: opts.Profile})
+			if err != nil {
+				return planError(err)
+			}
+			edits = append(edits, fe...)
+			notes = append(notes, n...)
+		}
 	}
 	return planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun)
+}
+
+// scopesWithEntry returns the scopes of a whose file holds the entry: the
+// default scope when none does (nothing to remove, and the report says
+// the file is up to date), the one that does, or, with several, all of
+// them with --all-scopes and otherwise an error that lists them.
+func (opts *uninstallOptions) scopesWithEntry(a ides.Adapter) ([]ides.Scope, error) {
+	if opts.Profile != "" {
+		return []ides.Scope{ides.ScopeUser}, nil // a profile is a user-scope file
+	}
+	var found []ides.Scope
+	var where []string
+	for _, s := range a.Scopes() {
+		t, err := a.Target(opts.Env, s)
+		if err != nil {
+			continue
+		}
+		doc, _, err := t.ReadDoc(opts.Env)
+		if err != nil {
+			return nil, explainPlanError(err)
+		}
+		if doc == nil {
+			continue
+		}
+		if _, ok := doc.Get(t.EntryPath(opts.Name)...); ok {
+			found = append(found, s)
+			where = append(where, fmt.Sprintf("%s (%s)", ides.ScopeName(a, s), opts.Env.Display(t.Path)))
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return a.Scopes()[:1], nil
+	case len(found) == 1 || opts.AllScopes:
+		return found, nil
+	}
+	return nil, &FlagError{err: fmt.Errorf("%s has the %q entry in %d scopes: %s; say which to remove with --scope, or --all-scopes for all of them",
+		a.DisplayName(), opts.Name, len(found), strings.Join(where, ", "))}
 }
 
 // reporter prints notes and warnings to stderr, keeping stdout for the
@@ -539,4 +650,12 @@ func approverIDs() string {
 		}
 	}
 	return strings.Join(ids, ", ")
+}
+
+// joinAnd joins names as prose: "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

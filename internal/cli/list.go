@@ -92,9 +92,15 @@ func runList(_ context.Context, opts *listOptions) error {
 			}
 		}
 	}
-	transport, err := gatecfg.Resolve(opts.Env, opts.Gate)
-	if err != nil {
-		return &FlagError{err: err}
+	// What install would write for an entry that is not there: a broken
+	// latchgate.toml is a problem row of its own, not the end of list.
+	var rep listReport
+	transport, gateErr := gatecfg.ResolveFor(opts.Env, opts.Gate, nil)
+	if gateErr != nil {
+		if opts.Gate != (gatecfg.Flags{}) {
+			return &FlagError{err: gateErr}
+		}
+		rep.Warnings = append(rep.Warnings, "cannot tell which gate install would use: "+gateErr.Error())
 	}
 	// What install would write: its own logic, with its warnings muted
 	// (list reports differences, not advice about the binary).
@@ -104,7 +110,10 @@ func runList(_ context.Context, opts *listOptions) error {
 	// compared with the portable default, as people install them.
 	portableInst := *inst
 	portableInst.BinaryPath = ""
-	rep := listReport{Name: opts.Name, Expected: inspect.DescribeArgs(transport.Args(false), nil)}
+	rep.Name = opts.Name
+	if gateErr == nil {
+		rep.Expected = inspect.DescribeArgs(transport.Args(false), nil)
+	}
 	for _, a := range adapters {
 		locs, err := ides.Locations(a, opts.Env)
 		if err != nil {
@@ -129,7 +138,17 @@ func runList(_ context.Context, opts *listOptions) error {
 				rep.Warnings = append(rep.Warnings, err.Error())
 				continue
 			}
-			want, err := a.Entry(installSpec(transport, command, a.ID(), portable))
+			// Install keeps the gate an entry uses unless told otherwise,
+			// so each entry is compared with its own gate.
+			var existing []gatecfg.Existing
+			if e, ok := entryGate(opts.Env, a, loc.Target, opts.Name); ok {
+				existing = append(existing, e)
+			}
+			t, err := gatecfg.ResolveFor(opts.Env, opts.Gate, existing)
+			if err != nil {
+				continue
+			}
+			want, err := a.Entry(installSpec(t, command, a.ID(), portable))
 			if err != nil {
 				return err
 			}

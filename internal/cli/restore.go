@@ -1,17 +1,23 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
+	"github.com/latchgate-ai/latchgate-mcp/internal/atomicfile"
 	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
+	"github.com/latchgate-ai/latchgate-mcp/internal/filelock"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+	"github.com/latchgate-ai/latchgate-mcp/internal/textsafe"
 )
 
 type restoreOptions struct {
@@ -45,7 +51,7 @@ current contents are backed up first, so a restore can be undone too.`,
 			if len(args) == 1 {
 				opts.File = args[0]
 			}
-			return runRestore(opts)
+			return runRestore(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.At, "at", "", "the backup to restore, by the ID that the list shows (default: the newest)")
@@ -53,26 +59,46 @@ current contents are backed up first, so a restore can be undone too.`,
 	return cmd
 }
 
-func runRestore(opts *restoreOptions) error {
-	store := &backup.Store{Dir: filepath.Join(stateDir(opts.Env), "backups")}
+func runRestore(ctx context.Context, opts *restoreOptions) error {
+	state := stateDir(opts.Env)
+	store := &backup.Store{Dir: filepath.Join(state, "backups")}
 	if opts.File == "" {
 		if opts.At != "" {
 			return flagErrorf("--at needs a FILE")
 		}
 		return listBackups(opts, store)
 	}
+	// Clean: "~//./.claude.json" is ~/.claude.json. The store finds
+	// backups by the physical path, so a linked home works either way.
 	path := expandHome(opts.Env, opts.File)
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(opts.Env.WorkDir, path)
 	}
-	display := opts.Env.Display(path)
+	path = filepath.Clean(path)
+	display := textsafe.Quote(opts.Env.Display(path))
 	b, err := store.Find(path, opts.At)
-	if err != nil {
-		return withHint(err, `run "latchgate-mcp restore" to list the backups`)
+	switch {
+	case errors.Is(err, backup.ErrNotFound) && opts.At != "":
+		return withHint(fmt.Errorf("no backup %s of %s", textsafe.Quote(opts.At), display), `run "latchgate-mcp restore" to list the backups`)
+	case errors.Is(err, backup.ErrNotFound):
+		return withHint(fmt.Errorf("no backups of %s", display), `run "latchgate-mcp restore" to list the backups`)
+	case err != nil:
+		return fmt.Errorf("list backups of %s: %w", display, err)
 	}
 	want, err := b.Data()
 	if err != nil {
 		return fmt.Errorf("read backup %s of %s: %w", b.ID(), display, err)
+	}
+	// The lock keeps a concurrent install from writing between our read
+	// and our write.
+	if real, err := atomicfile.Resolve(path); err == nil {
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		lock, err := filelock.Acquire(lctx, filepath.Join(state, "locks"), real)
+		cancel()
+		if err != nil {
+			return withHint(fmt.Errorf("restore %s: %w", display, err), writeHint(err))
+		}
+		defer lock.Unlock()
 	}
 	cur, existed, err := merge.ReadFile(path)
 	if err != nil {
@@ -92,10 +118,10 @@ func runRestore(opts *restoreOptions) error {
 	}
 	// Back up what is there now, so this restore can be undone too.
 	if _, err := store.Save(path, cur, existed); err != nil {
-		return fmt.Errorf("back up %s: %w", display, err)
+		return withHint(fmt.Errorf("back up %s: %w", display, err), writeHint(err))
 	}
 	if err := backup.Put(b); err != nil {
-		return fmt.Errorf("restore %s: %w", display, err)
+		return withHint(fmt.Errorf("restore %s: %w", display, err), writeHint(err))
 	}
 	if b.Absent {
 		fmt.Fprintf(opts.IO.Out, "removed %s (it did not exist at backup %s)\n", display, b.ID())
@@ -118,15 +144,15 @@ func listBackups(opts *restoreOptions, store *backup.Store) error {
 	for _, f := range files {
 		backups, err := store.List(f)
 		if err != nil {
-			return fmt.Errorf("list backups of %s: %w", opts.Env.Display(f), err)
+			return fmt.Errorf("list backups of %s: %w", textsafe.Quote(opts.Env.Display(f)), err)
 		}
-		fmt.Fprintf(w, "%s\n", opts.Env.Display(f))
+		fmt.Fprintf(w, "%s\n", textsafe.Quote(opts.Env.Display(f)))
 		for _, b := range backups {
 			what := "contents"
 			if b.Absent {
 				what = "(did not exist)"
-			} else if data, err := b.Data(); err == nil {
-				what = fmt.Sprintf("%d bytes", len(data))
+			} else if n, err := b.Size(); err == nil {
+				what = fmt.Sprintf("%d bytes", n)
 			}
 			fmt.Fprintf(w, "  %s\t%s\t%s\n", b.ID(), b.Time.Local().Format("2006-01-02 15:04:05"), what)
 		}

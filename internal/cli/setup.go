@@ -14,6 +14,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/all"
+	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
@@ -31,6 +32,9 @@ type setupOptions struct {
 	Name       string
 	BinaryPath string
 	Accessible bool
+	// Gate is what --gate-url, --gate-socket and --public-base-url name;
+	// empty: the gate is found as install finds it.
+	Gate gatecfg.Flags
 	// Timeout bounds the gate test and each doctor check.
 	Timeout time.Duration
 	// Check runs step 5 on what was written: the doctor checks for a
@@ -53,9 +57,9 @@ and writes only after you confirm. It then checks what it wrote (the doctor
 checks) and prints the equivalent "latchgate-mcp install" command line on
 stdout, so the same setup can be scripted or shared.
 
-The questions are asked on the terminal (stderr); setup needs stdin and
-stdout to be a terminal, and otherwise exits 2 with the install command
-that does the same thing. --accessible, or ACCESSIBLE=1, asks line by line
+The questions are asked on the terminal: setup needs stdin and stderr to be
+a terminal, and otherwise exits 2 with the install command that does the same
+thing. stdout carries only that command line, so "setup > file" keeps it. --accessible, or ACCESSIBLE=1, asks line by line
 with numbered choices, which works with screen readers. Ctrl-C at any step
 writes nothing and exits 2.`,
 		Example: `  latchgate-mcp setup
@@ -71,9 +75,10 @@ writes nothing and exits 2.`,
 			if !serverName.MatchString(opts.Name) {
 				return flagErrorf("invalid --name %q: use 1 to 64 letters, digits, '-' or '_'", opts.Name)
 			}
-			// The questions are drawn on stderr: with stderr redirected
-			// the user would answer questions they cannot see.
-			if !opts.IO.CanPrompt() || !opts.IO.IsStderrTTY() {
+			// The questions are drawn on stderr and answered on stdin;
+			// stdout carries only the equivalent command line, so
+			// "setup > file" captures it.
+			if !opts.IO.CanPromptOnStderr() {
 				return noTerminalError(opts)
 			}
 			if opts.Prompter == nil {
@@ -87,6 +92,9 @@ writes nothing and exits 2.`,
 	}
 	cmd.Flags().StringVar(&opts.Name, "name", "latchgate", "name of the MCP server entry")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for project scope)")
+	cmd.Flags().StringVar(&opts.Gate.GateURL, "gate-url", "", "start from the gate at `URL` over HTTP (as install --gate-url)")
+	cmd.Flags().StringVar(&opts.Gate.Socket, "gate-socket", "", "start from the gate's Unix socket at `PATH` (as install --gate-socket)")
+	cmd.Flags().StringVar(&opts.Gate.PublicBaseURL, "public-base-url", "", "the gate's public_base_url (`URL`), as for install")
 	cmd.Flags().BoolVar(&opts.Accessible, "accessible", false, "ask line by line with numbered choices (screen readers); also ACCESSIBLE=1")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 5*time.Second, "how long to wait for the gate, and for each check after writing")
 	return cmd
@@ -125,12 +133,24 @@ func runWizard(ctx context.Context, opts *setupOptions) error {
 	p := opts.Prompter
 	choice := &setupChoice{Scopes: map[string]ides.Scope{}}
 
+	// First the binary: an entry naming a binary that will be gone (go
+	// run builds in a temporary directory) would fail after every
+	// question had been answered.
+	if err := chooseBinary(ctx, opts); err != nil {
+		return err
+	}
+
 	// Step 1: which IDEs.
 	fmt.Fprintln(w, "Step 1 of 6: IDEs")
 	adapters, err := chooseIDEs(ctx, opts)
 	if err != nil {
 		return err
 	}
+	names := make([]string, len(adapters))
+	for i, a := range adapters {
+		names[i] = a.DisplayName()
+	}
+	fmt.Fprintf(w, "IDEs: %s\n", joinAnd(names))
 
 	// Step 2: a scope per IDE.
 	fmt.Fprintln(w, "\nStep 2 of 6: where each entry applies")
@@ -151,6 +171,7 @@ func runWizard(ctx context.Context, opts *setupOptions) error {
 		}
 		choice.Adapters = append(choice.Adapters, a)
 		choice.Scopes[a.ID()] = scope
+		fmt.Fprintf(w, "%s: %s scope\n", a.DisplayName(), ides.ScopeName(a, scope))
 		if approver, ok := a.(ides.Approver); ok && scope == ides.ScopeProject {
 			choice.Approve, err = p.Confirm(ctx, "Approve the latchgate server in "+a.DisplayName()+" for you now?",
 				approver.ApprovalPrompt(opts.Env), true)
@@ -166,7 +187,7 @@ func runWizard(ctx context.Context, opts *setupOptions) error {
 	for _, s := range choice.Scopes {
 		shared = shared || s == ides.ScopeProject
 	}
-	choice.Transport, err = chooseGate(ctx, opts, shared)
+	choice.Transport, err = chooseGate(ctx, opts, shared, existingGates(opts.Env, choice.Adapters, choice.Scopes, opts.Name, ""))
 	if err != nil {
 		return err
 	}
@@ -251,11 +272,11 @@ func chooseIDEs(ctx context.Context, opts *setupOptions) ([]ides.Adapter, error)
 		}
 		options = append(options, prompter.Option{Value: a.ID(), Label: label})
 	}
-	description := "The IDEs found on this machine are selected. Space selects or clears, Enter goes on."
+	description := fmt.Sprintf("%d IDEs; the ones found here are selected. ↑/↓ scroll the list, / filters, Space selects or clears, Enter goes on.", len(options))
 	if len(defaults) == 0 {
 		fmt.Fprintf(w, "None of the supported IDEs (%s) was found on this machine: no config directory, no command on PATH.\n",
 			strings.Join(adapterIDs(), ", "))
-		description = "None was found; you can still configure one before you install it. Space selects, Enter goes on."
+		description = fmt.Sprintf("%d IDEs; none was found, but you can configure one before you install it. ↑/↓ scroll the list, / filters, Space selects, Enter goes on.", len(options))
 	}
 	ids, err := opts.Prompter.MultiSelect(ctx, "Which IDEs should use LatchGate?", description, options, defaults)
 	if err != nil {
@@ -325,16 +346,25 @@ const (
 // from, test it, and let the user change it until they keep one. shared
 // means a project file will name it, so a socket path that only this user
 // has is refused here rather than after the diff.
-func chooseGate(ctx context.Context, opts *setupOptions, shared bool) (gatecfg.Transport, error) {
+func chooseGate(ctx context.Context, opts *setupOptions, shared bool, existing []gatecfg.Existing) (gatecfg.Transport, error) {
 	w := opts.IO.ErrOut
-	t, err := gatecfg.Detect(opts.Env)
+	// As install finds it: flags, LATCHGATE_*, the entry already there
+	// (so the default answers keep a working gate), then detection.
+	t, err := gatecfg.ResolveFor(opts.Env, opts.Gate, existing)
 	if err != nil {
+		if opts.Gate != (gatecfg.Flags{}) {
+			return t, &FlagError{err: err}
+		}
 		fmt.Fprintf(w, "warning: %v; starting from the gate's defaults\n", err)
 		t = defaultTransport(opts.Env)
 	}
 	for {
 		describeGate(w, t)
-		found, ok := probeGate(ctx, t, opts.Timeout)
+		var found string
+		var ok bool
+		spin(ctx, w, opts.IO.IsStderrTTY() && !opts.Accessible, "Testing the gate…", func() {
+			found, ok = probeGate(ctx, t, opts.Timeout)
+		})
 		if ctx.Err() != nil {
 			return t, prompter.ErrCancelled
 		}
@@ -491,6 +521,35 @@ func unreachable(err error) string {
 }
 
 // installOptions are the install options that plan what the user chose.
+// chooseBinary checks, before any question about IDEs, that the command
+// the entries will run is there to stay. A latchgate-mcp run from a
+// temporary build directory (go run) offers the copy on PATH, or stops
+// with the way to install one.
+func chooseBinary(ctx context.Context, opts *setupOptions) error {
+	if opts.BinaryPath != "" {
+		return nil
+	}
+	quiet := &iostreams.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
+	inst := &installOptions{IO: quiet, Env: opts.Env, Executable: opts.Executable}
+	_, err := inst.command(newReporter(quiet), false)
+	if err == nil {
+		return nil
+	}
+	if p, ok := binpath.LookPath(opts.Env.Get("PATH")); ok {
+		use, perr := opts.Prompter.Confirm(ctx, "Use "+opts.Env.Display(p)+" in the entries?",
+			err.Error()+". The latchgate-mcp on your PATH will stay.", true)
+		if perr != nil {
+			return perr
+		}
+		if use {
+			opts.BinaryPath = p
+			fmt.Fprintf(opts.IO.ErrOut, "Binary: %s\n", opts.Env.Display(p))
+			return nil
+		}
+	}
+	return err
+}
+
 func (c *setupChoice) installOptions(opts *setupOptions, streams *iostreams.IOStreams) *installOptions {
 	return &installOptions{
 		targetOptions: targetOptions{Name: opts.Name},
@@ -586,7 +645,7 @@ func noTerminalError(opts *setupOptions) error {
 	for _, f := range all.Detect(opts.Env) {
 		ids = append(ids, f.Adapter.ID())
 	}
-	t, err := gatecfg.Detect(opts.Env)
+	t, err := gatecfg.ResolveFor(opts.Env, opts.Gate, nil)
 	if err != nil {
 		t = defaultTransport(opts.Env)
 	}
@@ -603,8 +662,8 @@ func noTerminalError(opts *setupOptions) error {
 		}
 		line = c.commandLines(opts.Name, opts.BinaryPath)[0]
 	}
-	why := "setup asks questions and needs a terminal (stdin, stdout and stderr)"
-	if opts.IO.IsStdinTTY() && opts.IO.IsStdoutTTY() && !opts.IO.CanPrompt() {
+	why := "setup asks questions and needs a terminal (stdin and stderr)"
+	if opts.IO.IsStdinTTY() && opts.IO.IsStderrTTY() {
 		why = "setup asks questions, and questions are switched off here (LATCHGATE_MCP_NO_PROMPT or CI is set)"
 	}
 	return flagErrorf("%s; without them, this does the same:\n  %s", why, line)

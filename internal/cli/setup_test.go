@@ -213,7 +213,7 @@ func TestSetupNothingDetected(t *testing.T) {
 		if err := defaults()(q); err != nil {
 			return err
 		}
-		if !strings.Contains(q.Description, "None was found") {
+		if !strings.Contains(q.Description, "none was found") {
 			return fmt.Errorf("description %q does not say none was found", q.Description)
 		}
 		return nil
@@ -634,8 +634,9 @@ func TestSetupProjectRefusesPersonalSocket(t *testing.T) {
 	}
 }
 
-// TestSetupWhyNoQuestions: the refusal says why: no terminal on one of
-// the three streams, or prompts switched off on a terminal.
+// TestSetupWhyNoQuestions: the refusal says why: no terminal on stdin or
+// stderr, or prompts switched off on a terminal. stdout may be a file:
+// it carries only the command line (setup > file).
 func TestSetupWhyNoQuestions(t *testing.T) {
 	tests := []struct {
 		name                  string
@@ -643,8 +644,8 @@ func TestSetupWhyNoQuestions(t *testing.T) {
 		noPrompt              bool
 		want                  string
 	}{
-		{"stdin piped", false, true, true, false, "needs a terminal (stdin, stdout and stderr)"},
-		{"stdout piped", true, false, true, false, "needs a terminal"},
+		{"stdin piped", false, true, true, false, "needs a terminal (stdin and stderr)"},
+		{"stdout piped", true, false, true, false, ""},
 		{"stderr redirected", true, true, false, false, "needs a terminal"},
 		{"switched off", true, true, true, true, "questions are switched off here (LATCHGATE_MCP_NO_PROMPT or CI is set)"},
 	}
@@ -659,6 +660,12 @@ func TestSetupWhyNoQuestions(t *testing.T) {
 			cmd := newCmdSetup(f, func(*setupOptions) error { ran = true; return nil })
 			cmd.SetArgs(nil)
 			err := cmd.Execute()
+			if tt.want == "" {
+				if err != nil || !ran {
+					t.Fatalf("err = %v, ran = %v: want the wizard to run with stdout redirected", err, ran)
+				}
+				return
+			}
 			var fe *FlagError
 			if !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want a usage error saying %q", err, tt.want)
@@ -753,4 +760,47 @@ func TestSetupMalformedFile(t *testing.T) {
 	if r.stdout != "" || r.checked != nil {
 		t.Errorf("stdout %q, checked %v: want neither after a failed plan", r.stdout, r.checked != nil)
 	}
+}
+
+// TestSetupTemporaryBinary: under "go run" the binary sits in a temporary
+// build directory. Setup says so before the first question and stops with
+// the fix, or, with latchgate-mcp on PATH, offers that one.
+func TestSetupTemporaryBinary(t *testing.T) {
+	tmpExe := func() (string, error) { return filepath.Join(os.TempDir(), "go-build123", "exe", "latchgate-mcp"), nil }
+	t.Run("nothing on PATH", func(t *testing.T) {
+		m := newSetupMachine(t)
+		r := m.run(prompttest.New(t), func(o *setupOptions) { o.BinaryPath, o.Executable = "", tmpExe })
+		var he *HintError
+		if !errors.As(r.err, &he) || !strings.Contains(r.err.Error(), "temporary build directory") || !strings.Contains(he.Hint, "go install") {
+			t.Fatalf("err = %v, want the temporary-directory error with the install hint", r.err)
+		}
+		if strings.Contains(r.stderr, "Step 1") {
+			t.Errorf("setup went on to the questions:\n%s", r.stderr)
+		}
+	})
+	t.Run("the copy on PATH", func(t *testing.T) {
+		m := newSetupMachine(t)
+		bin := filepath.Join(filepath.Dir(m.env.Home), "bin")
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bin, "latchgate-mcp"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		m.env.Vars["PATH"] = bin
+		m.mkdir(".cursor")
+		p := prompttest.New(t).
+			ExpectConfirm("Use ", true).
+			ExpectMultiSelect("Which IDEs", "cursor").
+			ExpectSelect("Where should Cursor", "user").
+			ExpectSelect("reach the gate", gateKeep).
+			ExpectConfirm("Write these changes", true)
+		r := m.run(p, func(o *setupOptions) { o.BinaryPath, o.Executable = "", tmpExe })
+		if r.err != nil {
+			t.Fatalf("setup: %v\n%s", r.err, r.stderr)
+		}
+		if got := m.read(filepath.Join(m.env.Home, ".cursor", "mcp.json")); !strings.Contains(got, filepath.Join(bin, "latchgate-mcp")) {
+			t.Errorf("the entry does not run the copy on PATH:\n%s", got)
+		}
+	})
 }

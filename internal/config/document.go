@@ -38,6 +38,15 @@ type Document interface {
 	Notes() []string
 }
 
+// KeyLister is implemented by documents that can list the member names of
+// an object without reading their values: how list and doctor find every
+// projects["..."] of a 10 MB ~/.claude.json without building its tree.
+type KeyLister interface {
+	// Keys returns the member names of the object at path, in file order
+	// (a name that repeats, once), and false when there is no object there.
+	Keys(path ...string) ([]string, bool)
+}
+
 // whereMark starts a path segment made by [Where]. A unit separator cannot
 // be typed into a config key by accident, and no format keeps one raw.
 const whereMark = "\x1f"

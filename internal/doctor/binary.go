@@ -1,9 +1,9 @@
 package doctor
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
+	"github.com/latchgate-ai/latchgate-mcp/internal/procgroup"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
+	"github.com/latchgate-ai/latchgate-mcp/internal/textsafe"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 )
@@ -36,7 +39,7 @@ func checkOnPath(opts Options) Check {
 		c.Hint = "project entries run \"latchgate-mcp\" from PATH: install it into a directory on PATH (go install ./cmd/latchgate-mcp)"
 		return c
 	}
-	c.Status, c.Message = OK, "latchgate-mcp on PATH: "+opts.Env.Display(p)
+	c.Status, c.Message = OK, "latchgate-mcp on PATH: "+textsafe.Quote(opts.Env.Display(p))
 	switch {
 	case binpath.IsTemporary(p, opts.Env.Get("TMPDIR")):
 		c.Status, c.Hint = Warn, "it is in a temporary directory that may be gone tomorrow; install latchgate-mcp in a stable directory on PATH"
@@ -77,11 +80,11 @@ func checkCommand(ctx context.Context, opts Options, e *entry, probes *versionPr
 	info, err := os.Stat(l.path)
 	switch {
 	case err != nil:
-		c.Status, c.Message, c.Hint = Error, fmt.Sprintf("command %s does not exist (the binary moved?)", opts.Env.Display(l.path)), fix
+		c.Status, c.Message, c.Hint = Error, fmt.Sprintf("command %s does not exist (the binary moved?)", textsafe.Quote(opts.Env.Display(l.path))), fix
 		e.brokenCommand = true
 		return c
 	case info.IsDir() || info.Mode()&0o111 == 0:
-		c.Status, c.Message = Error, fmt.Sprintf("command %s is not an executable file", opts.Env.Display(l.path))
+		c.Status, c.Message = Error, fmt.Sprintf("command %s is not an executable file", textsafe.Quote(opts.Env.Display(l.path)))
 		c.Hint = "chmod +x it, or " + fix
 		e.brokenCommand = true
 		return c
@@ -89,12 +92,12 @@ func checkCommand(ctx context.Context, opts Options, e *entry, probes *versionPr
 	if c.Status == "" {
 		c.Status = OK
 	}
-	where := opts.Env.Display(l.path)
+	where := textsafe.Quote(opts.Env.Display(l.path))
 	v := probes.get(ctx, l.path, l.env, opts.Timeout)
 	switch {
 	case v.err != nil:
 		c.Status = worst(c.Status, Warn)
-		c.Message = fmt.Sprintf("%s: %s --version failed: %v", where, l.command, v.err)
+		c.Message = fmt.Sprintf("%s: %s --version failed: %s", where, textsafe.Quote(l.command), textsafe.Quote(v.err.Error()))
 		c.Hint = "the command is not a working latchgate-mcp; " + fix
 		return c
 	case !strings.HasPrefix(v.out, "latchgate-mcp "):
@@ -161,19 +164,86 @@ func (p *versionProbes) get(ctx context.Context, path string, env []string, time
 		p.m[path] = v
 	}
 	p.mu.Unlock()
-	v.once.Do(func() {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, path, "--version")
-		cmd.Env = env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		cmd.WaitDelay = time.Second
-		err := cmd.Run()
-		if ctx.Err() != nil {
-			err = fmt.Errorf("no answer in %s", timeout)
-		}
-		v.out, v.err = strings.TrimSpace(out.String()), err
-	})
+	v.once.Do(func() { v.out, v.err = runVersion(ctx, path, env, timeout) })
 	return v
+}
+
+// maxVersionOutput caps what is kept of a --version probe's output. A
+// version is one short line; a command that floods stdout (the wrong
+// binary, a hostile one) is stopped once it passes the cap, instead of
+// filling memory until the timeout.
+const maxVersionOutput = 64 << 10
+
+// runVersion runs "path --version" in a process group of its own, keeps
+// at most maxVersionOutput bytes of its output, and leaves nothing
+// running: the group is killed when the command exits (children that
+// still hold its output go with it), on timeout, and on a flood.
+func runVersion(ctx context.Context, path string, env []string, timeout time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Env = env
+	procgroup.Set(cmd)
+	// A pipe of our own rather than a buffer: exec would otherwise wait
+	// for every holder of the pipe to close it before Wait returns.
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", err
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
+		return "", err
+	}
+	w.Close()
+	out := &headBuffer{max: maxVersionOutput}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		if out.fill(r) {
+			procgroup.Kill(cmd) // flooding: no need to hear the rest
+		}
+	}()
+	err = cmd.Wait()
+	procgroup.Kill(cmd)
+	select {
+	case <-copied:
+	case <-time.After(time.Second):
+		// Something that left the group still holds the pipe.
+	}
+	r.Close()
+	<-copied
+	switch {
+	case out.overflow:
+		return "", fmt.Errorf("it wrote more than %s of output, and was stopped", safeio.FormatSize(maxVersionOutput))
+	case ctx.Err() != nil:
+		return "", fmt.Errorf("no answer in %s", timeout)
+	}
+	return strings.TrimSpace(string(out.b)), err
+}
+
+// headBuffer keeps the first max bytes read.
+type headBuffer struct {
+	max      int
+	b        []byte
+	overflow bool
+}
+
+// fill reads r into the buffer until EOF or an error, or until more than
+// max bytes came, which it reports.
+func (h *headBuffer) fill(r io.Reader) (overflow bool) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		if len(h.b)+n > h.max {
+			h.b = append(h.b, buf[:h.max-len(h.b)]...)
+			h.overflow = true
+			return true
+		}
+		h.b = append(h.b, buf[:n]...)
+		if err != nil {
+			return false
+		}
+	}
 }

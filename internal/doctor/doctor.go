@@ -134,11 +134,13 @@ func Run(ctx context.Context, opts Options) *Report {
 	sort.SliceStable(checks, func(i, j int) bool {
 		return sectionOrder[checks[i].Section] < sectionOrder[checks[j].Section]
 	})
-	fixes := append(cfg.fixes, planFixes(ctx, opts, cfg.entries, targets, checks)...)
+	gateFixes, unfixable := planFixes(ctx, opts, cfg.entries, targets, checks)
+	fixes := append(cfg.fixes, gateFixes...)
 	for _, c := range checks {
 		r.add(c)
 	}
 	r.Fixes = fixes
+	r.Unfixable = unfixable
 	r.DurationMS = time.Since(start).Milliseconds()
 	return r
 }

@@ -18,7 +18,10 @@ var gateFlags = []string{"--gate-url", "--gate-socket", "--public-base-url"}
 // the entries: a broken command becomes the one install writes now, and
 // an unreachable or mismatched gate becomes the detected one, when that
 // one answers. It marks the checks it fixes as Fixable.
-func planFixes(ctx context.Context, opts Options, entries []*entry, targets []*gateTarget, checks []Check) []Fix {
+//
+// unfixable says, for each unreachable gate it could not repoint, why
+// not and which command would.
+func planFixes(ctx context.Context, opts Options, entries []*entry, targets []*gateTarget, checks []Check) (fixes []Fix, unfixable []string) {
 	// The detected gate must accept a connection before an entry is
 	// pointed at it.
 	detectedOK := false
@@ -31,7 +34,7 @@ func planFixes(ctx context.Context, opts Options, entries []*entry, targets []*g
 			_, detectedOK = dialCheck(ctx, opts.Timeout, opts.Gate.GateURL, opts.Gate.Socket)
 		}
 	}
-	var fixes []Fix
+	explained := map[*gateTarget]bool{}
 	for _, e := range entries {
 		if e.URL != "" {
 			continue
@@ -45,6 +48,15 @@ func planFixes(ctx context.Context, opts Options, entries []*entry, targets []*g
 				what = append(what, fmt.Sprintf("command %q -> %q", e.Command, cmd))
 				markFixable(checks, "binary.command", e.subject)
 			}
+		}
+		if g := e.gate; g != nil && g.failed != "" && !detectedOK && !explained[g] {
+			explained[g] = true
+			why := "no gate to point it at was found"
+			if opts.Gate != nil {
+				why = fmt.Sprintf("the gate install would use (%s, from %s) does not answer either", opts.Gate.Describe(), opts.Gate.Source)
+			}
+			unfixable = append(unfixable, fmt.Sprintf("cannot repoint the entries that use %s: %s; start the gate (latchgate up), "+
+				"or name one that answers: latchgate-mcp doctor --fix --gate-url URL (or --gate-socket PATH --public-base-url URL)", g.label(), why))
 		}
 		if g := e.gate; g != nil && g.failed != "" && detectedOK {
 			want := opts.Gate.Args(portable)[1:]
@@ -70,7 +82,7 @@ func planFixes(ctx context.Context, opts Options, entries []*entry, targets []*g
 			Edits:       []merge.FileEdit{e.loc.FileEdit(opts.Env, edit)},
 		})
 	}
-	return fixes
+	return fixes, unfixable
 }
 
 // rewriteEntry is the edit that gives the entry a new command and

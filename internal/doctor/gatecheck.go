@@ -295,7 +295,7 @@ func dialCheck(ctx context.Context, timeout time.Duration, gateURL, socket strin
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			c.Status, c.Message = Error, "the socket "+socket+" does not exist: the gate is not running there"
-			c.Hint = "start the gate (latchgate up), or point the entry at the socket it uses (latchgate-mcp doctor --fix rewrites it)"
+			c.Hint = "start the gate (latchgate up), or point the entry at the gate that runs: latchgate-mcp doctor --fix (it finds the gate as install does; --gate-url or --gate-socket names one)"
 			return c, false
 		case err != nil:
 			c.Status, c.Message = Error, "cannot look at the socket: "+err.Error()
@@ -415,4 +415,18 @@ func (h *leaseLog) refused() (code, message string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.code, h.message
+}
+
+// GateAnswers reports, for install's summary, whether the gate at gateURL
+// (or the Unix socket) accepts a connection within timeout; the error
+// says what is wrong and what to do, as doctor's check would.
+func GateAnswers(ctx context.Context, timeout time.Duration, gateURL, socket string) error {
+	c, ok := dialCheck(ctx, timeout, gateURL, socket)
+	if ok {
+		return nil
+	}
+	if c.Hint != "" {
+		return fmt.Errorf("%s; %s", c.Message, c.Hint)
+	}
+	return errors.New(c.Message)
 }

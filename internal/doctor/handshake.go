@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/procgroup"
+	"github.com/latchgate-ai/latchgate-mcp/internal/textsafe"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 )
@@ -47,9 +51,16 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 	cmd := exec.CommandContext(ctx, l.path, l.args...)
 	cmd.Env = l.env
 	cmd.Dir = l.dir
-	stderr := &tailBuffer{max: 4096}
-	cmd.Stderr = stderr
 	cmd.WaitDelay = time.Second
+	proc, err := startGroup(cmd)
+	if err != nil {
+		c.Status, c.Message = Error, fmt.Sprintf("not started: %v", err)
+		return c
+	}
+	// Runs last, after the session is closed: nothing the server started
+	// outlives the check.
+	defer proc.stop()
+	stderr := proc.stderr
 
 	client := mcp.NewClient(&mcp.Implementation{Name: "latchgate-mcp-doctor", Version: opts.Version}, nil)
 	var transport mcp.Transport = &mcp.CommandTransport{Command: cmd, TerminateDuration: 500 * time.Millisecond}
@@ -65,6 +76,12 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 	session, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: initializeVersion})
 	fail := func(what string, err error) Check {
 		c.DurationMS = ms(time.Since(start))
+		// Stop the server before reading its stderr, so all of it is
+		// there, and nothing it started keeps running.
+		if session != nil {
+			session.Close()
+		}
+		proc.stop()
 		c.Status = Error
 		switch {
 		case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -81,7 +98,7 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 			c.Hint = "the server exited or broke the connection; its stderr says why"
 		}
 		if s := strings.TrimSpace(stderr.String()); s != "" {
-			c.Detail = s
+			c.Detail = textsafe.Multiline(s)
 		}
 		return c
 	}
@@ -165,6 +182,52 @@ func (d *discoverFirst) Connect(ctx context.Context) (mcp.Connection, error) {
 		return nil, fmt.Errorf("server/discover (sent first, as Claude Code does): the server answered with something else (%T)", msg)
 	}
 	return conn, nil
+}
+
+// group is a server started in a process group of its own, its stderr
+// read through a pipe of ours: with a plain buffer as stderr, exec would
+// wait for every child holding the pipe before Wait returned.
+type group struct {
+	cmd    *exec.Cmd
+	stderr *tailBuffer
+	w      *os.File // our copy of the pipe's write end
+	r      *os.File
+	copied chan struct{}
+	once   sync.Once
+}
+
+// startGroup prepares cmd (not yet started) to run in its own process
+// group, its stderr kept by a tailBuffer.
+func startGroup(cmd *exec.Cmd) (*group, error) {
+	procgroup.Set(cmd)
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = w
+	g := &group{cmd: cmd, stderr: &tailBuffer{max: 4096}, w: w, r: r, copied: make(chan struct{})}
+	go func() {
+		defer close(g.copied)
+		io.Copy(g.stderr, r)
+	}()
+	return g, nil
+}
+
+// stop kills the process group (the server, if still running, and all it
+// started) and collects the end of stderr. It may be called more than
+// once.
+func (g *group) stop() {
+	g.once.Do(func() {
+		g.w.Close()
+		procgroup.Kill(g.cmd)
+		select {
+		case <-g.copied:
+		case <-time.After(time.Second):
+			// Something that left the group still holds the pipe.
+		}
+		g.r.Close()
+		<-g.copied
+	})
 }
 
 // tailBuffer keeps the last max bytes written to it: the end of a

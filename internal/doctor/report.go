@@ -93,6 +93,9 @@ type Report struct {
 	// Fixes are the safe fixes found; they are not part of the JSON
 	// report, only their checks are (Fixable).
 	Fixes []Fix `json:"-"`
+	// Unfixable says, for problems --fix would repair but cannot now,
+	// why not and what command would (not part of the JSON report).
+	Unfixable []string `json:"-"`
 }
 
 // HasErrors reports whether any check failed.

@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/fileattr"
 )
 
 // Lock holds the lock for one path until Unlock.
@@ -26,7 +28,10 @@ type Lock struct {
 // Acquire waits until it holds the lock for target (an absolute path),
 // using a lock file in dir. It gives up when ctx is done.
 func Acquire(ctx context.Context, dir, target string) (*Lock, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// Under the user's home even when run with sudo: directories and
+	// lock files get the home's owner, or the user's next run could not
+	// open them.
+	if err := fileattr.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create lock directory: %w", err)
 	}
 	sum := sha256.Sum256([]byte(target))
@@ -34,6 +39,12 @@ func Acquire(ctx context.Context, dir, target string) (*Lock, error) {
 	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	if owner, ok := fileattr.Inherit(name); ok {
+		if err := fileattr.Fchown(f, name, owner); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("open lock file: %w", err)
+		}
 	}
 	delay := time.Millisecond
 	for {

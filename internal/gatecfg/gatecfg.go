@@ -17,6 +17,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // DefaultPublicBaseURL is the gate's default public_base_url.
@@ -133,7 +134,7 @@ func Detect(env ides.Env) (Transport, error) {
 		candidates = append(candidates, filepath.Join(env.ProjectRoot, ".latchgate", "latchgate.toml"))
 	}
 	for i, path := range candidates {
-		cfg, ok, err := readConfig(path)
+		cfg, ok, err := readConfig(path, env.Display(path))
 		if err != nil {
 			return Transport{}, err
 		}
@@ -169,22 +170,29 @@ func Detect(env ides.Env) (Transport, error) {
 		Source: "defaults (no running latchgate up and no .latchgate/latchgate.toml found)"}, nil
 }
 
-func readConfig(path string) (gateConfig, bool, error) {
-	data, err := os.ReadFile(path)
+// readConfig reads and parses the gate config at path (display names it
+// for the user). A missing file is not an error; a FIFO, a device or a
+// file over [safeio.MaxSmall] is, and is refused without blocking.
+func readConfig(path, display string) (gateConfig, bool, error) {
+	data, err := safeio.ReadFile(path, safeio.MaxSmall)
 	if errors.Is(err, fs.ErrNotExist) {
 		return gateConfig{}, false, nil
 	}
 	if err != nil {
-		return gateConfig{}, false, fmt.Errorf("read %s: %w", path, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once, below
+		}
+		return gateConfig{}, false, fmt.Errorf("read %s: %w", display, err)
 	}
 	var cfg gateConfig
 	if err := toml.Unmarshal(data, &cfg); err != nil {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			line, col := de.Position()
-			return gateConfig{}, false, fmt.Errorf("parse %s: line %d, column %d: %s", path, line, col, strings.TrimSpace(de.Error()))
+			return gateConfig{}, false, fmt.Errorf("parse %s: line %d, column %d: %s", display, line, col, strings.TrimSpace(de.Error()))
 		}
-		return gateConfig{}, false, fmt.Errorf("parse %s: %w", path, err)
+		return gateConfig{}, false, fmt.Errorf("parse %s: %w", display, err)
 	}
 	return cfg, true, nil
 }

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -147,5 +149,47 @@ func TestArgs(t *testing.T) {
 	http := Transport{GateURL: "http://127.0.0.1:3000", PublicBaseURL: "http://localhost:3000"}
 	if d := cmp.Diff([]string{"serve", "--gate-url", "http://127.0.0.1:3000", "--public-base-url", "http://localhost:3000"}, http.Args(true)); d != "" {
 		t.Error(d)
+	}
+}
+
+// TestDetectRefusesSpecialFiles: a latchgate.toml that is a FIFO, a link
+// to /dev/zero, a directory or a huge file is an error naming it, and
+// never blocks or eats memory.
+func TestDetectRefusesSpecialFiles(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		make func(path string) error
+		want string
+	}{
+		{"fifo", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "named pipe (FIFO), not a regular file"},
+		{"device", func(p string) error { return os.Symlink("/dev/zero", p) }, "character device, not a regular file"},
+		{"directory", func(p string) error { return os.Mkdir(p, 0o755) }, "directory, not a regular file"},
+		{"huge", func(p string) error { return os.WriteFile(p, make([]byte, 2<<20), 0o644) }, "larger than the 1 MiB cap"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env, _ := testEnv(t)
+			p := filepath.Join(env.WorkDir, ".latchgate", "latchgate.toml")
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := tt.make(p); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { _, err := Detect(env); done <- err }()
+			select {
+			case err := <-done:
+				want := "read ~/proj/sub/.latchgate/latchgate.toml: it is a " + tt.want
+				if tt.name == "huge" {
+					want = "read ~/proj/sub/.latchgate/latchgate.toml: it is " + tt.want
+				}
+				if err == nil || !strings.HasPrefix(err.Error(), want) {
+					t.Errorf("err = %v, want %q", err, want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Detect blocked on the file")
+			}
+		})
 	}
 }

@@ -66,7 +66,7 @@ func Inspect(a ides.Adapter, env ides.Env, loc ides.Location, name string) File 
 		return r
 	}
 	if loc.Schema != "" {
-		if root, ok := doc.Get(); ok {
+		if root, ok := config.Select(doc, loc.SchemaPaths); ok {
 			if err := schemas.ValidateValue(loc.Schema, root.Interface()); err != nil {
 				r.SchemaError = err.Error()
 			}

@@ -63,6 +63,13 @@ func (s *IOStreams) SetTTY(stdin, stdout, stderr bool) {
 // SetNoPrompt forbids (true) or allows prompting, for tests.
 func (s *IOStreams) SetNoPrompt(v bool) { s.noPrompt = v }
 
+// CanPromptOnStderr reports whether the user can be asked a question
+// drawn on stderr: stdin and stderr are terminals and prompting was not
+// switched off. stdout may be redirected (setup's command line).
+func (s *IOStreams) CanPromptOnStderr() bool {
+	return s.stdinTTY && s.stderrTTY && !s.noPrompt
+}
+
 // CanPrompt reports whether the user can be asked a question: stdin and
 // stdout are terminals and prompting was not switched off.
 func (s *IOStreams) CanPrompt() bool {

@@ -28,6 +28,10 @@ type Result struct {
 	Written bool           // the file was written
 	Replan  bool           // the file had changed since planning and was planned again
 	Backup  *backup.Backup // the backup taken before writing
+	// Notes are what the user should be told about the write (a file
+	// with other hard links, which a rename leaves holding the old
+	// contents).
+	Notes []string
 }
 
 // maxAttempts bounds how often Apply re-plans a file that keeps changing
@@ -102,23 +106,27 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 				return res, nil // someone else made the same change
 			}
 		}
+		var pending *backup.Pending
 		if opts.Backups != nil {
 			// Taken on every attempt: after a re-plan, the backup must be
-			// of what this attempt replaces.
-			b, err := opts.Backups.SaveFrom(c.Path, real, c.Before, c.Existed)
+			// of what this attempt replaces. It becomes a snapshot on
+			// Commit, once the write has replaced the file.
+			pending, err = opts.Backups.Prepare(c.Path, real, c.Before, c.Existed)
 			if err != nil {
 				return res, &FileError{Op: "back up", Path: c.Display, Err: err}
 			}
-			res.Backup = &b
 		}
 		dirMode := fs.FileMode(0o755)
 		if c.NewMode&0o077 == 0 {
 			dirMode = 0o700
 		}
-		err = atomicfile.WriteFile(c.Path, c.After, atomicfile.Options{
+		w, err := atomicfile.Write(c.Path, c.After, atomicfile.Options{
 			NewMode: c.NewMode, DirMode: dirMode,
 			Unchanged: func(string) bool { return stillAs(c.Path, data, existed) },
 		})
+		if err != nil {
+			pending.Abort(real)
+		}
 		if errors.Is(err, atomicfile.ErrChanged) {
 			continue
 		}
@@ -126,6 +134,16 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 			return res, writeErr(err)
 		}
 		res.Written = true
+		if note := w.Note(c.Display); note != "" {
+			res.Notes = append(res.Notes, note)
+		}
+		if pending != nil {
+			b, err := pending.Commit()
+			if err != nil {
+				return res, &FileError{Op: "back up", Path: c.Display, Err: fmt.Errorf("%w (the file was written; its old contents could not be kept)", err)}
+			}
+			res.Backup = &b
+		}
 		return res, nil
 	}
 	return res, writeErr(fmt.Errorf("it kept changing while we tried to write it (%d attempts); close the program that is rewriting it and try again", maxAttempts))

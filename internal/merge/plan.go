@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config/formats"
@@ -23,6 +24,9 @@ type Edit func(doc config.Document) (changed bool, err error)
 type FileEdit struct {
 	Path    string // absolute path
 	Display string // path as shown to the user (~ for the home directory)
+	// Label says whose file this is, for the report after writing
+	// ("Claude Code, user scope"); "" for side files.
+	Label   string
 	Format  config.Format
 	NewMode fs.FileMode // mode for a file we create (an existing file keeps its own)
 	Edits   []Edit
@@ -173,9 +177,61 @@ func (p *Plan) Diff() string {
 	return b.String()
 }
 
-// ReadDoc reads and opens the file at path as format f; nil and no error
-// when it does not exist. display names the file in errors.
+// ReadDoc reads and opens the file at path as format f, for reading only;
+// nil and no error when it does not exist. display names the file in
+// errors.
+//
+// list and doctor look at one file from several angles (the entry, the
+// schema, secrets, strays, each scope of ~/.claude.json): the parsed
+// document is kept and handed out again while the file's size, time and
+// inode are unchanged, so a 10 MB file is read and parsed once per run.
+// The document is shared: callers must not edit it.
 func ReadDoc(path string, f config.Format, display string) (config.Document, bool, error) {
+	key := docKey{path: path, format: f}
+	info, statErr := os.Stat(path)
+	if statErr == nil {
+		key.size, key.mtime = info.Size(), info.ModTime().UnixNano()
+		key.inode = inodeOf(info)
+		docCache.Lock()
+		c, ok := docCache.m[key]
+		docCache.Unlock()
+		if ok {
+			return c.doc, true, c.err
+		}
+	}
+	doc, existed, err := readDoc(path, f, display)
+	if statErr == nil && existed {
+		docCache.Lock()
+		if len(docCache.m) >= maxCachedDocs {
+			clear(docCache.m)
+		}
+		docCache.m[key] = cachedDoc{doc: doc, err: err}
+		docCache.Unlock()
+	}
+	return doc, existed, err
+}
+
+// maxCachedDocs bounds the read cache: a run reads a few dozen files.
+const maxCachedDocs = 64
+
+type docKey struct {
+	path        string
+	format      config.Format
+	size, mtime int64
+	inode       uint64
+}
+
+type cachedDoc struct {
+	doc config.Document
+	err error
+}
+
+var docCache = struct {
+	sync.Mutex
+	m map[docKey]cachedDoc
+}{m: map[docKey]cachedDoc{}}
+
+func readDoc(path string, f config.Format, display string) (config.Document, bool, error) {
 	data, existed, err := ReadFile(path)
 	if err != nil {
 		return nil, existed, &FileError{Op: "read", Path: display, Err: err}

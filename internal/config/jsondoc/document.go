@@ -48,7 +48,10 @@ type Document struct {
 	config.NoteList
 }
 
-var _ config.Document = (*Document)(nil)
+var (
+	_ config.Document  = (*Document)(nil)
+	_ config.KeyLister = (*Document)(nil)
+)
 
 // Format implements config.Document.Format.
 func (d *Document) Format() config.Format {
@@ -241,6 +244,12 @@ func (d *Document) openArray(v valueRef) (arrayInfo, error) {
 // findMember returns the index of the last member named name (the one a
 // JSON parser keeps when a name repeats), or -1.
 func findMember(src []byte, obj objectInfo, name string) int {
+	if obj.index != nil {
+		if i, ok := obj.index[name]; ok {
+			return i
+		}
+		return -1
+	}
 	for i := len(obj.members) - 1; i >= 0; i-- {
 		m := obj.members[i]
 		got, err := decodeString(src[m.nameStart:m.nameEnd])
@@ -249,6 +258,28 @@ func findMember(src []byte, obj objectInfo, name string) int {
 		}
 	}
 	return -1
+}
+
+// Keys implements config.KeyLister.
+func (d *Document) Keys(path ...string) ([]string, bool) {
+	v, n, err := d.lookup(path)
+	if err != nil || n < len(path) || v.kind != '{' {
+		return nil, false
+	}
+	obj, err := d.openObject(v)
+	if err != nil {
+		return nil, false
+	}
+	seen := make(map[string]bool, len(obj.members))
+	keys := make([]string, 0, len(obj.members))
+	for _, m := range obj.members {
+		name, err := decodeString(d.src[m.nameStart:m.nameEnd])
+		if err == nil && !seen[name] {
+			seen[name] = true
+			keys = append(keys, name)
+		}
+	}
+	return keys, true
 }
 
 // Get implements config.Document.Get. An empty path is the whole

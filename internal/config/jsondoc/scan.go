@@ -270,7 +270,15 @@ type objectInfo struct {
 	start, end    int // '{' and just after '}'
 	members       []memberInfo
 	trailingComma bool
+	// index maps a member name to its last member, for the large objects
+	// kept in tables (projects in ~/.claude.json can hold thousands):
+	// looking each one up by scanning would make a pass over all of them
+	// quadratic.
+	index map[string]int
 }
+
+// indexFrom is the size from which a kept object gets an index.
+const indexFrom = 16
 
 // memberInfo is one member: its name literal and value by offsets, and
 // where its comma is (-1 when no comma follows).
@@ -306,6 +314,14 @@ func (s *scanner) object(pos, depth int, keep bool) (objectInfo, int, error) {
 	if record && err == nil {
 		if s.tables == nil {
 			s.tables = map[int]objectInfo{}
+		}
+		if len(obj.members) >= indexFrom {
+			obj.index = make(map[string]int, len(obj.members))
+			for i, m := range obj.members {
+				if name, err := decodeString(s.src[m.nameStart:m.nameEnd]); err == nil {
+					obj.index[name] = i
+				}
+			}
 		}
 		s.tables[pos] = obj
 	}
