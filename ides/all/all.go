@@ -8,7 +8,9 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
+	"github.com/latchgate-ai/latchgate-mcp/ides/crush"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
+	"github.com/latchgate-ai/latchgate-mcp/ides/kilo"
 	"github.com/latchgate-ai/latchgate-mcp/ides/opencode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 )
@@ -16,7 +18,7 @@ import (
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		opencode.Adapter{}}
+		opencode.Adapter{}, kilo.Adapter{}, crush.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
@@ -24,7 +26,7 @@ var aliases = map[string]string{
 	"claudecode": "claude-code", "claude_code": "claude-code",
 	"code": "vscode", "vs-code": "vscode", "vs_code": "vscode",
 	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
-	"open-code": "opencode", "open_code": "opencode",
+	"open-code": "opencode", "open_code": "opencode", "kilocode": "kilo", "kilo-code": "kilo", "kilo-cli": "kilo",
 }
 
 // Lookup finds the adapter whose ID is id.
