@@ -205,10 +205,20 @@ func (c Config) runCase(t *testing.T, file string) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("files after the run (-want +got):\n%s", d)
 	}
+	// The files the adapter says its client reads, with their formats:
+	// an adapter with several files per scope lists them here.
+	known := map[string]ides.Location{}
+	if locs, err := ides.Locations(c.Adapter, env); err == nil {
+		for _, l := range locs {
+			if rel, err := filepath.Rel(home, l.Path); err == nil {
+				known[filepath.ToSlash(rel)] = l
+			}
+		}
+	}
 	for rel, data := range got {
 		// A .git directory only marks the project root.
 		if !strings.Contains("/"+rel, "/.git/") {
-			c.checkFile(t, rel, data)
+			c.checkFile(t, rel, data, known)
 		}
 	}
 
@@ -232,9 +242,12 @@ func (c Config) runCase(t *testing.T, file string) {
 
 // checkFile checks a file after the run: strict-JSON files stay plain
 // JSON, and files with a schema match it.
-func (c Config) checkFile(t *testing.T, rel, data string) {
+func (c Config) checkFile(t *testing.T, rel, data string, known map[string]ides.Location) {
 	t.Helper()
 	format, schema := c.formatOf(rel)
+	if l, ok := known[rel]; ok {
+		format, schema = l.Format, l.Schema
+	}
 	if c.Schema != nil {
 		schema = c.Schema(rel)
 	}
