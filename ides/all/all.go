@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
+	"github.com/latchgate-ai/latchgate-mcp/ides/clinecli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/crush"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/kilo"
@@ -18,7 +19,7 @@ import (
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
-		opencode.Adapter{}, kilo.Adapter{}, crush.Adapter{}}
+		opencode.Adapter{}, kilo.Adapter{}, crush.Adapter{}, clinecli.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
@@ -27,6 +28,7 @@ var aliases = map[string]string{
 	"code": "vscode", "vs-code": "vscode", "vs_code": "vscode",
 	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
 	"open-code": "opencode", "open_code": "opencode", "kilocode": "kilo", "kilo-code": "kilo", "kilo-cli": "kilo",
+	"clinecli": "cline-cli", "cline_cli": "cline-cli",
 }
 
 // Lookup finds the adapter whose ID is id.
