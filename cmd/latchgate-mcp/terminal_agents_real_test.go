@@ -104,7 +104,6 @@ func (m *realMachine) run(extraEnv []string, name string, args ...string) string
 	return out
 }
 
-
 func (m *realMachine) write(rel, data string) {
 	m.t.Helper()
 	p := filepath.Join(m.root, rel)
@@ -156,6 +155,8 @@ func opencodeFamily(t *testing.T, m *realMachine, client, ide, userFile string, 
 	if reqs := m.gate.RequestsFor(gatetest.RouteActions); len(reqs) == 0 {
 		t.Error("the gate was never asked for its actions: serve did not reach it")
 	}
+	headlessCall(t, m, client, ide, extraEnv)
+
 	// Our own view agrees.
 	ours := m.run(nil, m.bin, "list", "--ide", ide, "--name", "lg-team")
 	expectLines(t, "latchgate-mcp list", ours, `project\s+\S+\s+latchgate-mcp, default socket\s+yes\s+active`)
@@ -167,9 +168,46 @@ func opencodeFamily(t *testing.T, m *realMachine, client, ide, userFile string, 
 	}
 }
 
+// headlessCall runs one headless turn ("opencode run", "kilo run --auto")
+// against the fake model, provider given in the client's
+// *_CONFIG_CONTENT: the model calls latchgate_http_fetch, which must go
+// through serve to the gate, and the gate's answer must come back.
+func headlessCall(t *testing.T, m *realMachine, client, ide string, env []string) {
+	t.Helper()
+	model := newFakeModel(t)
+	model.Call, model.CallArgs = "latchgate_http_fetch", `{"url":"https://example.com/"}`
+	marker := "lg-e2e-" + ide
+	m.gate.SetDefault("http_fetch", gatetest.Outcome{Kind: gatetest.Executed, Output: json.RawMessage(`{"marker":"` + marker + `"}`)})
+	content, _ := json.Marshal(map[string]any{"model": "fake/fake-model", "provider": map[string]any{"fake": map[string]any{
+		"npm": "@ai-sdk/openai-compatible", "name": "Fake", "models": map[string]any{"fake-model": map[string]any{"name": "Fake"}},
+		"options": map[string]any{"baseURL": model.BaseURL(), "apiKey": "test-key"}}}})
+	variable, args := "OPENCODE_CONFIG_CONTENT", []string{"run"}
+	if ide == "kilo" {
+		variable, args = "KILO_CONFIG_CONTENT", []string{"run", "--auto"}
+	}
+	execs := len(m.gate.RequestsFor(gatetest.RouteExecute))
+	out := m.run(append(append([]string(nil), env...), variable+"="+string(content)), client, append(args, "Fetch https://example.com/ with the gate.")...)
+	if !model.Offered("latchgate_http_fetch") {
+		t.Fatalf("%s run never offered latchgate_http_fetch to the model\nrequests: %+v\n%s", client, model.Requests(), out)
+	}
+	if n := len(m.gate.RequestsFor(gatetest.RouteExecute)) - execs; n != 1 {
+		t.Errorf("%s run: the gate executed %d actions, want 1\n%s", client, n, out)
+	}
+	back := false
+	for _, r := range model.Requests() {
+		for _, res := range r.ToolResults {
+			back = back || strings.Contains(res, marker)
+		}
+	}
+	if !back {
+		t.Errorf("%s run: the gate's answer never came back to the model: %+v\n%s", client, model.Requests(), out)
+	}
+}
+
 // TestRealOpenCode: opencode mcp list connects what install writes at
 // user and project scope; OpenCode accepts every golden file we write.
 func TestRealOpenCode(t *testing.T) {
+	t.Parallel() // each waits mostly on its client's subprocesses
 	m, opencode := newRealMachine(t, "LATCHGATE_MCP_TEST_OPENCODE")
 	env := []string{"OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1"}
 	opencodeFamily(t, m, opencode, "opencode", "home/.config/opencode/opencode.json", env)
@@ -218,6 +256,7 @@ func TestRealOpenCode(t *testing.T) {
 // TestRealKilo: kilo mcp list connects what install writes at user and
 // project scope, and kilo config check finds nothing wrong.
 func TestRealKilo(t *testing.T) {
+	t.Parallel() // each waits mostly on its client's subprocesses
 	m, kilo := newRealMachine(t, "LATCHGATE_MCP_TEST_KILO")
 	env := []string{"KILO_DISABLE_MODELS_FETCH=1", "KILO_DISABLE_AUTOUPDATE=1"}
 	// The account has run Kilo before (its first start rewrites the user
@@ -228,7 +267,9 @@ func TestRealKilo(t *testing.T) {
 		t.Errorf("kilo config check:\n%s", out)
 	}
 	m.run(nil, m.bin, "uninstall", "--ide", "kilo", "--scope", "project")
-	opencodeFamily(t, m, kilo, "kilo", "home/.config/kilo/kilo.json", env)
+	// That kilo run made ~/.config/kilo/kilo.jsonc, the file install now
+	// edits: it wins over kilo.json.
+	opencodeFamily(t, m, kilo, "kilo", "home/.config/kilo/kilo.jsonc", env)
 }
 
 // TestRealClineCLI: the Cline CLI has no status command, so a headless
@@ -236,6 +277,7 @@ func TestRealKilo(t *testing.T) {
 // reach the model only if Cline connected latchgate-mcp serve to the gate.
 // The model then calls http_fetch, and the gate's answer comes back to it.
 func TestRealClineCLI(t *testing.T) {
+	t.Parallel() // each waits mostly on its client's subprocesses
 	m, cline := newRealMachine(t, "LATCHGATE_MCP_TEST_CLINE")
 	model := newFakeModel(t)
 	model.Call, model.CallArgs = "latchgate__http_fetch", `{"url":"https://example.com/"}`
