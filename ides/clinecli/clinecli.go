@@ -97,11 +97,9 @@ func (Adapter) ReadEntry(v config.Value) (ides.StoredEntry, error) {
 
 // PlanInstall implements ides.Planner.PlanInstall: the entry, checked
 // against the schema, and a warning when the rest of the file would
-// still make Cline load nothing from it.
+// still make Cline load nothing from it. There is nothing to approve:
+// --approve changes nothing here.
 func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, []ides.Note, error) {
-	if req.Approve {
-		return nil, nil, fmt.Errorf("--approve: Cline CLI has no project servers to approve")
-	}
 	t, err := a.Target(env, req.Scope)
 	if err != nil {
 		return nil, nil, err

@@ -256,10 +256,9 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 // PlanInstall plans an OpenCode-style install: "$schema" (schemaURL),
 // the entry, checked against the embedded schema schemaName, and a
 // warning when the file would still be refused (consequence says how).
+// OpenCode and Kilo start every server they read without asking, so
+// --approve (for the clients of the run that ask) changes nothing here.
 func PlanInstall(c layered.Client, env ides.Env, req ides.Request, schemaURL, schemaName, consequence string) ([]merge.FileEdit, []ides.Note, error) {
-	if req.Approve {
-		return nil, nil, fmt.Errorf("--approve: %s starts the servers of every file it reads without asking", c.DisplayName())
-	}
 	edits, notes, err := layered.PlanInstall(c, env, req, func(t ides.Target) []merge.Edit {
 		return []merge.Edit{SchemaEdit(schemaURL), ides.EntryEdit(c, t, req), dropV2(t, req.Name), ides.ValidateEntry(t, req.Name)}
 	})
