@@ -250,6 +250,9 @@ type StoredEntry struct {
 	Args    []string
 	Env     EnvList
 	URL     string
+	// Forward names variables the entry asks the client to pass on from
+	// its own environment (Codex's env_vars).
+	Forward []string
 }
 
 // EnvMap returns the entry's environment as a map.

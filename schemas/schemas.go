@@ -16,6 +16,7 @@ import (
 // are named by the adapters that write them (ides.Target.Schema).
 const (
 	DoctorReport = "doctor-report.schema.json" // latchgate-mcp doctor --json
+	ListReport   = "list-report.schema.json"   // latchgate-mcp list --json
 )
 
 //go:embed *.schema.json

@@ -34,7 +34,11 @@ func TestRealClaudeCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(root) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(root); err != nil {
+			t.Errorf("remove the test directory: %v", err)
+		}
+	})
 	home, proj, run := filepath.Join(root, "home"), filepath.Join(root, "proj"), filepath.Join(root, "run")
 	for _, d := range []string{home, filepath.Join(proj, ".git"), filepath.Join(run, "latchgate")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
@@ -48,7 +52,11 @@ func TestRealClaudeCode(t *testing.T) {
 	if err := g.ListenUnix(filepath.Join(run, "latchgate", "gate.sock")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() {
+		if err := g.Close(); err != nil {
+			t.Errorf("close the test gate: %v", err)
+		}
+	})
 
 	bin := latchgateBinary(t) // this test binary, named latchgate-mcp
 	// CLAUDE_CONFIG_DIR is left out, not set empty: Claude Code reads
@@ -71,9 +79,13 @@ func TestRealClaudeCode(t *testing.T) {
 	}
 
 	// An entry older docs put where Claude Code never looks: install moves it.
-	os.MkdirAll(filepath.Join(home, ".claude"), 0o700)
-	os.WriteFile(filepath.Join(home, ".claude", "settings.json"),
-		[]byte("{\n  \"mcpServers\": {\n    \"latchgate\": {\"command\": \"latchgate-mcp\", \"args\": [\"serve\"]}\n  }\n}\n"), 0o600)
+	if err := os.MkdirAll(filepath.Join(home, ".claude"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".claude", "settings.json"),
+		[]byte("{\n  \"mcpServers\": {\n    \"latchgate\": {\"command\": \"latchgate-mcp\", \"args\": [\"serve\"]}\n  }\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	run1(bin, "install", "--ide", "claude-code", "--binary-path", bin)
 	run1(bin, "install", "--ide", "claude-code", "--scope", "local", "--name", "lg-local", "--binary-path", bin)

@@ -11,117 +11,130 @@ import (
 	"testing"
 )
 
-// fakeModel is an OpenAI-compatible chat completions API on loopback,
-// for headless runs of real clients (clients.md §3.17): it records the
-// tools each request offers and answers with text, or, when Call names a
-// tool the client offers, with one call of it and then text once the
-// tool's result comes back.
-type fakeModel struct {
-	srv *httptest.Server
-	// Call is the tool to call and its JSON arguments; "" answers "ok".
-	Call, CallArgs string
+// fakeAnthropic is a loopback stand-in for the Anthropic Messages API,
+// for clients that can only show an MCP server connecting during a
+// headless turn (clients.md §3.17). It answers POST /v1/messages,
+// streamed or not: when the request offers a tool whose name is callName,
+// the first answer calls it with callArgs, and once a tool result comes
+// back (or when there is no such tool) it answers with text.
+type fakeAnthropic struct {
+	URL      string
+	callName string
+	callArgs string
 
-	mu       sync.Mutex
-	requests []modelRequest
+	mu    sync.Mutex
+	tools [][]string // the tool names offered, per request
+	// results holds the text of each tool_result sent back.
+	results []string
 }
 
-// modelRequest is what one chat completions request carried.
-type modelRequest struct {
-	Tools       []string
-	ToolResults []string // the content of role "tool" messages
+func newFakeAnthropic(t *testing.T, callName, callArgs string) *fakeAnthropic {
+	f := &fakeAnthropic{callName: callName, callArgs: callArgs}
+	srv := httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(srv.Close)
+	f.URL = srv.URL
+	return f
 }
 
-func newFakeModel(t *testing.T) *fakeModel {
-	m := &fakeModel{}
-	m.srv = httptest.NewServer(http.HandlerFunc(m.serve))
-	t.Cleanup(m.srv.Close)
-	return m
+// offered returns the tool names of every request so far.
+func (f *fakeAnthropic) offered() [][]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([][]string(nil), f.tools...)
 }
 
-// BaseURL is the API's base URL, ending in /v1.
-func (m *fakeModel) BaseURL() string { return m.srv.URL + "/v1" }
-
-// Requests returns the chat requests so far.
-func (m *fakeModel) Requests() []modelRequest {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]modelRequest(nil), m.requests...)
+func (f *fakeAnthropic) toolResults() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.results...)
 }
 
-// Offered reports whether any request offered tool name.
-func (m *fakeModel) Offered(name string) bool {
-	for _, r := range m.Requests() {
-		for _, t := range r.Tools {
-			if t == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func (m *fakeModel) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet { // model lists
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"object":"list","data":[{"id":"fake-model","object":"model","owned_by":"test"}]}`)
+func (f *fakeAnthropic) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/v1/messages") {
+		http.Error(w, `{"type":"error","error":{"type":"not_found_error","message":"not found"}}`, http.StatusNotFound)
 		return
 	}
 	var req struct {
 		Stream bool `json:"stream"`
 		Tools  []struct {
-			Function struct {
-				Name string `json:"name"`
-			} `json:"function"`
+			Name string `json:"name"`
 		} `json:"tools"`
 		Messages []struct {
 			Role    string          `json:"role"`
 			Content json.RawMessage `json:"content"`
 		} `json:"messages"`
 	}
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	if err := json.Unmarshal(body, &req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		http.Error(w, `{"type":"error","error":{"type":"invalid_request_error","message":"bad json"}}`, http.StatusBadRequest)
 		return
 	}
-	var rec modelRequest
+	var names []string
+	offered := false
 	for _, t := range req.Tools {
-		rec.Tools = append(rec.Tools, t.Function.Name)
+		names = append(names, t.Name)
+		offered = offered || t.Name == f.callName
 	}
-	for _, msg := range req.Messages {
-		if msg.Role == "tool" {
-			rec.ToolResults = append(rec.ToolResults, string(msg.Content))
+	answered := false
+	for _, m := range req.Messages {
+		var blocks []struct {
+			Type    string          `json:"type"`
+			Content json.RawMessage `json:"content"`
+		}
+		if json.Unmarshal(m.Content, &blocks) != nil {
+			continue
+		}
+		for _, b := range blocks {
+			if b.Type == "tool_result" {
+				answered = true
+				f.mu.Lock()
+				f.results = append(f.results, string(b.Content))
+				f.mu.Unlock()
+			}
 		}
 	}
-	m.mu.Lock()
-	m.requests = append(m.requests, rec)
-	m.mu.Unlock()
+	f.mu.Lock()
+	f.tools = append(f.tools, names)
+	f.mu.Unlock()
 
-	call := m.Call != "" && len(rec.ToolResults) == 0 && strings.Contains(" "+strings.Join(rec.Tools, " ")+" ", " "+m.Call+" ")
-	delta := map[string]any{"role": "assistant", "content": "ok"}
-	message := map[string]any{"role": "assistant", "content": "ok"}
-	finish := "stop"
-	if call {
-		tc := []map[string]any{{"index": 0, "id": "call_1", "type": "function",
-			"function": map[string]any{"name": m.Call, "arguments": m.CallArgs}}}
-		delta = map[string]any{"role": "assistant", "content": nil, "tool_calls": tc}
-		message = map[string]any{"role": "assistant", "content": nil, "tool_calls": tc}
-		finish = "tool_calls"
+	block := map[string]any{"type": "text", "text": "done"}
+	stop := "end_turn"
+	if offered && !answered && f.callName != "" {
+		block = map[string]any{"type": "tool_use", "id": "toolu_01", "name": f.callName, "input": json.RawMessage(f.callArgs)}
+		stop = "tool_use"
 	}
-	usage := map[string]any{"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+	msg := map[string]any{"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-fake",
+		"content": []any{block}, "stop_reason": stop, "stop_sequence": nil,
+		"usage": map[string]int{"input_tokens": 1, "output_tokens": 1}}
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"id": "c1", "object": "chat.completion", "created": 1, "model": "fake-model",
-			"choices": []any{map[string]any{"index": 0, "message": message, "finish_reason": finish}}, "usage": usage})
+		json.NewEncoder(w).Encode(msg)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
-	for _, chunk := range []map[string]any{
-		{"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": nil}}},
-		{"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": finish}}, "usage": usage},
-	} {
-		chunk["id"], chunk["object"], chunk["created"], chunk["model"] = "c1", "chat.completion.chunk", 1, "fake-model"
-		data, _ := json.Marshal(chunk)
-		fmt.Fprintf(w, "data: %s\n\n", data)
+	event := func(name string, data any) {
+		b, _ := json.Marshal(data)
+		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
 	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
+	start := map[string]any{}
+	for k, v := range msg {
+		start[k] = v
+	}
+	start["content"], start["stop_reason"] = []any{}, nil
+	event("message_start", map[string]any{"type": "message_start", "message": start})
+	if block["type"] == "tool_use" {
+		event("content_block_start", map[string]any{"type": "content_block_start", "index": 0,
+			"content_block": map[string]any{"type": "tool_use", "id": block["id"], "name": block["name"], "input": map[string]any{}}})
+		event("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0,
+			"delta": map[string]any{"type": "input_json_delta", "partial_json": f.callArgs}})
+	} else {
+		event("content_block_start", map[string]any{"type": "content_block_start", "index": 0,
+			"content_block": map[string]any{"type": "text", "text": ""}})
+		event("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0,
+			"delta": map[string]any{"type": "text_delta", "text": "done"}})
+	}
+	event("content_block_stop", map[string]any{"type": "content_block_stop", "index": 0})
+	event("message_delta", map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": stop, "stop_sequence": nil},
+		"usage": map[string]int{"output_tokens": 1}})
+	event("message_stop", map[string]any{"type": "message_stop"})
 }

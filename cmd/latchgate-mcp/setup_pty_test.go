@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/latchgate-ai/latchgate-mcp/ides/all"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -175,7 +178,11 @@ func setupMachine(t *testing.T) (env []string, home, proj string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(rt) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(rt); err != nil {
+			t.Errorf("remove the test directory: %v", err)
+		}
+	})
 	g, err := gatetest.New(gatetest.Options{Actions: []gatetest.Action{{ID: "fs.read_file"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +193,11 @@ func setupMachine(t *testing.T) (env []string, home, proj string) {
 	if err := g.ListenUnix(filepath.Join(rt, "latchgate", "gate.sock")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() {
+		if err := g.Close(); err != nil {
+			t.Errorf("close the test gate: %v", err)
+		}
+	})
 	env = []string{
 		"HOME=" + home,
 		"PATH=" + os.Getenv("PATH"), // holds latchgate-mcp (this test binary, see TestMain)
@@ -231,8 +242,8 @@ func startSetup(t *testing.T, env []string, dir string, extra ...string) (*exec.
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
 		}
-		tty.Close()
-		ptmx.Close()
+		_ = tty.Close() // the pseudo-terminal's only user is this test
+		_ = ptmx.Close()
 	})
 	return cmd, term
 }
@@ -244,7 +255,7 @@ func wait(t *testing.T, cmd *exec.Cmd, term *terminal) int {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
-		term.tty.Close() // the screen side now reads to the end
+		_ = term.tty.Close() // the screen side now reads to the end
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
 			return exit.ExitCode()
@@ -348,7 +359,7 @@ func TestSetupTerminalAccessible(t *testing.T) {
 
 	term.waitFor("Which IDEs should use LatchGate?")
 	term.waitFor("2. ✓ Cursor")
-	term.waitFor("Enter a number between 0 and ")
+	term.waitFor(fmt.Sprintf("Enter a number between 0 and %d:", len(all.Adapters())))
 	term.typeLine("0") // keep the selection
 	term.waitFor("Where should Cursor use LatchGate?")
 	term.typeLine("2") // project

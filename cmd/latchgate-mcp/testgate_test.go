@@ -59,7 +59,11 @@ func cmdTestgate(ts *testscript.TestScript, neg bool, args []string) {
 	}})
 	ts.Check(err)
 	st.gate = g
-	ts.Defer(func() { g.Close() })
+	ts.Defer(func() {
+		if err := g.Close(); err != nil {
+			ts.Logf("close the test gate: %v", err)
+		}
+	})
 	switch args[0] {
 	case "tcp":
 		u, err := g.ListenTCP("127.0.0.1:0")
@@ -75,7 +79,11 @@ func cmdTestgate(ts *testscript.TestScript, neg bool, args []string) {
 		// A short directory: socket paths are limited to about 104 bytes.
 		dir, err := os.MkdirTemp("", "lg")
 		ts.Check(err)
-		ts.Defer(func() { os.RemoveAll(dir) })
+		ts.Defer(func() {
+			if err := os.RemoveAll(dir); err != nil {
+				ts.Logf("remove %s: %v", dir, err)
+			}
+		})
 		sock := filepath.Join(dir, "gate.sock")
 		ts.Check(g.ListenUnix(sock))
 		pub := g.PublicBaseURL()

@@ -1,7 +1,6 @@
 package all
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,16 +8,22 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/clinecli"
+	"github.com/latchgate-ai/latchgate-mcp/ides/codex"
+	"github.com/latchgate-ai/latchgate-mcp/ides/copilotcli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/crush"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
+	"github.com/latchgate-ai/latchgate-mcp/ides/droid"
+	"github.com/latchgate-ai/latchgate-mcp/ides/geminicli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/kilo"
 	"github.com/latchgate-ai/latchgate-mcp/ides/opencode"
+	"github.com/latchgate-ai/latchgate-mcp/ides/qwencode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 )
 
 // Adapters returns every supported IDE, in display order.
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
+		codex.Adapter{}, geminicli.Adapter{}, qwencode.Adapter{}, copilotcli.Adapter{}, droid.Adapter{},
 		opencode.Adapter{}, kilo.Adapter{}, crush.Adapter{}, clinecli.Adapter{}}
 }
 
@@ -27,6 +32,9 @@ var aliases = map[string]string{
 	"claudecode": "claude-code", "claude_code": "claude-code",
 	"code": "vscode", "vs-code": "vscode", "vs_code": "vscode",
 	"code-insiders": "vscode-insiders", "insiders": "vscode-insiders", "vscode_insiders": "vscode-insiders",
+	"gemini": "gemini-cli", "geminicli": "gemini-cli", "gemini_cli": "gemini-cli",
+	"qwen": "qwen-code", "qwencode": "qwen-code", "qwen_code": "qwen-code",
+	"factory": "droid", "factory-droid": "droid", "copilotcli": "copilot-cli", "copilot_cli": "copilot-cli",
 	"open-code": "opencode", "open_code": "opencode", "kilocode": "kilo", "kilo-code": "kilo", "kilo-cli": "kilo",
 	"clinecli": "cline-cli", "cline_cli": "cline-cli",
 }
@@ -44,7 +52,7 @@ func Lookup(id string) (ides.Adapter, error) {
 		}
 		ids = append(ids, a.ID())
 	}
-	return nil, fmt.Errorf("unknown IDE %q (supported: %s)", id, strings.Join(ids, ", "))
+	return nil, unknownIDError(id, ids)
 }
 
 // footprint is where an adapter's IDE leaves traces.

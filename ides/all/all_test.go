@@ -22,11 +22,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", in, a, err, want)
 		}
 	}
-	var ids []string
-	for _, a := range Adapters() {
-		ids = append(ids, a.ID())
-	}
-	if _, err := Lookup("emacs"); err == nil || err.Error() != `unknown IDE "emacs" (supported: `+strings.Join(ids, ", ")+`)` {
+	if _, err := Lookup("emacs"); err == nil || err.Error() != `unknown IDE "emacs" (supported: `+supported()+`)` {
 		t.Errorf("Lookup(emacs) error = %v", err)
 	}
 }
@@ -84,4 +80,13 @@ func TestTargetSchemasExist(t *testing.T) {
 			}
 		}
 	}
+}
+
+// supported is the list Lookup's error names: every adapter id.
+func supported() string {
+	var ids []string
+	for _, a := range Adapters() {
+		ids = append(ids, a.ID())
+	}
+	return strings.Join(ids, ", ")
 }

@@ -106,7 +106,11 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 	}
 	fe := t.FileEdit(env, ides.EntryEdit(a, t, req), ides.ValidateEntry(t, req.Name))
 	notes := ides.InvalidAfter(fe, t.Schema, "would make Cline CLI load no server at all (it rejects the whole file)")
-	return []merge.FileEdit{fe}, append(notes, a.EnvWarnings(env)...), nil
+	notes = append(notes, a.EnvWarnings(env)...)
+	if req.Approve {
+		notes = append(notes, ides.Note{Level: "info", Text: "Cline CLI has no project servers and asks nothing before starting one: --approve changes nothing there"})
+	}
+	return []merge.FileEdit{fe}, notes, nil
 }
 
 // PlanUninstall implements ides.Planner.PlanUninstall.

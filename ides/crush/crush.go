@@ -257,9 +257,13 @@ func (a Adapter) PlanInstall(env ides.Env, req ides.Request) ([]merge.FileEdit, 
 			"concatenating their args (serve ... serve ...), so a second one would break both; remove that one first (%s)",
 			req.Name, req.Scope, strings.Join(where, ", "), strings.Join(slices.Compact(fixes), "; "))
 	}
-	return layered.PlanInstall(a, env, req, func(t ides.Target) []merge.Edit {
+	edits, notes, err := layered.PlanInstall(a, env, req, func(t ides.Target) []merge.Edit {
 		return []merge.Edit{ides.EntryEdit(a, t, req), ides.ValidateEntry(t, req.Name)}
 	})
+	if err == nil && req.Approve {
+		notes = append(notes, ides.Note{Level: "info", Text: "Crush starts the servers of every file it reads without asking: --approve changes nothing there"})
+	}
+	return edits, notes, err
 }
 
 // PlanUninstall implements ides.Planner.PlanUninstall.

@@ -266,6 +266,9 @@ func PlanInstall(c layered.Client, env ides.Env, req ides.Request, schemaURL, sc
 		return nil, nil, err
 	}
 	notes = append(notes, ides.InvalidAfter(edits[0], schemaName, consequence)...)
+	if req.Approve {
+		notes = append(notes, ides.Note{Level: "info", Text: c.DisplayName() + " starts the servers of every file it reads without asking: --approve changes nothing there"})
+	}
 	return edits, notes, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // Adapter is the VS Code adapter; Insiders selects VS Code Insiders,
@@ -139,7 +139,8 @@ func (a Adapter) StoragePath(env ides.Env) string {
 // file means no named profiles.
 func (a Adapter) Profiles(env ides.Env) ([]Profile, error) {
 	p := a.StoragePath(env)
-	data, err := os.ReadFile(p)
+	// A FIFO or /dev/zero in its place must not hang or fill memory.
+	data, err := safeio.ReadFile(p, safeio.MaxConfig)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

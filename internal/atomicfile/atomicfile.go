@@ -56,6 +56,10 @@ type Options struct {
 	// and has taken a backup. A file that does not exist yet is created
 	// the atomic way.
 	InPlace bool
+	// OwnLinks is how many of the file's other hard links are ours (a
+	// backup taken as a link just before this write): they are not the
+	// user's links, and are not reported in Result.OtherLinks.
+	OwnLinks int
 }
 
 // Result says what Write did, beyond writing.
@@ -109,7 +113,7 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 		}
 		mode = info.Mode().Perm()
 		owner, keepOwner = fileattr.OwnerOf(info)
-		res.OtherLinks = fileattr.Links(info) - 1
+		res.OtherLinks = max(0, fileattr.Links(info)-1-opts.OwnLinks)
 		if opts.InPlace {
 			res.InPlace = true
 			return res, writeInPlace(real, data, info, opts)

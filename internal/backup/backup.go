@@ -205,6 +205,10 @@ type Pending struct {
 	done    *Backup // a snapshot already written (a copy)
 }
 
+// Linked reports whether p holds a hard link to the live file (so the
+// file has one more name than the user gave it until Commit).
+func (p *Pending) Linked() bool { return p != nil && p.link != "" }
+
 // Prepare starts a backup of path (real: its resolved path) before it is
 // replaced by a rename; data is what the caller read from it and planned
 // from (nil with existed false: it does not exist). Call Commit once the

@@ -31,7 +31,9 @@ type doctorOptions struct {
 	Fix     bool
 	Yes     bool
 	Approve bool
-	Timeout time.Duration
+	// RunProjectCommands: see doctor.Options.
+	RunProjectCommands bool
+	Timeout            time.Duration
 	// Gate is the gate named by --gate-url, --gate-socket and
 	// --public-base-url (empty: detect it).
 	Gate       gatecfg.Flags
@@ -88,6 +90,7 @@ need --yes otherwise.`,
 	fl.BoolVar(&opts.JSON, "json", false, "print one JSON object, for scripts and CI")
 	fl.BoolVar(&opts.Fix, "fix", false, "apply the safe fixes, after showing their diff")
 	fl.BoolVar(&opts.Yes, "yes", false, "with --fix: apply without asking (required without a terminal)")
+	fl.BoolVar(&opts.RunProjectCommands, "run-project-commands", false, "start project entries' commands even when the client would not, or they are not latchgate-mcp (a repository you trust)")
 	fl.BoolVar(&opts.Approve, "approve", false, "with --fix: approve a pending Claude Code project server for you")
 	fl.DurationVar(&opts.Timeout, "timeout", doctor.DefaultTimeout, "time limit of each check")
 	fl.StringVar(&opts.Gate.GateURL, "gate-url", "", "the gate to point broken entries at, over HTTP (`URL`); default: detected as install does")
@@ -169,7 +172,8 @@ func exitFor(rep *doctor.Report) error {
 // doctorOptions maps the flags to doctor.Options. The fixes write what
 // install would write: its command and its gate detection.
 func (o *doctorOptions) doctorOptions() (doctor.Options, error) {
-	d := doctor.Options{Env: o.Env, IDEs: o.IDEs, Name: o.Name, Timeout: o.Timeout, Version: Version(), Approve: o.Approve}
+	d := doctor.Options{Env: o.Env, IDEs: o.IDEs, Name: o.Name, Timeout: o.Timeout, Version: Version(), Approve: o.Approve,
+		RunProjectCommands: o.RunProjectCommands}
 	for _, s := range o.Scopes {
 		sc := ides.ParseScope(s)
 		switch sc {

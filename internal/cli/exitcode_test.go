@@ -15,12 +15,14 @@ func TestExitCodes(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("CLAUDE_CONFIG_DIR", "") // restored after the test
-	os.Unsetenv("CLAUDE_CONFIG_DIR")
+	if err := os.Unsetenv("CLAUDE_CONFIG_DIR"); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("XDG_STATE_HOME", filepath.Join(home, "state"))
 	install := []string{"install", "--ide", "claude-code", "--binary-path", "/usr/local/bin/latchgate-mcp", "--gate-url", "http://127.0.0.1:1"}
 	tests := []struct {
 		name   string
-		setup  func()
+		setup  func(t *testing.T)
 		args   []string
 		code   int
 		stderr string
@@ -30,15 +32,23 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", nil, []string{"instal"}, 2, "unknown command"},
 		{"unexpected argument", nil, []string{"install", "extra", "--ide", "claude-code"}, 2, "unknown command \"extra\""},
 		{"dry run", nil, append(install, "--dry-run"), 0, "dry run: nothing was written"},
-		{"malformed file", func() { os.WriteFile(filepath.Join(home, ".claude.json"), []byte("{\"a\" 1}"), 0o600) },
+		{"malformed file", func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(home, ".claude.json"), []byte("{\"a\" 1}"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
 			install, 1, "parse ~/.claude.json: line 1, column 6"},
-		{"ok", func() { os.Remove(filepath.Join(home, ".claude.json")) }, install, 0, ""},
+		{"ok", func(t *testing.T) {
+			if err := os.Remove(filepath.Join(home, ".claude.json")); err != nil {
+				t.Fatal(err)
+			}
+		}, install, 0, ""},
 		{"restore --at without file", nil, []string{"restore", "--at", "x"}, 2, "--at needs a FILE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.setup != nil {
-				tt.setup()
+				tt.setup(t)
 			}
 			io, _, _, stderr := iostreams.Test()
 			if code := Main(tt.args, io); code != tt.code {

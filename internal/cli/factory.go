@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -87,44 +86,6 @@ func withEnv[O any](f *Factory, env *ides.Env, opts *O, runF func(*O) error, run
 	}
 }
 
-// stateDir is where latchgate-mcp keeps its own files (backups, locks):
-// $XDG_STATE_HOME/latchgate-mcp or ~/.local/state/latchgate-mcp on Linux,
-// ~/Library/Application Support/latchgate-mcp on macOS and
-// %LOCALAPPDATA%\latchgate-mcp on Windows. LATCHGATE_MCP_STATE_DIR
-// overrides it (checkEnv refuses a relative one). A relative
-// XDG_STATE_HOME or LOCALAPPDATA is ignored, as the XDG Base Directory
-// specification says: it would put backups and locks wherever the
-// command happens to run.
-func stateDir(env ides.Env) string {
-	if d := env.Get("LATCHGATE_MCP_STATE_DIR"); d != "" {
-		return d
-	}
-	abs := func(key string) string {
-		if d := env.Get(key); d != "" && isAbs(env, d) {
-			return d
-		}
-		return ""
-	}
-	switch env.GOOS {
-	case "darwin":
-		return filepath.Join(env.Home, "Library", "Application Support", "latchgate-mcp")
-	case "windows":
-		if d := abs("LOCALAPPDATA"); d != "" {
-			return filepath.Join(d, "latchgate-mcp")
-		}
-		return filepath.Join(env.Home, "AppData", "Local", "latchgate-mcp")
-	}
-	if d := abs("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "latchgate-mcp")
-	}
-	return filepath.Join(env.Home, ".local", "state", "latchgate-mcp")
-}
-
-// isAbs is filepath.IsAbs for the system env describes, so the Windows
-// rules can be tested on Linux.
-func isAbs(env ides.Env, p string) bool {
-	if env.GOOS == "windows" {
-		return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') || strings.HasPrefix(p, `\\`)
-	}
-	return strings.HasPrefix(p, "/")
-}
+// stateDir is where latchgate-mcp keeps its own files (backups, locks);
+// see ides.StateDir.
+func stateDir(env ides.Env) string { return ides.StateDir(env) }

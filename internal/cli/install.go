@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchgate-ai/latchgate-mcp/internal/textsafe"
+
 	"github.com/spf13/cobra"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
@@ -183,7 +185,8 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 	cmd.Flags().StringVar(&opts.AgentID, "agent-id", "", "LATCHGATE_AGENT_ID for the entry (default: the IDE's id)")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
 	opts.Serve.addFlags(cmd)
-	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "Claude Code, --scope project: approve the server in ~/.claude/settings.json so it starts without a prompt")
+	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "do what a client with an approval or folder-trust rule needs so the entry starts without a prompt "+
+		"(Claude Code: approve the project server; others: see each client's note); uninstall takes back what it added")
 	return cmd
 }
 
@@ -484,9 +487,12 @@ func applyPlan(ctx context.Context, io *iostreams.IOStreams, env ides.Env, out *
 		if r.Replan {
 			verb += " (it had changed meanwhile; the change was made on the new contents)"
 		}
-		fmt.Fprintf(io.Out, "%s %s\n", verb, r.Change.Display)
+		fmt.Fprintf(io.Out, "%s %s\n", verb, textsafe.Quote(r.Change.Display))
 		if r.Change.Label != "" {
 			fmt.Fprintf(io.ErrOut, "note: %s is %s\n", r.Change.Display, r.Change.Label)
+		}
+		for _, n := range r.Notes {
+			out.warn("%s", n)
 		}
 	}
 	if len(results) > 0 {
@@ -633,12 +639,14 @@ type reporter struct{ io *iostreams.IOStreams }
 
 func newReporter(io *iostreams.IOStreams) *reporter { return &reporter{io: io} }
 
+// Notes and warnings carry paths and text from files: control characters
+// in them are shown escaped (textsafe), never sent to the terminal.
 func (r *reporter) info(format string, args ...any) {
-	fmt.Fprintf(r.io.ErrOut, "note: "+format+"\n", args...)
+	fmt.Fprintln(r.io.ErrOut, "note: "+textsafe.Quote(fmt.Sprintf(format, args...)))
 }
 
 func (r *reporter) warn(format string, args ...any) {
-	fmt.Fprintf(r.io.ErrOut, "warning: "+format+"\n", args...)
+	fmt.Fprintln(r.io.ErrOut, "warning: "+textsafe.Quote(fmt.Sprintf(format, args...)))
 }
 
 // approverIDs lists the adapters --approve applies to.

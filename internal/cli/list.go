@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/latchgate-ai/latchgate-mcp/internal/textsafe"
+
 	"github.com/spf13/cobra"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
@@ -67,6 +69,7 @@ type listRow = inspect.File
 
 // listReport is the whole answer of list --json.
 type listReport struct {
+	Version  string    `json:"version"` // of this latchgate-mcp; schemas/list-report.schema.json
 	Name     string    `json:"name"`
 	Expected string    `json:"expected_transport"` // what install would write now
 	Rows     []listRow `json:"files"`
@@ -110,6 +113,7 @@ func runList(_ context.Context, opts *listOptions) error {
 	// compared with the portable default, as people install them.
 	portableInst := *inst
 	portableInst.BinaryPath = ""
+	rep.Version = Version()
 	rep.Name = opts.Name
 	if gateErr == nil {
 		rep.Expected = inspect.DescribeArgs(transport.Args(false), nil)
@@ -167,7 +171,7 @@ func runList(_ context.Context, opts *listOptions) error {
 	}
 	printList(opts.IO.Out, rep)
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", textsafe.Quote(w))
 	}
 	return nil
 }
@@ -199,7 +203,7 @@ func printList(w io.Writer, rep listReport) {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.IDEName, scope, r.File, entry, current, client)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.IDEName, textsafe.Quote(scope), textsafe.Quote(r.File), textsafe.Quote(entry), current, client)
 	}
 	tw.Flush()
 	var notes []string
@@ -224,7 +228,7 @@ func printList(w io.Writer, rep listReport) {
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range notes {
-			fmt.Fprintln(w, n)
+			fmt.Fprintln(w, textsafe.Quote(n))
 		}
 	}
 	fmt.Fprintf(w, "\ninstall would write: %s\n", rep.Expected)

@@ -22,18 +22,25 @@ func Main(args []string, io *iostreams.IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	f := NewFactory(io)
+	return run(ctx, NewFactory(io), args)
+}
+
+// run is Main with the Factory given, so tests can describe the machine.
+func run(ctx context.Context, f *Factory, args []string) int {
 	root := newCmdRoot(f)
+	if isCompletionRequest(args) {
+		plainDescriptions(root)
+	}
 	root.SetArgs(args)
-	root.SetIn(io.In)
-	root.SetOut(io.Out)
-	root.SetErr(io.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
 
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
-	return reportError(io, cmd, err)
+	return reportError(f.IO, cmd, err)
 }
 
 func reportError(io *iostreams.IOStreams, cmd *cobra.Command, err error) int {
@@ -99,6 +106,27 @@ MCP server those IDEs launch ("latchgate-mcp serve").`,
 	root.AddCommand(newCmdServe(f))
 	root.AddCommand(newCmdDoctor(f, nil))
 	root.AddCommand(newCmdSetup(f, nil))
+	root.AddCommand(newCmdApprove(f, nil))
+	root.AddCommand(newCmdOperator(f, nil))
+	root.AddCommand(newCmdVersion(f))
+	root.AddCommand(newCmdGenDocs())
 
+	registerCompletions(root, f)
+	suggestCommands(root)
 	return root
+}
+
+// commandsFromOtherTools are the verbs users bring from other tools
+// ("claude mcp add", "npm rm", "ls"), by the command that does that
+// here. cobra answers them with "Did you mean this?".
+var commandsFromOtherTools = map[string][]string{
+	"install":   {"add"},
+	"uninstall": {"remove", "rm", "delete", "del"},
+	"list":      {"ls", "show"},
+}
+
+func suggestCommands(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		c.SuggestFor = append(c.SuggestFor, commandsFromOtherTools[c.Name()]...)
+	}
 }

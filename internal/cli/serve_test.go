@@ -118,7 +118,11 @@ func TestServeFSRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(base) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(base); err != nil {
+			t.Errorf("remove the test directory: %v", err)
+		}
+	})
 	base, _ = filepath.EvalSymlinks(base)
 	work, other := filepath.Join(base, "work"), filepath.Join(base, "other")
 	for _, d := range []string{work, other} {

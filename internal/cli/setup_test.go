@@ -48,7 +48,11 @@ func newSetupMachine(t *testing.T) *setupMachine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(rt) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(rt); err != nil {
+			t.Errorf("remove the test directory: %v", err)
+		}
+	})
 	env := ides.Env{
 		GOOS: runtime.GOOS, Home: home, WorkDir: proj, ProjectRoot: proj, UID: os.Getuid(),
 		Vars: map[string]string{
@@ -80,7 +84,11 @@ func (m *setupMachine) defaultGate(opts gatetest.Options) *gatetest.Gate {
 	if err := g.ListenUnix(filepath.Join(m.runtime, "latchgate", "gate.sock")); err != nil {
 		m.t.Fatal(err)
 	}
-	m.t.Cleanup(func() { g.Close() })
+	m.t.Cleanup(func() {
+		if err := g.Close(); err != nil {
+			m.t.Errorf("close the test gate: %v", err)
+		}
+	})
 	return g
 }
 

@@ -15,6 +15,12 @@ const (
 	JSON Format = "json"
 	// JSONC is JSON with comments and trailing commas (VS Code, Zed).
 	JSONC Format = "jsonc"
+	// JSONComments is JSON with // and /* */ comments but no trailing
+	// commas: the dialect of clients that strip comments and hand the
+	// rest to JavaScript's JSON.parse, which stops at a trailing comma.
+	// Such a file is refused with the comma's line and column, never
+	// written.
+	JSONComments Format = "json-comments"
 	// TOML is TOML 1.0 (Codex).
 	TOML Format = "toml"
 	// YAML is YAML 1.2 as gopkg.in/yaml.v3 reads it (Continue, Goose, Hermes).

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -93,6 +94,12 @@ func checkCommand(ctx context.Context, opts Options, e *entry, probes *versionPr
 		c.Status = OK
 	}
 	where := textsafe.Quote(opts.Env.Display(l.path))
+	if why := refuseToStart(opts, e, l.path); why != "" {
+		c.Status = worst(c.Status, Warn)
+		c.Message = fmt.Sprintf("%s: not run: %s", where, why)
+		c.Hint = runProjectHint
+		return c
+	}
 	v := probes.get(ctx, l.path, l.env, opts.Timeout)
 	switch {
 	case v.err != nil:
@@ -246,4 +253,29 @@ func (h *headBuffer) fill(r io.Reader) (overflow bool) {
 			return false
 		}
 	}
+}
+
+// runProjectHint is the way past refuseToStart, for a repository the user
+// trusts.
+const runProjectHint = "doctor starts a project's command only when the client would and it is latchgate-mcp; " +
+	"pass --run-project-commands if you trust this repository"
+
+// refuseToStart says why doctor must not start the entry's command, or
+// "": a file in a cloned repository is someone else's code. A project
+// entry's command runs only when its client would start it itself (it is
+// active: approved, in a trusted folder) and it is a latchgate-mcp
+// binary, unless opts.RunProjectCommands says the user trusts the
+// repository. User and local entries are the user's own.
+func refuseToStart(opts Options, e *entry, path string) string {
+	if opts.RunProjectCommands || e.loc.Scope != ides.ScopeProject {
+		return ""
+	}
+	if e.file.Client != "" && e.file.Client != "active" {
+		return fmt.Sprintf("%s would not start it either (%s)", e.a.DisplayName(), e.file.Client)
+	}
+	base := strings.TrimSuffix(filepath.Base(path), ".exe")
+	if base != binpath.Name {
+		return fmt.Sprintf("the project's entry runs %s, which is not %s", textsafe.Quote(filepath.Base(path)), binpath.Name)
+	}
+	return ""
 }

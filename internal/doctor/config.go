@@ -66,12 +66,17 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 			f := files[i]
 			subj := subject(a, env, loc)
 			res.strays(opts, a, loc, subj)
-			if !f.Exists {
+			if f.Error != "" {
+				// Checked before existence: a FIFO, a device, a directory
+				// or a broken link in the file's place is not "no file".
+				hint := "fix the syntax (or move the file aside); " + a.DisplayName() + " cannot read any server from it"
+				if !f.Exists {
+					hint = "put a regular file there (or remove what is in the way); " + a.DisplayName() + " cannot read it either"
+				}
+				res.add(Check{ID: "config.parse", Subject: subj, Status: Error, Message: f.Error, Hint: hint})
 				continue
 			}
-			if f.Error != "" {
-				res.add(Check{ID: "config.parse", Subject: subj, Status: Error, Message: f.Error,
-					Hint: "fix the syntax (or move the file aside); " + a.DisplayName() + " cannot read any server from it"})
+			if !f.Exists {
 				continue
 			}
 			if f.SchemaError != "" {
@@ -97,7 +102,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 						Hint: "reinstall it: latchgate-mcp install --ide " + a.ID()})
 					continue
 				}
-				e.Command, e.Args, e.Env, e.URL = stored.Command, stored.Args, stored.EnvMap(), stored.URL
+				e.Command, e.Args, e.Env, e.URL, e.Forward = stored.Command, stored.Args, stored.EnvMap(), stored.URL, stored.Forward
 			}
 			res.entry(opts, e)
 			ideEntries = append(ideEntries, e)

@@ -56,6 +56,10 @@ type Options struct {
 	// fix. Approval is the user's decision, so it is only offered when
 	// asked for.
 	Approve bool
+	// RunProjectCommands lets doctor start the command of a project
+	// entry its client would not start, or that is not latchgate-mcp
+	// (see refuseToStart): for a repository the user trusts.
+	RunProjectCommands bool
 	// Parallel bounds how many checks run at once; 0 is 4.
 	Parallel int
 	// SkipHandshake leaves out the handshake section (which starts every
@@ -88,6 +92,7 @@ type entry struct {
 	Args    []string
 	Env     map[string]string
 	URL     string
+	Forward []string // variables the entry has the client pass on
 
 	// Set by the checks, read when planning fixes (after they finish).
 	brokenCommand bool

@@ -45,6 +45,10 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 		c.Hint = "see the binary check above"
 		return c
 	}
+	if why := refuseToStart(opts, e, l.path); why != "" {
+		c.Status, c.Message, c.Hint = Warn, "not started: "+why, runProjectHint
+		return c
+	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	start := time.Now()

@@ -39,6 +39,11 @@ func launchFor(env ides.Env, e *entry) *launch {
 			}
 		}
 	}
+	for _, k := range e.Forward {
+		if v, ok := env.Vars[k]; ok {
+			vars[k] = v
+		}
+	}
 	for k, v := range rules.Extra {
 		vars[k] = v
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/latchgate-ai/latchgate-mcp/internal/textsafe"
+
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
@@ -138,9 +140,11 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 			b.WriteString(title + "\n")
 		}
-		line := c.Message
+		// Messages carry text from files and the gate: control
+		// characters in it are shown escaped, never sent to the terminal.
+		line := textsafe.Quote(c.Message)
 		if c.Subject != "" {
-			line = c.Subject + ": " + line
+			line = textsafe.Quote(c.Subject) + ": " + line
 		}
 		if c.DurationMS != nil {
 			line += fmt.Sprintf(" (%dms)", *c.DurationMS)
@@ -151,11 +155,11 @@ func (r *Report) WriteText(w io.Writer) error {
 			if c.Fixable {
 				fix = " [--fix]"
 			}
-			fmt.Fprintf(&b, "        hint: %s%s\n", c.Hint, fix)
+			fmt.Fprintf(&b, "        hint: %s%s\n", textsafe.Quote(c.Hint), fix)
 		}
 		if c.Detail != "" && c.Status != OK {
 			for _, l := range strings.Split(strings.TrimRight(c.Detail, "\n"), "\n") {
-				fmt.Fprintf(&b, "        | %s\n", l)
+				fmt.Fprintf(&b, "        | %s\n", textsafe.Quote(l))
 			}
 		}
 	}

@@ -40,6 +40,11 @@ func (e *authError) Error() string {
 	return e.Code + ": " + e.Reason
 }
 
+// reasonThumbprint is the proof failure where the header's key is not
+// the bound one: bad_key, which operator auth reports as
+// key_binding_failed.
+const reasonThumbprint = "bad key: thumbprint != cnf.jkt"
+
 func dpopErr(format string, args ...any) *authError {
 	return &authError{Code: CodeInvalidDPoP, Reason: fmt.Sprintf(format, args...)}
 }
@@ -251,7 +256,7 @@ func verifyProof(proof, htm, htu, token, cnfJKT string, now time.Time) (string, 
 	}
 	tp := thumbprint(*hdr.JWK.X, *hdr.JWK.Y)
 	if subtle.ConstantTimeCompare([]byte(tp), []byte(cnfJKT)) != 1 {
-		return "", dpopErr("bad key: thumbprint != cnf.jkt")
+		return "", dpopErr(reasonThumbprint)
 	}
 	sig, err := b64.DecodeString(parts[2])
 	if err != nil {

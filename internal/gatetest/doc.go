@@ -16,9 +16,21 @@
 // caches verified keys, so header checks run on every request (the spec
 // allows a fake gate to be stricter).
 //
-// What it does not own: the admin/operator router. Tests drive approvals
-// with Go methods ([Gate.Approve], [Gate.Deny], [Gate.SetApproveAfter])
-// instead of operator-authenticated HTTP calls.
+// The admin router ([Gate.ListenAdminUnix], [Gate.ListenAdminTCP],
+// [Gate.AdminHandler]) serves every client route plus the operator
+// routes of gate-protocol §4.10: approvals list, detail, approve (with
+// the gate's auto-learning of the first unresolved domain and path, see
+// [Gate.Learned]) and deny, the allowlist and audit events. Operator
+// requests are checked as §5.7 says, with the same proof verifier as
+// agent requests: the token against every [OperatorCredential]'s
+// api_key in constant time, the proof bound to that credential's
+// dpop_jkt (a foreign key is key_binding_failed), ath over the api_key,
+// then the shared replay store; failures are reported the gate's three
+// ways (named on approve and deny, "unauthorized" on list and audit,
+// a bare 401 on detail). Holds created by agent calls appear there, and
+// deciding them there resolves the agent's poll. Tests can also decide
+// with Go methods ([Gate.Approve], [Gate.Deny], [Gate.SetApproveAfter]),
+// which take the same claim path as the HTTP routes.
 //
 // Outcomes are scripted per action with [Gate.Script]; when an action's
 // queue is empty the gate falls back to [Gate.SetDefault], and then to the

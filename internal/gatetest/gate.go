@@ -29,7 +29,12 @@ type Gate struct {
 	order   []string // action ids, sorted
 	schemas map[string]*jsonschema.Resolved
 
+	// adminMux is the admin router: every client route plus the
+	// operator routes (admin.go).
+	adminMux *http.ServeMux
+
 	mu         sync.Mutex
+	admin      adminState // operator side, under mu
 	key        issuerKey
 	replay     map[string]time.Time // jti -> forget after
 	budgets    map[string]*uint64   // session_id -> calls left
@@ -115,7 +120,11 @@ func New(opts Options) (*Gate, error) {
 	if err := g.setKey(key); err != nil {
 		return nil, err
 	}
+	if err := g.initAdmin(); err != nil {
+		return nil, err
+	}
 	g.mux = g.routes()
+	g.adminMux = g.adminRoutes()
 	return g, nil
 }
 
@@ -335,31 +344,41 @@ func (g *Gate) Start() error {
 		return nil
 	}
 	g.stopping = make(chan struct{})
-	var lns []net.Listener
-	if g.tcpAddr != "" {
-		ln, err := net.Listen("tcp", g.tcpAddr)
+	type bound struct {
+		ln   net.Listener
+		kind string
+	}
+	var lns []bound
+	closeAll := func() {
+		for _, b := range lns {
+			b.ln.Close()
+		}
+	}
+	for _, a := range []struct{ addr, kind string }{{g.tcpAddr, "tcp"}, {g.admin.tcpAddr, kindAdminTCP}} {
+		if a.addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", a.addr)
 		if err != nil {
+			closeAll()
 			return fmt.Errorf("start gate: listen tcp: %w", err)
 		}
-		lns = append(lns, ln)
+		lns = append(lns, bound{ln, a.kind})
 	}
-	if g.unixPath != "" {
-		ln, err := listenUnix(g.unixPath)
+	for _, a := range []struct{ path, kind string }{{g.unixPath, "unix"}, {g.admin.unixPath, kindAdminUnix}} {
+		if a.path == "" {
+			continue
+		}
+		ln, err := listenUnix(a.path)
 		if err != nil {
-			for _, l := range lns {
-				l.Close()
-			}
+			closeAll()
 			return fmt.Errorf("start gate: %w", err)
 		}
-		lns = append(lns, ln)
+		lns = append(lns, bound{ln, a.kind})
 	}
 	g.running = true
-	for _, ln := range lns {
-		kind := "tcp"
-		if ln.Addr().Network() == "unix" {
-			kind = "unix"
-		}
-		g.serveLocked(ln, kind)
+	for _, b := range lns {
+		g.serveLocked(b.ln, b.kind)
 	}
 	return nil
 }
@@ -388,14 +407,17 @@ func (g *Gate) Restart() error {
 	return g.Start()
 }
 
-// Close stops the gate for good and removes its socket file.
+// Close stops the gate for good and removes its socket files.
 func (g *Gate) Close() error {
 	err := g.Stop()
 	g.mu.Lock()
 	g.closed = true
-	path := g.unixPath
+	paths := []string{g.unixPath, g.admin.unixPath}
 	g.mu.Unlock()
-	if path != "" {
+	for _, path := range paths {
+		if path == "" {
+			continue
+		}
 		if rmErr := os.Remove(path); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
 			err = errors.Join(err, rmErr)
 		}

@@ -39,7 +39,7 @@ func (g *Gate) routes() *http.ServeMux {
 // route finds the handler for r. Unknown routes and wrong methods get
 // empty-bodied 404 and 405 answers, as the gate's router gives, not the
 // ServeMux's text pages.
-func (g *Gate) route(r *http.Request) (http.HandlerFunc, string) {
+func (g *Gate) route(mux *http.ServeMux, r *http.Request) (http.HandlerFunc, string) {
 	// The gate's router has no redirects: a path that is not in clean
 	// form (double slashes, dot segments) is simply unknown.
 	if p := r.URL.Path; p == "" || path.Clean(p) != p {
@@ -49,16 +49,16 @@ func (g *Gate) route(r *http.Request) (http.HandlerFunc, string) {
 	}
 	// mux.Handler does not fill in path values, so known routes go
 	// through mux.ServeHTTP, which does.
-	if _, pattern := g.mux.Handler(r); pattern != "" {
-		return g.mux.ServeHTTP, pattern
+	if _, pattern := mux.Handler(r); pattern != "" {
+		return mux.ServeHTTP, pattern
 	}
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
 		if m == r.Method {
 			continue
 		}
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, p := g.mux.Handler(probe); p != "" {
+		if _, p := mux.Handler(probe); p != "" {
 			return func(w http.ResponseWriter, _ *http.Request) {
 				writeBare(w, http.StatusMethodNotAllowed, "method_not_allowed", "")
 			}, routeBadMethod
@@ -85,8 +85,12 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		RawQuery: r.URL.RawQuery,
 		Header:   r.Header.Clone(),
 	}
+	mux := g.mux
 	if kind, ok := r.Context().Value(listenerKey{}).(string); ok {
 		rec.Listener = kind
+		if isAdminListener(kind) {
+			mux = g.adminMux
+		}
 	}
 	if p := r.Header.Get("DPoP"); p != "" {
 		rec.Proof = decodeProof(p)
@@ -97,7 +101,7 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !tooLarge {
 		r.Body = nopCloser{bytes.NewReader(body)}
 	}
-	handler, pattern := g.route(r)
+	handler, pattern := g.route(mux, r)
 	rec.Route = pattern
 	rw := &recorder{ResponseWriter: w}
 	// The record is appended before the response completes (deferred
@@ -109,6 +113,7 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.Status = rw.status
 			rec.Error, rec.Reason = rw.code, rw.reason
 			rec.Lease = rw.lease
+			rec.Operator = rw.operator
 			rec.Response = rw.body.Bytes()
 			g.mu.Lock()
 			rec.Seq = len(g.requests) + 1
@@ -517,6 +522,11 @@ func (g *Gate) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.mu.Unlock()
+	// Step 1: a draining gate takes no new work.
+	if g.isDraining() {
+		writeError(w, http.StatusServiceUnavailable, "draining", nil)
+		return
+	}
 
 	lease, aerr := g.authenticate(r, "/v1/actions/"+id+"/execute")
 	if aerr != nil {
@@ -546,7 +556,7 @@ func (g *Gate) handleExecute(w http.ResponseWriter, r *http.Request) {
 		g.writeDenied(w, lease, id, "lease is missing required scope(s): tools:call")
 		return
 	}
-	o := g.nextOutcome(a)
+	o, rv := g.applyPolicy(a, g.nextOutcome(a), args, lease.Subject)
 	// A held request answers 202 at once; its Delay is the approved
 	// execution's duration.
 	if o.Kind != Held && o.Delay > 0 && !wait(r.Context(), g.stopChan(), o.Delay) {
@@ -560,14 +570,18 @@ func (g *Gate) handleExecute(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusForbidden, "budget_exhausted", nil)
 			return
 		}
-		resp, _ := g.execute(a, o, args, traceID, nil)
+		resp, receiptID := g.execute(a, o, args, traceID, nil)
+		g.audit(auditEvent{Type: "action_executed", TraceID: traceID, ActionID: id, Principal: lease.Subject,
+			SessionID: lease.SessionID, Decision: "executed", ReceiptID: receiptID})
 		writeRaw(w, http.StatusOK, "application/json", resp)
 	case Held:
-		ap, err := g.hold(a, o, lease, args, hash, traceID)
+		ap, err := g.hold(a, o, lease, args, hash, traceID, rv)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, "internal_error", nil)
 			return
 		}
+		g.audit(auditEvent{Type: "approval_required", TraceID: traceID, ActionID: id, Principal: lease.Subject,
+			SessionID: lease.SessionID, Decision: "pending_approval", ApprovalID: ap})
 		writeJSON(w, http.StatusAccepted, map[string]string{
 			"decision": "pending_approval", "approval_id": ap, "request_hash": hash, "trace_id": traceID,
 		})
@@ -576,6 +590,8 @@ func (g *Gate) handleExecute(w http.ResponseWriter, r *http.Request) {
 		if reason == "" {
 			reason = "policy denied by test gate"
 		}
+		g.audit(auditEvent{Type: "policy_denied", TraceID: traceID, ActionID: id, Principal: lease.Subject,
+			SessionID: lease.SessionID, Decision: "denied", Reason: reason})
 		g.writeDenied(w, lease, id, reason)
 	case BudgetExceeded:
 		writeError(w, http.StatusForbidden, "budget_exhausted", nil)
@@ -714,9 +730,10 @@ func checkShape(v any, depth int) string {
 }
 
 // execute runs a scripted execution: it stores the receipt and returns
-// the ExecutionResponse body. approvalInfo, when set, is the approval
-// provenance of an operator-approved execution.
-func (g *Gate) execute(a Action, o Outcome, args json.RawMessage, traceID string, approvalInfo map[string]any) ([]byte, string) {
+// the ExecutionResponse body. extra, when set, adds members to it: the
+// approval provenance of an operator-approved execution and what the
+// approval taught the gate (learned_domain, learned_path).
+func (g *Gate) execute(a Action, o Outcome, args json.RawMessage, traceID string, extra map[string]any) ([]byte, string) {
 	now := g.now()
 	grantID, _ := newUUIDv7(now)
 	receiptID, _ := newUUIDv7(now)
@@ -739,8 +756,8 @@ func (g *Gate) execute(a Action, o Outcome, args json.RawMessage, traceID string
 		"verification":         map[string]any{"outcome": outcome, "is_fully_successful": success},
 		"runtime":              map[string]any{"duration_ms": o.Delay.Milliseconds(), "exit_code": 0, "fuel_consumed": 100000},
 	}
-	if approvalInfo != nil {
-		resp["approval"] = approvalInfo
+	for k, v := range extra {
+		resp[k] = v
 	}
 	body, _ := json.Marshal(resp)
 

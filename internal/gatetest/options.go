@@ -49,6 +49,22 @@ type Options struct {
 
 	// Logf, when set, receives one line per request (e.g. t.Logf).
 	Logf func(format string, args ...any)
+
+	// OperatorCredentials are the gate's [operator_credentials.<name>]:
+	// the api_key an operator sends as its token and the thumbprint of
+	// its DPoP key. Without any, every operator route answers as the
+	// gate does when operator auth is not configured. See
+	// [NewOperatorCredential].
+	OperatorCredentials map[string]OperatorCredential
+
+	// HoldUnknownDomains applies the real gate's domain pre-check: a
+	// request to an action with a proxy_allowlist egress profile whose
+	// "url" host is neither in the action's allowed_domains nor learned
+	// (by an approval) is held for approval with that host as its
+	// unresolved domain, instead of executing. Scripted outcomes and
+	// SetDefault still win. Off by default, so tests that call such
+	// actions with arbitrary URLs keep executing.
+	HoldUnknownDomains bool
 }
 
 // OutcomeKind selects what the gate answers to an execute request.
@@ -133,6 +149,15 @@ type Outcome struct {
 	// NotFullySuccessful marks an executed result as
 	// verification_failed, for clients that render inconclusive results.
 	NotFullySuccessful bool
+	// UnresolvedDomains, UnresolvedPaths and Targets are the review data
+	// of a Held outcome, what GET /v1/approvals/{id} shows an operator
+	// (unresolved_domains, unresolved_paths, approved_targets). Approving
+	// without learn_domain or learn_path makes the gate learn the first
+	// of each. Nil Targets are derived from the request's "url" and
+	// "path" arguments.
+	UnresolvedDomains []string
+	UnresolvedPaths   []string
+	Targets           []string
 }
 
 // FaultKind selects an injected failure.

@@ -15,7 +15,7 @@ import (
 type Request struct {
 	Seq      int       // 1-based arrival order
 	Time     time.Time // gate clock at arrival
-	Listener string    // "tcp" or "unix"
+	Listener string    // "tcp" or "unix"; "admin-tcp", "admin-unix" or "admin-handler" on the admin router
 	Method   string
 	Host     string // the Host header; the gate ignores it for htu
 	Path     string // the request path, without query
@@ -29,6 +29,9 @@ type Request struct {
 	// Lease is the verified lease, nil when the route needs no auth or
 	// authentication failed.
 	Lease *Lease
+	// Operator is the name of the operator credential that authenticated
+	// the request, "" when none did.
+	Operator string
 	// Status is the HTTP status sent; 0 when a fault dropped the connection.
 	Status int
 	// Error is the gate error code answered ("invalid_dpop", ...), also
@@ -106,6 +109,7 @@ type recorder struct {
 	// the wire response is bare.
 	code, reason string
 	lease        *Lease
+	operator     string
 }
 
 func (w *recorder) WriteHeader(status int) {

@@ -183,6 +183,14 @@ func (c Config) runCase(t *testing.T, file string) {
 		t.Fatalf("want error %q, got none", wantErr)
 	}
 	diff := unsubst(plan.Diff())
+	// The format of each file the plan edits: a file beside the targets
+	// (an approval or trust file) is checked as what it was edited as.
+	formats := map[string]config.Format{}
+	for _, ch := range plan.Changes {
+		if rel, err := filepath.Rel(home, ch.Path); err == nil {
+			formats[filepath.ToSlash(rel)] = ch.Format
+		}
+	}
 
 	// Apply for real, then read back every file we know of.
 	ctx := context.Background()
@@ -218,7 +226,7 @@ func (c Config) runCase(t *testing.T, file string) {
 	for rel, data := range got {
 		// A .git directory only marks the project root.
 		if !strings.Contains("/"+rel, "/.git/") {
-			c.checkFile(t, rel, data, known)
+			c.checkFile(t, rel, data, formats[rel], known)
 		}
 	}
 
@@ -241,12 +249,16 @@ func (c Config) runCase(t *testing.T, file string) {
 }
 
 // checkFile checks a file after the run: strict-JSON files stay plain
-// JSON, and files with a schema match it.
-func (c Config) checkFile(t *testing.T, rel, data string, known map[string]ides.Location) {
+// JSON, and files with a schema match it. edited is the format the plan
+// edited the file as, "" for a file it did not touch; known holds the
+// files the adapter lists (ides.Locations), with their format and schema.
+func (c Config) checkFile(t *testing.T, rel, data string, edited config.Format, known map[string]ides.Location) {
 	t.Helper()
 	format, schema := c.formatOf(rel)
 	if l, ok := known[rel]; ok {
 		format, schema = l.Format, l.Schema
+	} else if edited != "" && schema == "" {
+		format = edited
 	}
 	if c.Schema != nil {
 		schema = c.Schema(rel)

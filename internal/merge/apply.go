@@ -12,6 +12,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/atomicfile"
 	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
 	"github.com/latchgate-ai/latchgate-mcp/internal/filelock"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // ApplyOptions say where backups and locks live.
@@ -34,9 +35,15 @@ type Result struct {
 	Notes []string
 }
 
-// maxAttempts bounds how often Apply re-plans a file that keeps changing
-// under it (an IDE rewriting it in a loop).
-const maxAttempts = 8
+// minAttempts and retryFor bound how often Apply re-plans a file that
+// keeps changing under it (an IDE rewriting it in a loop): at least
+// minAttempts tries, and more while retryFor has not passed, so a slow
+// machine (each try takes longer than the IDE's pause) still gets
+// through, and an endless rewriter still ends the run.
+const (
+	minAttempts = 8
+	retryFor    = 5 * time.Second
+)
 
 // Apply writes every pending change of p. For each file it takes the
 // advisory lock, re-reads the file and, if it changed since it was
@@ -85,7 +92,9 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		defer lock.Unlock()
 	}
 	res := Result{Change: c}
-	for range maxAttempts {
+	start := time.Now()
+	attempts := 0
+	for ; attempts < minAttempts || time.Since(start) < retryFor; attempts++ {
 		// Unchanged since planning? Compared while reading: no copy.
 		data, existed := c.Before, c.Existed
 		if !stillAs(c.Path, data, existed) {
@@ -120,8 +129,12 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		if c.NewMode&0o077 == 0 {
 			dirMode = 0o700
 		}
+		own := 0
+		if pending.Linked() {
+			own = 1
+		}
 		w, err := atomicfile.Write(c.Path, c.After, atomicfile.Options{
-			NewMode: c.NewMode, DirMode: dirMode,
+			NewMode: c.NewMode, DirMode: dirMode, OwnLinks: own,
 			Unchanged: func(string) bool { return stillAs(c.Path, data, existed) },
 		})
 		if err != nil {
@@ -134,6 +147,9 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 			return res, writeErr(err)
 		}
 		res.Written = true
+		// Our own write may shrink the file (an uninstall): that is not
+		// a file being cut short by its owner.
+		safeio.Wrote(real, int64(len(c.After)))
 		if note := w.Note(c.Display); note != "" {
 			res.Notes = append(res.Notes, note)
 		}
@@ -146,7 +162,8 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		}
 		return res, nil
 	}
-	return res, writeErr(fmt.Errorf("it kept changing while we tried to write it (%d attempts); close the program that is rewriting it and try again", maxAttempts))
+	return res, writeErr(fmt.Errorf("it kept changing while we tried to write it (%d attempts in %s); close the program that is rewriting it and try again",
+		attempts, time.Since(start).Round(time.Millisecond)))
 }
 
 // stillAs reports whether path is as it was read: existing with exactly

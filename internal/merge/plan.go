@@ -11,6 +11,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config/formats"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // An Edit changes one document. It reports whether it changed anything,
@@ -57,8 +58,12 @@ func (e *FileError) Error() string { return fmt.Sprintf("%s %s: %v", e.Op, e.Pat
 func (e *FileError) Unwrap() error { return e.Err }
 
 // ReadFile reads path for editing. A missing file reads as (nil, false,
-// nil). Anything that is not a regular file (a directory, a socket) is an
-// error, as is a symlink that leads nowhere or in a loop.
+// nil). Anything that is not a regular file (a directory, a socket, a
+// FIFO, a device) is an error, as is a symlink that leads nowhere or in a
+// loop, and a file larger than safeio.MaxConfig. A file that another
+// program is rewriting in place (empty, or shorter than earlier in this
+// run) is read again until it settles (safeio.ReadStable): planning over
+// a half-written file would write only our entry.
 func ReadFile(path string) (data []byte, existed bool, err error) {
 	info, err := os.Stat(path)
 	switch {
@@ -74,7 +79,10 @@ func ReadFile(path string) (data []byte, existed bool, err error) {
 	case !info.Mode().IsRegular():
 		return nil, false, fmt.Errorf("it is not a regular file (%s)", info.Mode().Type())
 	}
-	data, err = os.ReadFile(path)
+	data, err = safeio.ReadStable(path, safeio.MaxConfig)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil // removed since the stat
+	}
 	if err != nil {
 		return nil, true, simplifyPathError(err)
 	}
@@ -135,8 +143,14 @@ type Plan struct {
 }
 
 // NewPlan plans every file edit. It stops at the first file that cannot be
-// read or parsed, so nothing is written when any file is bad.
+// read or parsed, so nothing is written when any file is bad. Edits of
+// the same file (two clients recording approvals in one state file, say)
+// are planned as one change, in order, at the place of the first.
 func NewPlan(edits ...FileEdit) (*Plan, error) {
+	edits, err := combine(edits)
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{}
 	for _, fe := range edits {
 		c, err := PlanFile(fe)
@@ -146,6 +160,26 @@ func NewPlan(edits ...FileEdit) (*Plan, error) {
 		p.Changes = append(p.Changes, c)
 	}
 	return p, nil
+}
+
+// combine merges the FileEdits of one path into the first of them.
+func combine(edits []FileEdit) ([]FileEdit, error) {
+	var out []FileEdit
+	at := map[string]int{}
+	for _, fe := range edits {
+		i, ok := at[fe.Path]
+		if !ok {
+			at[fe.Path] = len(out)
+			fe.Edits = append([]Edit(nil), fe.Edits...)
+			out = append(out, fe)
+			continue
+		}
+		if out[i].Format != fe.Format {
+			return nil, &FileError{Op: "edit", Path: fe.Display, Err: fmt.Errorf("it is edited as both %s and %s", out[i].Format, fe.Format)}
+		}
+		out[i].Edits = append(out[i].Edits, fe.Edits...)
+	}
+	return out, nil
 }
 
 // Pending returns the changes that alter a file.

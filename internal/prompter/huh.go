@@ -184,7 +184,8 @@ func (h *Huh) runTerminal(ctx context.Context, f *huh.Form, tty *os.File) error 
 	if err != nil {
 		return fmt.Errorf("set the terminal to raw mode: %w", err)
 	}
-	defer term.Restore(int(tty.Fd()), state)
+	// A terminal that cannot be restored is gone: nothing more to do.
+	defer func() { _ = term.Restore(int(tty.Fd()), state) }()
 	if err := keepOutputProcessing(int(tty.Fd())); err != nil {
 		return fmt.Errorf("set the terminal to raw mode: %w", err)
 	}
@@ -192,12 +193,12 @@ func (h *Huh) runTerminal(ctx context.Context, f *huh.Form, tty *os.File) error 
 	if err != nil {
 		return fmt.Errorf("run prompt: %w", err)
 	}
-	defer pr.Close()
+	defer func() { _ = pr.Close() }() // a pipe we made: closing it cannot lose data
 	stop := make(chan struct{})
 	pumped := make(chan struct{})
 	go func() {
 		defer close(pumped)
-		defer pw.Close()
+		defer func() { _ = pw.Close() }() // end of input for the form
 		for {
 			select {
 			case b, ok := <-h.keys:

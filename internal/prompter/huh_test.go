@@ -109,7 +109,7 @@ func TestMultiSelectNeedsOne(t *testing.T) {
 func TestCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r, w := io.Pipe()
-	defer w.Close()
+	defer func() { _ = w.Close() }()
 	h := NewHuh(r, &bytes.Buffer{}, true)
 	done := make(chan error, 1)
 	go func() {

@@ -23,7 +23,7 @@ func openTerminal(t *testing.T) (ptmx, tty *os.File) {
 	if err != nil {
 		t.Fatalf("open a pseudo-terminal: %v", err)
 	}
-	t.Cleanup(func() { tty.Close(); ptmx.Close() })
+	t.Cleanup(func() { _ = tty.Close(); _ = ptmx.Close() })
 	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +125,10 @@ func TestTerminalLinesStartAtTheLeft(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open a pseudo-terminal: %v", err)
 	}
-	t.Cleanup(func() { tty.Close(); ptmx.Close() })
-	pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120})
+	t.Cleanup(func() { _ = tty.Close(); _ = ptmx.Close() })
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
 	var mu sync.Mutex
 	var screen []byte
 	go func() {

@@ -180,8 +180,13 @@ func Without(data any, path []string) any {
 	return data
 }
 
+// isEmpty reports whether x is an empty object or list, or null: a YAML
+// parent written "mcp_servers:" with nothing under it is null, and after an
+// install and uninstall it is "{}"; both hold no servers.
 func isEmpty(x any) bool {
 	switch v := x.(type) {
+	case nil:
+		return true
 	case map[string]any:
 		return len(v) == 0
 	case []any:

@@ -8,6 +8,8 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config/jsondoc"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config/tomldoc"
+	"github.com/latchgate-ai/latchgate-mcp/internal/config/yamldoc"
 )
 
 // Parse opens data as a document of format f. Empty or whitespace-only
@@ -19,6 +21,12 @@ func Parse(f config.Format, data []byte) (config.Document, error) {
 		return jsondoc.Parse(data, true)
 	case config.JSONC:
 		return jsondoc.Parse(data, false)
+	case config.TOML:
+		return tomldoc.Parse(data)
+	case config.YAML:
+		return yamldoc.Parse(data)
+	case config.JSONComments:
+		return jsondoc.ParseFormat(data, config.JSONComments)
 	}
 	return nil, fmt.Errorf("no editor for the %s format", f)
 }

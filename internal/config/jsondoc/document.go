@@ -39,7 +39,10 @@ type Document struct {
 	src    []byte // without the BOM
 	bom    bool
 	strict bool
-	root   valueRef
+	// noTrailing: comments allowed, trailing commas not
+	// (config.JSONComments).
+	noTrailing bool
+	root       valueRef
 	// tables holds the members of the objects near the top, from the
 	// parse; cleared by any edit, whose offsets it would no longer match.
 	tables map[int]objectInfo
@@ -55,8 +58,11 @@ var (
 
 // Format implements config.Document.Format.
 func (d *Document) Format() config.Format {
-	if d.strict {
+	switch {
+	case d.strict:
 		return config.JSON
+	case d.noTrailing:
+		return config.JSONComments
 	}
 	return config.JSONC
 }
@@ -65,7 +71,26 @@ func (d *Document) Format() config.Format {
 // allowed). Empty or whitespace-only input is an empty object, as a file
 // that was just created by touch should be.
 func Parse(data []byte, strict bool) (*Document, error) {
-	d := &Document{strict: strict}
+	f := config.JSONC
+	if strict {
+		f = config.JSON
+	}
+	return ParseFormat(data, f)
+}
+
+// ParseFormat reads data as f, one of the JSON formats: config.JSON,
+// config.JSONC or config.JSONComments (comments but no trailing commas).
+func ParseFormat(data []byte, f config.Format) (*Document, error) {
+	d := &Document{}
+	switch f {
+	case config.JSON:
+		d.strict = true
+	case config.JSONC:
+	case config.JSONComments:
+		d.noTrailing = true
+	default:
+		return nil, fmt.Errorf("the %s format is not JSON", f)
+	}
 	if bytes.HasPrefix(data, utf8BOM) {
 		d.bom = true
 		data = data[len(utf8BOM):]
@@ -92,7 +117,7 @@ func Parse(data []byte, strict bool) (*Document, error) {
 // value, or a *config.SyntaxError with the line and column of the problem.
 func (d *Document) scan(src []byte) (valueRef, error) {
 	// Depth 3 covers projects["<path>"] in ~/.claude.json.
-	sc := scanner{src: src, strict: d.strict, keepDepth: 3}
+	sc := scanner{src: src, strict: d.strict, noTrailing: d.noTrailing, keepDepth: 3}
 	defer func() { d.tables = sc.tables }()
 	start, end, err := sc.validate()
 	if err != nil {
@@ -230,13 +255,13 @@ func (d *Document) openObject(v valueRef) (objectInfo, error) {
 	if obj, ok := d.tables[v.start]; ok {
 		return obj, nil
 	}
-	sc := scanner{src: d.src, strict: d.strict, trustedBefore: len(d.src) + 1}
+	sc := scanner{src: d.src, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: len(d.src) + 1}
 	obj, _, err := sc.object(v.start, 0, true)
 	return obj, err
 }
 
 func (d *Document) openArray(v valueRef) (arrayInfo, error) {
-	sc := scanner{src: d.src, strict: d.strict, trustedBefore: len(d.src) + 1}
+	sc := scanner{src: d.src, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: len(d.src) + 1}
 	arr, _, err := sc.array(v.start, 0, true)
 	return arr, err
 }
@@ -771,7 +796,7 @@ var fromStart = resume{pos: -1}
 func (d *Document) commit(container valueRef, r resume, edits ...splice) error {
 	out := applySplices(d.src, edits)
 	delta := len(out) - len(d.src)
-	sc := scanner{src: out, strict: d.strict, trustedBefore: edits[0].start}
+	sc := scanner{src: out, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: edits[0].start}
 	var end int
 	var err error
 	switch {

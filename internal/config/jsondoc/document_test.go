@@ -358,3 +358,78 @@ func TestDeleteRemovesEveryDuplicate(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestJSONComments: the dialect of clients that strip comments and call
+// JSON.parse keeps comments, refuses trailing commas at their position
+// (in objects and arrays, nested too), and an edit on a commented file
+// adds no trailing comma.
+func TestJSONComments(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"{\n  \"a\": 1,\n}", "line 3, column 1: trailing commas are not allowed in this file (comments are, but its client stops at a trailing comma)"},
+		{"{\"a\": [1, 2,]}", "line 1, column 13: trailing commas are not allowed"},
+		{"// c\n{\"a\": {\"b\": 1, /* x */}}", "line 2, column 23: trailing commas are not allowed"},
+	} {
+		_, err := ParseFormat([]byte(tt.in), config.JSONComments)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseFormat(%q) = %v, want error containing %q", tt.in, err, tt.want)
+		}
+		if _, err := ParseFormat([]byte(tt.in), config.JSONC); err != nil {
+			t.Errorf("JSONC refused %q: %v", tt.in, err)
+		}
+	}
+	d, err := ParseFormat([]byte("{\n  // servers\n  \"mcpServers\": {\n    \"x\": {} // one\n  }\n}\n"), config.JSONComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Format() != config.JSONComments {
+		t.Errorf("Format() = %s", d.Format())
+	}
+	if _, err := d.SetRaw(json.RawMessage(`{"command":"lg"}`), "mcpServers", "lg"); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  // servers\n  \"mcpServers\": {\n    \"x\": {}, // one\n    \"lg\": {\n      \"command\": \"lg\"\n    }\n  }\n}\n"
+	if diff := cmp.Diff(want, string(d.Bytes())); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := ParseFormat(d.Bytes(), config.JSONComments); err != nil {
+		t.Errorf("the edited file does not parse: %v", err)
+	}
+	if _, err := ParseFormat([]byte("{}"), config.TOML); err == nil {
+		t.Error("ParseFormat(TOML): no error")
+	}
+}
+
+// FuzzJSONComments checks the comments-but-no-trailing-commas dialect
+// against the other two: whatever it accepts JSONC accepts; on input
+// without comments it accepts exactly what strict JSON accepts; and an
+// upsert into a file it accepts gives a file it still accepts.
+func FuzzJSONComments(f *testing.F) {
+	for _, s := range []string{"{}", "{\"a\": [1, 2],}", "// c\n{\"a\": {\"b\": 1 /* x */}}", "{\"a\": [1,]}", "{\"mcpServers\": {\"x\": 1}}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if bytes.Count(in, []byte("[")) > 1000 || bytes.Count(in, []byte("{")) > 1000 {
+			return
+		}
+		d, err := ParseFormat(in, config.JSONComments)
+		_, cErr := Parse(in, false)
+		if err == nil && cErr != nil {
+			t.Fatalf("json-comments accepts what JSONC refuses (%v): %q", cErr, in)
+		}
+		if !bytes.Contains(in, []byte("/")) {
+			_, sErr := Parse(in, true)
+			if (err == nil) != (sErr == nil) {
+				t.Fatalf("without comments: json-comments err=%v, strict err=%v, input %q", err, sErr, in)
+			}
+		}
+		if err != nil {
+			return
+		}
+		if _, err := d.SetRaw(json.RawMessage(`{"command":"lg","args":["a"]}`), "mcpServers", "latchgate"); err != nil {
+			return // a path that is not an object: refused, fine
+		}
+		if _, err := ParseFormat(d.Bytes(), config.JSONComments); err != nil {
+			t.Fatalf("the edited file is no longer json-comments: %v\n%s", err, d.Bytes())
+		}
+	})
+}

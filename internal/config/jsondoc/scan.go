@@ -25,6 +25,9 @@ const maxDepth = 10000
 type scanner struct {
 	src    []byte
 	strict bool
+	// noTrailing refuses trailing commas in a file that may have
+	// comments (config.JSONComments); strict refuses both.
+	noTrailing bool
 	// trustedBefore marks text validated already: member values that
 	// start before it are skipped by bracket matching, not validated
 	// again. Zero trusts nothing.
@@ -46,6 +49,15 @@ func (e *syntaxError) Error() string { return e.msg }
 
 func (s *scanner) errorf(off int, format string, args ...any) error {
 	return &syntaxError{off: off, msg: fmt.Sprintf(format, args...)}
+}
+
+// trailingCommaError reports a trailing comma before the closing
+// bracket at off.
+func (s *scanner) trailingCommaError(off int) error {
+	if s.strict {
+		return s.errorf(off, "trailing commas are not allowed in this file (it must be plain JSON)")
+	}
+	return s.errorf(off, "trailing commas are not allowed in this file (comments are, but its client stops at a trailing comma)")
 }
 
 // describe names the character at off for an error message.
@@ -340,8 +352,8 @@ func (s *scanner) objectFrom(obj objectInfo, i, n, depth int, keep bool) (object
 			return obj, i, s.errorf(i, "unexpected end of file in object")
 		}
 		if s.src[i] == '}' {
-			if obj.trailingComma && s.strict {
-				return obj, i, s.errorf(i, "trailing commas are not allowed in this file (it must be plain JSON)")
+			if obj.trailingComma && (s.strict || s.noTrailing) {
+				return obj, i, s.trailingCommaError(i)
 			}
 			obj.end = i + 1
 			return obj, i + 1, nil
@@ -414,8 +426,8 @@ func (s *scanner) arrayFrom(arr arrayInfo, i, n, depth int, keep bool) (arrayInf
 			return arr, i, s.errorf(i, "unexpected end of file in array")
 		}
 		if s.src[i] == ']' {
-			if arr.trailingComma && s.strict {
-				return arr, i, s.errorf(i, "trailing commas are not allowed in this file (it must be plain JSON)")
+			if arr.trailingComma && (s.strict || s.noTrailing) {
+				return arr, i, s.trailingCommaError(i)
 			}
 			arr.end = i + 1
 			return arr, i + 1, nil

@@ -186,3 +186,70 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("bad manifests: exit %v; stderr:\n%s", err, p.stderr)
 	}
 }
+
+func TestAdminSocketAndCredentials(t *testing.T) {
+	dir, err := os.MkdirTemp("", "lg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock, admin, creds := filepath.Join(dir, "gate.sock"), filepath.Join(dir, "gate-admin.sock"), filepath.Join(dir, "ops")
+	run := func() string {
+		p := start(t, "--socket", sock, "--admin-socket", admin, "--operator-credentials", creds, "--quiet")
+		for _, want := range []string{"listening on unix:" + sock, "admin listening on unix:" + admin,
+			"operator credential default in " + creds, "public base url http://localhost:3000"} {
+			if l := p.line(t); l != want {
+				t.Fatalf("line = %q, want %q", l, want)
+			}
+		}
+		hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", admin)
+			},
+		}}
+		defer hc.CloseIdleConnections()
+		resp, err := hc.Get("http://localhost/v1/approvals")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		// A credential is configured, so the answer is "unauthorized",
+		// not "operator_auth_not_configured".
+		if resp.StatusCode != 401 || string(b) != `{"error":"unauthorized"}` {
+			t.Errorf("GET /v1/approvals on the admin socket = %d %s", resp.StatusCode, b)
+		}
+		p.interrupt(t)
+		tok, err := os.ReadFile(filepath.Join(creds, "operator.token"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"operator.pem", "operator.token"} {
+			if fi, err := os.Stat(filepath.Join(creds, f)); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %v, %v", f, fi.Mode(), err)
+			}
+		}
+		return string(tok)
+	}
+	first := run()
+	if !strings.HasPrefix(first, "key-default-") {
+		t.Errorf("token %q", first)
+	}
+	if second := run(); second != first {
+		t.Errorf("a second run replaced the credential")
+	}
+	// Half a credential is refused.
+	os.Remove(filepath.Join(creds, "operator.token"))
+	p := start(t, "--socket", sock, "--admin-socket", admin, "--operator-credentials", creds)
+	err = p.cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(p.stderr.String(), "only one of") {
+		t.Errorf("half a credential: %v; stderr:\n%s", err, p.stderr)
+	}
+	// The admin flags need a credential directory.
+	p = start(t, "--socket", sock, "--admin-socket", admin)
+	if err := p.cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Errorf("admin without credentials: %v", err)
+	}
+}

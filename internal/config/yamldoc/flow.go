@@ -1,0 +1,162 @@
+package yamldoc
+
+import (
+	"bytes"
+	"slices"
+
+	"gopkg.in/yaml.v3"
+)
+
+// flowItem is an element of a flow collection: [start, end) and the comma
+// after it (-1 for none).
+type flowItem struct {
+	start, end, comma int
+}
+
+func (d *Document) flowItems(l loc) []flowItem {
+	src := d.t.src
+	n := l.n
+	ind := d.childIndent(l)
+	stride := 1
+	if n.Kind == yaml.MappingNode {
+		stride = 2
+	}
+	var items []flowItem
+	for i := 0; i < len(n.Content); i += stride {
+		c := d.child(l, i, ind)
+		it := flowItem{start: d.pos(c.n), end: d.end(c), comma: -1}
+		if stride == 2 {
+			it.end = max(it.end, d.end(d.child(l, i+1, ind)))
+		}
+		if q := d.t.skipSpace(it.end); q < len(src) && src[q] == ',' {
+			it.comma = q
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// flowBrackets returns the offsets of a flow collection's brackets.
+func (d *Document) flowBrackets(l loc) (open, close int, err error) {
+	src := d.t.src
+	open = d.contentStart(l.n)
+	close = d.end(l) - 1
+	if open >= len(src) || src[open] != '[' && src[open] != '{' || close <= open || src[close] != ']' && src[close] != '}' {
+		return 0, 0, internalError("cannot find the brackets of the collection at line %d", l.n.Line)
+	}
+	return open, close, nil
+}
+
+// flowInsert plans adding elem (flow text) as the last element of the
+// flow collection l: inline after ", " on one line, or on its own line,
+// indented like the last element, when the collection spans lines.
+func (d *Document) flowInsert(l loc, elem string) ([]splice, error) {
+	src := d.t.src
+	open, close, err := d.flowBrackets(l)
+	if err != nil {
+		return nil, err
+	}
+	items := d.flowItems(l)
+	if len(items) == 0 {
+		inner := src[open+1 : close]
+		if len(bytes.TrimSpace(inner)) == 0 {
+			return []splice{{open + 1, close, elem}}, nil
+		}
+		// Comments inside: the element goes on its own line after them.
+		base := d.lineIndent(open)
+		kept := string(bytes.TrimRight(inner, " \t\r\n"))
+		return []splice{{open + 1, close, kept + d.nl + base + spaces(d.lo.unit) + elem + d.nl + base}}, nil
+	}
+	last := items[len(items)-1]
+	trailing := last.comma >= 0
+	if bytes.IndexByte(src[open:last.start], '\n') < 0 {
+		if trailing {
+			at := last.comma + 1
+			return []splice{{at, at, " " + elem + ","}}, nil
+		}
+		return []splice{{last.end, last.end, ", " + elem}}, nil
+	}
+	indent := d.lineIndent(last.start)
+	from := last.end
+	if trailing {
+		from = last.comma + 1
+	}
+	lineEnd := from + d.endOfLineComment(from)
+	if trailing {
+		return []splice{{lineEnd, lineEnd, d.nl + indent + elem + ","}}, nil
+	}
+	return []splice{{last.end, last.end, ","}, {lineEnd, lineEnd, d.nl + indent + elem}}, nil
+}
+
+// flowRemove plans removing element k of the flow collection l with the
+// comma that belongs to it, closing up the line it leaves.
+func (d *Document) flowRemove(l loc, k int) ([]splice, error) {
+	src := d.t.src
+	open, close, err := d.flowBrackets(l)
+	if err != nil {
+		return nil, err
+	}
+	items := d.flowItems(l)
+	it := items[k]
+	last := len(items) - 1
+	start := d.backOverLineStart(it.start)
+	var end int
+	if it.comma >= 0 {
+		end = it.comma + 1
+		if start == it.start {
+			end = d.t.skipBlanks(end)
+		}
+	} else {
+		end = it.end
+	}
+	var edits []splice
+	if k == last && items[last].comma < 0 && k > 0 {
+		comma := items[k-1].comma
+		edits = append(edits, splice{comma, comma + 1, ""})
+		if start < comma+1 || start == it.start {
+			start = comma + 1
+		}
+	}
+	edits = append(edits, splice{start, end, ""})
+	if len(items) == 1 {
+		rest := append(slices.Clone(src[open+1:start]), src[end:close]...)
+		if len(bytes.TrimSpace(rest)) == 0 {
+			return []splice{{open + 1, close, ""}}, nil
+		}
+	}
+	return edits, nil
+}
+
+// backOverLineStart moves p back over the blanks before it and one line
+// break, if only blanks stand between them.
+func (d *Document) backOverLineStart(p int) int {
+	src := d.t.src
+	q := p
+	for q > 0 && isBlank(src[q-1]) {
+		q--
+	}
+	if q > 0 && src[q-1] == '\n' {
+		q--
+		if q > 0 && src[q-1] == '\r' {
+			q--
+		}
+		return q
+	}
+	return p
+}
+
+// endOfLineComment returns how far the rest of the line from p extends
+// when it holds only blanks and a comment, 0 otherwise.
+func (d *Document) endOfLineComment(p int) int {
+	q := d.t.skipBlanks(p)
+	if q < len(d.t.src) && d.t.src[q] == '#' {
+		return d.t.lineEnd(q) - p
+	}
+	return 0
+}
+
+// lineIndent returns the blanks that start the line holding p.
+func (d *Document) lineIndent(p int) string {
+	ls := d.t.lineStart(p)
+	return string(d.t.src[ls:d.t.firstNonBlank(ls)])
+}
