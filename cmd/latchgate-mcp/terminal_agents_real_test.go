@@ -22,8 +22,8 @@ import (
 // project, then asks the client itself whether it connects our entry to
 // latchgate-mcp serve and the reference test gate. Without the binary
 // (LATCHGATE_MCP_TEST_<CLIENT>) a test is skipped and says so. Crush has
-// no binary on npm (its package downloads one from GitHub at install
-// time), so it has goldens and schema checks only.
+// no binary on npm (its package downloads one at install time): CI checks
+// it with goldens and schemas, and TestRealCrush runs with a source build.
 
 // realMachine is a throwaway machine for one client: HOME, a git project,
 // the test gate on the default socket, latchgate-mcp on PATH, and an
@@ -320,4 +320,72 @@ func TestRealClineCLI(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRealCrush: Crush has no status command and no binary on npm (its
+// package downloads one at install time), so .ci/run cannot install it;
+// with a crush built from source (go build in a checkout of
+// charmbracelet/crush) named by LATCHGATE_MCP_TEST_CRUSH, a headless
+// "crush run" against the fake model shows what it loaded: the user entry
+// connects ("error":null in its log) and a gate action goes through; a
+// project entry beside it is refused by install, and a second definition
+// made by hand breaks the server in Crush as doctor says it does.
+func TestRealCrush(t *testing.T) {
+	t.Parallel()
+	m, crush := newRealMachine(t, "LATCHGATE_MCP_TEST_CRUSH")
+	model := newFakeModel(t)
+	model.Call, model.CallArgs = "mcp_latchgate_http_fetch", `{"url":"https://example.com/"}`
+	m.gate.SetDefault("http_fetch", gatetest.Outcome{Kind: gatetest.Executed, Output: json.RawMessage(`{"marker":"lg-e2e-crush"}`)})
+	fake := map[string]any{"id": "fake-model", "name": "Fake", "cost_per_1m_in": 0, "cost_per_1m_out": 0, "cost_per_1m_in_cached": 0,
+		"cost_per_1m_out_cached": 0, "context_window": 100000, "default_max_tokens": 1000, "can_reason": false, "supports_attachments": false}
+	provider, _ := json.Marshal(map[string]any{
+		"providers": map[string]any{"fake": map[string]any{"type": "openai-compat", "base_url": model.BaseURL(), "api_key": "test-key", "models": []any{fake}}},
+		"models":    map[string]any{"large": map[string]any{"model": "fake-model", "provider": "fake"}, "small": map[string]any{"model": "fake-model", "provider": "fake"}},
+		"options":   map[string]any{"disable_provider_auto_update": true, "disable_default_providers": true}})
+	// Crush's own data file holds the provider, as Crush keeps it there.
+	m.write("home/.local/share/crush/crush.json", string(provider))
+	env := []string{"CRUSH_DISABLE_METRICS=1", "DO_NOT_TRACK=1", "CRUSH_DISABLE_PROVIDER_AUTO_UPDATE=1"}
+	logged := func() string {
+		data, _ := os.ReadFile(filepath.Join(m.proj, ".crush", "logs", "crush.log"))
+		var out []string
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "MCP client initialization finished") {
+				out = append(out, line)
+			}
+		}
+		os.RemoveAll(filepath.Join(m.proj, ".crush", "logs"))
+		return strings.Join(out, "\n")
+	}
+
+	m.run(nil, m.bin, "install", "--ide", "crush", "--binary-path", m.bin)
+	out := m.run(env, crush, "run", "--debug", "Fetch https://example.com/ with the gate.")
+	if log := logged(); !strings.Contains(log, `"name":"latchgate"`) || !strings.Contains(log, `"error":null`) {
+		t.Fatalf("Crush did not connect the entry; its log says:\n%s\n%s", log, out)
+	}
+	if !model.Offered("mcp_latchgate_http_fetch") {
+		t.Errorf("the model was never offered mcp_latchgate_http_fetch: %+v", model.Requests())
+	}
+	back := false
+	for _, r := range model.Requests() {
+		for _, res := range r.ToolResults {
+			back = back || strings.Contains(res, "lg-e2e-crush")
+		}
+	}
+	if !back {
+		t.Errorf("the gate's answer never came back to the model: %+v\n%s", model.Requests(), out)
+	}
+
+	// A project entry too would be merged into the user's: refused.
+	if out, err := m.try(nil, m.bin, "install", "--ide", "crush", "--scope", "project"); err == nil || !strings.Contains(out, "concatenating their args") {
+		t.Errorf("a second Crush entry was not refused: %v\n%s", err, out)
+	}
+	// Made by hand, it breaks the server in Crush, and doctor says so.
+	m.write("proj/.crush.json", `{"mcp": {"latchgate": {"type": "stdio", "command": "latchgate-mcp", "args": ["serve", "--public-base-url", "http://localhost:3000"]}}}`)
+	model.Call = ""
+	m.run(env, crush, "run", "--debug", "Reply with ok.")
+	if log := logged(); strings.Contains(log, `"error":null`) {
+		t.Errorf("Crush connected a server whose args it concatenated:\n%s", log)
+	}
+	doctor, _ := m.try(nil, m.bin, "doctor", "--ide", "crush")
+	expectLines(t, "doctor", doctor, `error +Crush: Crush reads 2 definitions of "latchgate"`)
 }

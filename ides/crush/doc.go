@@ -1,7 +1,9 @@
 // Package crush describes the MCP configuration of Crush (Charm).
 //
-// Crush (measured on v0.90.0 built from source, clients.md §3.11; npm's
-// @charmland/crush ships no binary, so no newer one was run) reads strict
+// Crush (measured on v0.90.0+5 built from source, clients.md §3.11; npm's
+// @charmland/crush ships no binary, so no newer one was run; the same build
+// confirmed that our entry connects, that "\$" keeps a dollar literal, and
+// that a second definition breaks the server: TestRealCrush) reads strict
 // JSON, lowest first: ~/.config/crush/crush.json ($CRUSH_GLOBAL_CONFIG
 // names its directory, else $XDG_CONFIG_HOME/crush; %LOCALAPPDATA%\crush on
 // Windows, as a peer installer has it) and the crushrc beside it;
