@@ -214,41 +214,14 @@ func TestRealOpenCode(t *testing.T) {
 
 	// Every file the golden cases write: a schema error in any of them
 	// would make every OpenCode command exit 1.
-	files, _ := filepath.Glob("../../testdata/golden/opencode/*.txtar")
-	for _, f := range files {
-		ar, err := txtar.ParseFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		home := filepath.Join(m.root, "g", strings.TrimSuffix(filepath.Base(f), ".txtar"))
-		n := 0
-		for _, sec := range ar.Files {
-			rel, ok := strings.CutPrefix(sec.Name, "after/")
-			if !ok || strings.Contains(rel, ".git/") {
-				continue
-			}
-			data := sec.Data
-			if r, ok := strings.CutSuffix(rel, "#nonl"); ok {
-				rel, data = r, data[:len(data)-1]
-			}
-			p := filepath.Join(home, rel)
-			os.MkdirAll(filepath.Dir(p), 0o700)
-			if err := os.WriteFile(p, []byte(strings.ReplaceAll(string(data), "@HOME@", home)), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			n++
-		}
-		if n == 0 {
-			continue
-		}
-		os.MkdirAll(filepath.Join(home, "proj"), 0o700)
+	for _, home := range goldenHomes(t, filepath.Join(m.root, "g"), "opencode") {
 		cmd := exec.Command(opencode, "debug", "config")
 		cmd.Dir, cmd.Env = filepath.Join(home, "proj"), append(append(append([]string(nil), m.env...), env...), "HOME="+home)
-		if strings.Contains(f, "xdg") {
+		if strings.HasSuffix(home, "xdg-config-home") {
 			cmd.Env = append(cmd.Env, "XDG_CONFIG_HOME="+filepath.Join(home, "xdg"))
 		}
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("opencode debug config refuses the files of %s: %v\n%s", filepath.Base(f), err, ansi.ReplaceAllString(string(out), ""))
+			t.Errorf("opencode debug config refuses the files of %s: %v\n%s", filepath.Base(home), err, ansi.ReplaceAllString(string(out), ""))
 		}
 	}
 }
@@ -388,4 +361,63 @@ func TestRealCrush(t *testing.T) {
 	}
 	doctor, _ := m.try(nil, m.bin, "doctor", "--ide", "crush")
 	expectLines(t, "doctor", doctor, `error +Crush: Crush reads 2 definitions of "latchgate"`)
+
+	// Crush loads every file the golden cases write (a type error or bad
+	// JSON would make "crush run" exit 1).
+	for _, g := range goldenHomes(t, filepath.Join(m.root, "g"), "crush") {
+		m.write(strings.TrimPrefix(filepath.Join(g, ".local/share/crush/crush.json"), m.root+"/"), string(provider))
+		cmd := exec.Command(crush, "run", "Reply with ok.")
+		cmd.Dir, cmd.Env = filepath.Join(g, "proj"), append(append(append([]string(nil), m.env...), env...), "HOME="+g)
+		if strings.HasSuffix(g, "global-config-env") {
+			cmd.Env = append(cmd.Env, "CRUSH_GLOBAL_CONFIG="+filepath.Join(g, "crushcfg"))
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("crush refuses the files of %s: %v\n%s", filepath.Base(g), err, out)
+		}
+	}
+}
+
+// goldenHomes writes the after/ files of each golden case of adapter id
+// into a home directory of its own under dir (with a proj directory) and
+// returns those that have any.
+func goldenHomes(t *testing.T, dir, id string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "golden", id, "*.txtar"))
+	var out []string
+	for _, f := range files {
+		ar, err := txtar.ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		home := filepath.Join(dir, strings.TrimSuffix(filepath.Base(f), ".txtar"))
+		n := 0
+		for _, sec := range ar.Files {
+			rel, ok := strings.CutPrefix(sec.Name, "after/")
+			if !ok || strings.Contains(rel, ".git/") {
+				continue
+			}
+			data := sec.Data
+			if r, ok := strings.CutSuffix(rel, "#nonl"); ok {
+				rel, data = r, data[:len(data)-1]
+			}
+			p := filepath.Join(home, rel)
+			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(strings.ReplaceAll(string(data), "@HOME@", home)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		if n > 0 {
+			if err := os.MkdirAll(filepath.Join(home, "proj"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, home)
+		}
+	}
+	if len(out) < 5 {
+		t.Fatalf("found %d golden cases with files for %s, want at least 5", len(out), id)
+	}
+	return out
 }
