@@ -51,7 +51,11 @@ func newRealMachine(t *testing.T, envVar string) (*realMachine, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(root) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(root); err != nil {
+			t.Errorf("remove the test directory: %v", err)
+		}
+	})
 	m := &realMachine{t: t, root: root, home: filepath.Join(root, "home"), proj: filepath.Join(root, "proj"), timeout: 120 * time.Second}
 	run := filepath.Join(root, "run")
 	for _, d := range []string{m.home, filepath.Join(m.proj, ".git"), filepath.Join(run, "latchgate")} {
@@ -66,7 +70,11 @@ func newRealMachine(t *testing.T, envVar string) (*realMachine, string) {
 	if err := m.gate.ListenUnix(filepath.Join(run, "latchgate", "gate.sock")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.gate.Close() })
+	t.Cleanup(func() {
+		if err := m.gate.Close(); err != nil {
+			t.Errorf("close the test gate: %v", err)
+		}
+	})
 	m.bin = latchgateBinary(t)
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
@@ -326,7 +334,9 @@ func TestRealCrush(t *testing.T) {
 				out = append(out, line)
 			}
 		}
-		os.RemoveAll(filepath.Join(m.proj, ".crush", "logs"))
+		if err := os.RemoveAll(filepath.Join(m.proj, ".crush", "logs")); err != nil {
+			t.Fatal(err)
+		}
 		return strings.Join(out, "\n")
 	}
 

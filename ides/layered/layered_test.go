@@ -49,7 +49,9 @@ func setup(t *testing.T, files map[string]string) ides.Env {
 	home := t.TempDir()
 	for rel, data := range files {
 		p := filepath.Join(home, rel)
-		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}
