@@ -54,6 +54,7 @@ func flagName(span []string) string {
 // kept describes those, for the report.
 func MergeSpec(stored StoredEntry, fresh ServerSpec) (merged ServerSpec, kept []string) {
 	merged = fresh
+	merged.Name = fresh.Name
 	merged.Args = append([]string(nil), fresh.Args...)
 	merged.Env = append(EnvList(nil), fresh.Env...)
 	owned := map[string]bool{}
@@ -98,6 +99,7 @@ func MergeSpec(stored StoredEntry, fresh ServerSpec) (merged ServerSpec, kept []
 // t's file, keeping what the user added to an entry already there (see
 // MergeSpec and KeepUserKeys) and saying what was kept.
 func UpsertEntry(a Adapter, t Target, name string, spec ServerSpec) merge.Edit {
+	spec.Name = name
 	return func(doc config.Document) (bool, error) {
 		path := t.EntryPath(name)
 		value, err := a.Entry(spec)

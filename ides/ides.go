@@ -125,6 +125,9 @@ func (l EnvList) Value() config.Value {
 
 // ServerSpec is the IDE-neutral description of the server to launch.
 type ServerSpec struct {
+	// Name is the entry's name, for clients whose entry repeats it
+	// (Continue's list items, Goose's extensions); install sets it.
+	Name    string
 	Command string
 	Args    []string
 	Env     EnvList
@@ -147,6 +150,10 @@ type Target struct {
 	// Schema names the embedded JSON Schema (package schemas) the file
 	// must match, "" for none.
 	Schema string
+	// ItemKey, when set, says the servers are a list of objects, each
+	// naming itself in this member (Continue: mcpServers: [{name: x}]),
+	// rather than an object keyed by name.
+	ItemKey string
 	// SchemaPaths, when set, are the only parts of the file the schema
 	// describes ("*" matches any key): list and doctor check just those
 	// (config.Select), not a whole 10 MB ~/.claude.json.
@@ -185,6 +192,9 @@ type Note struct {
 	// ID and Hint are for doctor, which reports an adapter's notes as
 	// checks (config.<ID>).
 	ID, Hint string
+	// IfConfigured: doctor reports it only when the client has an entry
+	// of ours (a limit of the client that matters only to its users).
+	IfConfigured bool
 }
 
 // Planner is implemented by adapters that edit more than their one target
@@ -197,7 +207,11 @@ type Planner interface {
 
 // EntryPath is the path of server name in t's file.
 func (t Target) EntryPath(name string) []string {
-	return append(append([]string(nil), t.Servers...), name)
+	seg := name
+	if t.ItemKey != "" {
+		seg = config.Where(t.ItemKey, name)
+	}
+	return append(append([]string(nil), t.Servers...), seg)
 }
 
 // SetEntry is the edit that puts entry under name in the servers object.
@@ -235,6 +249,10 @@ func PlanInstall(a Adapter, env Env, req Request) ([]merge.FileEdit, []Note, err
 		return nil, nil, err
 	}
 	edits := []merge.FileEdit{t.FileEdit(env, EntryEdit(a, t, req))}
+	var notes []Note
+	if w, ok := a.(EnvWarner); ok {
+		notes = w.EnvWarnings(env)
+	}
 	if req.Approve {
 		approver, ok := a.(Approver)
 		if !ok || req.Scope != ScopeProject {
@@ -242,7 +260,7 @@ func PlanInstall(a Adapter, env Env, req Request) ([]merge.FileEdit, []Note, err
 		}
 		edits = append(edits, approver.ApproveEdits(env, req.Name)...)
 	}
-	return edits, nil, nil
+	return edits, notes, nil
 }
 
 // PlanUninstall returns the file edits that remove req.Name with adapter a.

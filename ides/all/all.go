@@ -9,11 +9,14 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/clinecli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/codex"
+	"github.com/latchgate-ai/latchgate-mcp/ides/continuecli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/copilotcli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/crush"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/droid"
 	"github.com/latchgate-ai/latchgate-mcp/ides/geminicli"
+	"github.com/latchgate-ai/latchgate-mcp/ides/goose"
+	"github.com/latchgate-ai/latchgate-mcp/ides/hermes"
 	"github.com/latchgate-ai/latchgate-mcp/ides/kilo"
 	"github.com/latchgate-ai/latchgate-mcp/ides/opencode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/qwencode"
@@ -24,7 +27,8 @@ import (
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
 		codex.Adapter{}, geminicli.Adapter{}, qwencode.Adapter{}, copilotcli.Adapter{}, droid.Adapter{},
-		opencode.Adapter{}, kilo.Adapter{}, crush.Adapter{}, clinecli.Adapter{}}
+		opencode.Adapter{}, kilo.Adapter{}, crush.Adapter{}, clinecli.Adapter{},
+		continuecli.Adapter{}, hermes.Adapter{}, goose.Adapter{}}
 }
 
 // aliases maps other names people type to adapter IDs.
@@ -37,6 +41,7 @@ var aliases = map[string]string{
 	"factory": "droid", "factory-droid": "droid", "copilotcli": "copilot-cli", "copilot_cli": "copilot-cli",
 	"open-code": "opencode", "open_code": "opencode", "kilocode": "kilo", "kilo-code": "kilo", "kilo-cli": "kilo",
 	"clinecli": "cline-cli", "cline_cli": "cline-cli",
+	"cn": "continue", "continue-cli": "continue", "hermes-agent": "hermes", "openai-codex": "codex", "codex-cli": "codex",
 }
 
 // Lookup finds the adapter whose ID is id.

@@ -163,8 +163,16 @@ func TestCompleteScope(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		if d := cmp.Diff(tt.want, m.complete(t, tt.args...)); d != "" {
-			t.Errorf("%s: %q (-want +got):\n%s", tt.name, tt.args, d)
+		got := m.complete(t, tt.args...)
+		// A description may go on to name the IDEs that have the scope
+		// when not all do: that list grows with the registry, so the
+		// test pins the start of each line.
+		ok := len(got) == len(tt.want)
+		for i := 0; ok && i < len(got); i++ {
+			ok = strings.HasPrefix(got[i], tt.want[i])
+		}
+		if !ok {
+			t.Errorf("%s: %q\ngot  %q\nwant lines starting %q", tt.name, tt.args, got, tt.want)
 		}
 	}
 	// Every value offered is one install accepts for some IDE.

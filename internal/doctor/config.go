@@ -37,6 +37,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 	res := &configResult{}
 	env := opts.Env
 	configured := 0
+	withEntry := map[ides.Adapter]bool{}
 	owners := map[string]bool{} // files already checked (VS Code and Insiders share .vscode/mcp.json)
 	for _, a := range adapters {
 		locs, err := ides.Locations(a, env)
@@ -92,6 +93,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 				continue
 			}
 			configured++
+			withEntry[a] = true
 			e := &entry{a: a, loc: loc, file: f, subject: subj}
 			doc, _, _ := inspect.ReadDoc(loc.Target, "")
 			if doc != nil {
@@ -111,7 +113,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 		res.scopeProblems(opts, a)
 		res.entries = append(res.entries, ideEntries...)
 	}
-	res.envWarnings(opts, adapters)
+	res.envWarnings(opts, adapters, withEntry)
 	if configured == 0 {
 		res.add(Check{ID: "config.none", Status: Error,
 			Message: fmt.Sprintf("no %q server entry in any configuration file checked", opts.Name),
@@ -277,13 +279,16 @@ func (c *configResult) strays(opts Options, a ides.Adapter, loc ides.Location, s
 
 // envWarnings reports what an adapter says about its client under this
 // environment (CLAUDE_CONFIG_DIR set but empty, say).
-func (c *configResult) envWarnings(opts Options, adapters []ides.Adapter) {
+func (c *configResult) envWarnings(opts Options, adapters []ides.Adapter, configured map[ides.Adapter]bool) {
 	for _, a := range adapters {
 		w, ok := a.(ides.EnvWarner)
 		if !ok {
 			continue
 		}
 		for _, n := range w.EnvWarnings(opts.Env) {
+			if n.IfConfigured && !configured[a] {
+				continue
+			}
 			st := Warn
 			if n.Level == "info" {
 				st = OK

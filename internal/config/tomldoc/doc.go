@@ -10,10 +10,16 @@
 // comments, blank lines, key order, quoting, number style and the other
 // tables stay byte for byte.
 //
-// Every edit is re-parsed before it is kept, and each public edit is then
-// checked with go-toml/v2's full decoder (which catches what the unstable
-// parser leaves to its callers: duplicate keys, tables defined twice,
-// impossible dates) and by reading the edited path back. An edit that
-// fails either check changes nothing and returns an error, so a file is
-// never written that Codex would refuse.
+// The tree builder enforces what the unstable parser leaves to its callers
+// (a key or table defined twice, a table both dotted and with a header, an
+// inline table extended, integers past 64 bits, impossible dates), as
+// go-toml's decoder does; the fuzz tests hold the two to the same verdict.
+// Files up to 128 KiB are also given to that decoder (past that its
+// duplicate tracking, quadratic in the number of tables, costs more than
+// the whole edit).
+//
+// Every edit is parsed again before it is kept, and each public edit is
+// then checked by reading the edited path back. An edit that fails a check
+// changes nothing and returns an error, so a file is never written that
+// Codex would refuse or that says something else than was asked.
 package tomldoc

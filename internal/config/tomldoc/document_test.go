@@ -575,6 +575,8 @@ var roundTripLayouts = []string{
 	"  ",
 	"\xEF\xBB\xBF ",
 	"\xEF\xBB\xBF\n\n",
+	"\n ",
+	"x = 1\n\n# end",
 	"model = \"o3\"\n",
 	"model = \"o3\"",
 	"# Codex\n",

@@ -331,21 +331,19 @@ func keysHavePrefix(keys []keyPart, prefix []string) bool {
 
 // insertLines puts whole lines (each ending in the file's line break) at
 // x, a line start or the end of the text, with a blank line before them
-// when blankBefore and something comes before. In a file that does not
-// end with a line break the added lines do not either.
+// when blankBefore and something other than blank lines comes before. In
+// a file that does not end with a line break the added lines do not
+// either.
 func (d *Document) insertLines(x int, lines string, blankBefore bool) error {
 	src := d.src
+	blank := ""
+	if blankBefore && !isBlank(src[:x]) {
+		blank = d.nl
+	}
 	if x == len(src) && x > 0 && src[x-1] != '\n' {
-		text := d.nl
-		if blankBefore {
-			text += d.nl
-		}
-		return d.apply(splice{x, x, text + strings.TrimSuffix(lines, d.nl)})
+		return d.apply(splice{x, x, d.nl + blank + strings.TrimSuffix(lines, d.nl)})
 	}
-	if blankBefore && len(bytes.TrimSpace(src[:x])) > 0 {
-		lines = d.nl + lines
-	}
-	return d.apply(splice{x, x, lines})
+	return d.apply(splice{x, x, blank + lines})
 }
 
 // extentEnd returns where section s ends: past its last key-value line
@@ -559,16 +557,20 @@ func (d *Document) removeSpans(rs []span) error {
 			}
 		}
 	}
+	if last := &rs[len(rs)-1]; last.end == len(src) && src[len(src)-1] != '\n' && last.start > 0 && src[last.start-1] == '\n' {
+		// The file has no final line break: take the one before the
+		// removal, so that the file still has none.
+		last.start--
+		if last.start > 0 && src[last.start-1] == '\r' {
+			last.start--
+		}
+	}
 	rs = mergeSpans(rs)
 	edits := make([]splice, len(rs))
 	for i, r := range rs {
 		edits[i] = splice{start: r.start, end: r.end}
 	}
-	out := applySplices(src, edits)
-	if len(src) > 0 && src[len(src)-1] != '\n' && rs[len(rs)-1].end == len(src) {
-		out = trimFinalNewline(out)
-	}
-	return d.reparse(out)
+	return d.reparse(applySplices(src, edits))
 }
 
 // mergeSpans joins sorted spans that overlap or touch.
@@ -582,27 +584,6 @@ func mergeSpans(rs []span) []span {
 		out = append(out, r)
 	}
 	return out
-}
-
-// trimFinalNewline removes the line break at the end of b and the blank
-// lines before it, for a file that had no final line break.
-func trimFinalNewline(b []byte) []byte {
-	for {
-		n := len(b)
-		if n == 0 || b[n-1] != '\n' {
-			return b
-		}
-		n--
-		if n > 0 && b[n-1] == '\r' {
-			n--
-		}
-		b = b[:n]
-		ls := bytes.LastIndexByte(b, '\n') + 1
-		if ls == 0 || !isBlank(b[ls:]) {
-			return b
-		}
-		b = b[:ls]
-	}
 }
 
 // AddToSet implements config.Document.
