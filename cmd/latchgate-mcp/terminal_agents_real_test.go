@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,7 +57,10 @@ func newRealMachine(t *testing.T, envVar string) (*realMachine, string) {
 			t.Errorf("remove the test directory: %v", err)
 		}
 	})
-	m := &realMachine{t: t, root: root, home: filepath.Join(root, "home"), proj: filepath.Join(root, "proj"), timeout: 120 * time.Second}
+	m := &realMachine{t: t, root: root, home: filepath.Join(root, "home"), proj: filepath.Join(root, "proj"),
+		// Generous: a loaded 2-core machine runs these clients several
+		// times slower than an idle one.
+		timeout: 5 * time.Minute}
 	run := filepath.Join(root, "run")
 	for _, d := range []string{m.home, filepath.Join(m.proj, ".git"), filepath.Join(run, "latchgate")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
@@ -99,6 +103,9 @@ func (m *realMachine) try(extraEnv []string, name string, args ...string) (strin
 	cmd.Env, cmd.Dir = append(append([]string(nil), m.env...), extraEnv...), m.proj
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("no end within %s: %w", m.timeout, err)
+	}
 	return ansi.ReplaceAllString(string(out), ""), err
 }
 
