@@ -225,6 +225,16 @@ type EnvWarner interface {
 	EnvWarnings(env Env) []Note
 }
 
+// ScopeChecker is implemented by adapters whose client combines the
+// definitions of one server name across its files in a way that breaks
+// the server (Crush concatenates their args, so a user and a project
+// entry run "serve ... serve ..."). Doctor reports each note as a check
+// (Level "error" fails it); the adapter's own install refuses to make
+// such a pair.
+type ScopeChecker interface {
+	CheckScopes(env Env, name string) []Note
+}
+
 // Profiler is implemented by adapters whose client has profiles, each
 // with its own user file (Request.Profile).
 type Profiler interface {

@@ -187,7 +187,7 @@ type Request struct {
 
 // A Note is something the user should be told about the plan.
 type Note struct {
-	Level string // "info" or "warn"
+	Level string // "info" or "warn"; "error" from a [ScopeChecker]
 	Text  string
 	// ID and Hint are for doctor, which reports an adapter's notes as
 	// checks (config.<ID>).

@@ -10,15 +10,19 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudecode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/claudedesktop"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cline"
+	"github.com/latchgate-ai/latchgate-mcp/ides/clinecli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/codex"
 	"github.com/latchgate-ai/latchgate-mcp/ides/continuecli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/copilotcli"
+	"github.com/latchgate-ai/latchgate-mcp/ides/crush"
 	"github.com/latchgate-ai/latchgate-mcp/ides/cursor"
 	"github.com/latchgate-ai/latchgate-mcp/ides/droid"
 	"github.com/latchgate-ai/latchgate-mcp/ides/geminicli"
 	"github.com/latchgate-ai/latchgate-mcp/ides/goose"
 	"github.com/latchgate-ai/latchgate-mcp/ides/hermes"
+	"github.com/latchgate-ai/latchgate-mcp/ides/kilo"
 	"github.com/latchgate-ai/latchgate-mcp/ides/openclaw"
+	"github.com/latchgate-ai/latchgate-mcp/ides/opencode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/qwencode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/vscode"
 	"github.com/latchgate-ai/latchgate-mcp/ides/windsurf"
@@ -29,6 +33,7 @@ import (
 func Adapters() []ides.Adapter {
 	return []ides.Adapter{claudecode.Adapter{}, cursor.Adapter{}, vscode.Adapter{}, vscode.Adapter{Insiders: true},
 		codex.Adapter{}, geminicli.Adapter{}, qwencode.Adapter{}, copilotcli.Adapter{}, droid.Adapter{},
+		opencode.Adapter{}, kilo.Adapter{}, crush.Adapter{}, clinecli.Adapter{},
 		continuecli.Adapter{}, hermes.Adapter{}, goose.Adapter{},
 		claudedesktop.Adapter{}, windsurf.Adapter{}, zed.Adapter{},
 		cline.Adapter{}, cline.Adapter{Roo: true}, antigravity.Adapter{}, openclaw.Adapter{}}
@@ -42,6 +47,8 @@ var aliases = map[string]string{
 	"gemini": "gemini-cli", "geminicli": "gemini-cli", "gemini_cli": "gemini-cli",
 	"qwen": "qwen-code", "qwencode": "qwen-code", "qwen_code": "qwen-code",
 	"factory": "droid", "factory-droid": "droid", "copilotcli": "copilot-cli", "copilot_cli": "copilot-cli",
+	"open-code": "opencode", "open_code": "opencode", "kilocode": "kilo", "kilo-code": "kilo", "kilo-cli": "kilo",
+	"clinecli": "cline-cli", "cline_cli": "cline-cli",
 	"cn": "continue", "continue-cli": "continue", "hermes-agent": "hermes", "openai-codex": "codex", "codex-cli": "codex",
 	// A bare "claude" is no alias: it could mean Claude Code or Claude Desktop.
 	"claudedesktop": "claude-desktop", "claude_desktop": "claude-desktop", "open-claw": "openclaw",

@@ -15,7 +15,8 @@ import (
 
 func TestLookup(t *testing.T) {
 	for in, want := range map[string]string{"claude-code": "claude-code", "ClaudeCode": "claude-code", "cursor": "cursor",
-		"code": "vscode", " VSCode ": "vscode", "code-insiders": "vscode-insiders", "vscode-insiders": "vscode-insiders"} {
+		"code": "vscode", " VSCode ": "vscode", "code-insiders": "vscode-insiders", "vscode-insiders": "vscode-insiders",
+		"open-code": "opencode"} {
 		a, err := Lookup(in)
 		if err != nil || a.ID() != want {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", in, a, err, want)

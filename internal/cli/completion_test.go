@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,12 +127,17 @@ func prefixed(prefix string, ss []string) []string {
 func TestCompleteScope(t *testing.T) {
 	t.Parallel()
 	m := newCompletionMachine(t)
-	// Not every IDE has a project scope: the description names those that do.
+	// The project scope names the IDEs that have it when some do not (the
+	// Cline CLI has no project file).
+	everyProject := "project\teveryone in the project (a file in it)"
 	var withProject []string
 	for _, a := range all.Adapters() {
-		if slices.Contains(a.Scopes(), ides.ScopeProject) {
+		if ides.CheckScope(a, ides.ScopeProject) == nil {
 			withProject = append(withProject, a.DisplayName())
 		}
+	}
+	if len(withProject) < len(all.Adapters()) {
+		everyProject += " (" + strings.Join(withProject, ", ") + ")"
 	}
 	tests := []struct {
 		name string
@@ -143,7 +147,7 @@ func TestCompleteScope(t *testing.T) {
 		{"every IDE", []string{"install", "--scope", ""}, []string{
 			"user\tyou, in every project",
 			"local\tyou, in this project only (Claude Code)",
-			"project\teveryone in the project (a file in it) (" + strings.Join(withProject, ", ") + ")",
+			everyProject,
 			"workspace\tproject, as VS Code and VS Code Insiders call it",
 		}},
 		{"the IDEs chosen", []string{"install", "--ide", "cursor", "--scope", ""}, []string{

@@ -110,6 +110,7 @@ func checkConfiguration(opts Options, adapters []ides.Adapter) *configResult {
 			ideEntries = append(ideEntries, e)
 		}
 		res.clientSummary(a, files)
+		res.scopeProblems(opts, a)
 		res.entries = append(res.entries, ideEntries...)
 	}
 	res.envWarnings(opts, adapters, withEntry)
@@ -294,6 +295,23 @@ func (c *configResult) envWarnings(opts Options, adapters []ides.Adapter, config
 			}
 			c.add(Check{ID: "config." + n.ID, Subject: a.DisplayName(), Status: st, Message: n.Text, Hint: n.Hint})
 		}
+	}
+}
+
+// scopeProblems reports what an adapter finds wrong with the
+// definitions of the server across its client's files (Crush runs two
+// same-name entries as one, with their args concatenated).
+func (c *configResult) scopeProblems(opts Options, a ides.Adapter) {
+	sc, ok := a.(ides.ScopeChecker)
+	if !ok {
+		return
+	}
+	for _, n := range sc.CheckScopes(opts.Env, opts.Name) {
+		st := map[string]Status{"info": OK, "error": Error}[n.Level]
+		if st == "" {
+			st = Warn
+		}
+		c.add(Check{ID: "config." + n.ID, Subject: a.DisplayName(), Status: st, Message: n.Text, Hint: n.Hint})
 	}
 }
 

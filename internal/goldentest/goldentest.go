@@ -218,8 +218,21 @@ func (c Config) runCase(t *testing.T, file string) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("files after the run (-want +got):\n%s", d)
 	}
+	// The files the adapter says its client reads, with their formats:
+	// an adapter with several files per scope lists them here.
+	known := map[string]ides.Location{}
+	if locs, err := ides.Locations(c.Adapter, env); err == nil {
+		for _, l := range locs {
+			if rel, err := filepath.Rel(home, l.Path); err == nil {
+				known[filepath.ToSlash(rel)] = l
+			}
+		}
+	}
 	for rel, data := range got {
-		c.checkFile(t, rel, data, formats[rel])
+		// A .git directory only marks the project root.
+		if !strings.Contains("/"+rel, "/.git/") {
+			c.checkFile(t, rel, data, formats[rel], known)
+		}
 	}
 
 	// A second identical run is a no-op: nothing pending, no file written.
@@ -242,11 +255,14 @@ func (c Config) runCase(t *testing.T, file string) {
 
 // checkFile checks a file after the run: strict-JSON files stay plain
 // JSON, and files with a schema match it. edited is the format the plan
-// edited the file as, "" for a file it did not touch.
-func (c Config) checkFile(t *testing.T, rel, data string, edited config.Format) {
+// edited the file as, "" for a file it did not touch; known holds the
+// files the adapter lists (ides.Locations), with their format and schema.
+func (c Config) checkFile(t *testing.T, rel, data string, edited config.Format, known map[string]ides.Location) {
 	t.Helper()
 	format, schema := c.formatOf(rel)
-	if edited != "" && schema == "" {
+	if l, ok := known[rel]; ok {
+		format, schema = l.Format, l.Schema
+	} else if edited != "" && schema == "" {
 		format = edited
 	}
 	if c.Schema != nil {
