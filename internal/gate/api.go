@@ -73,6 +73,11 @@ type ActionDetail struct {
 	ResourceLimits      struct {
 		TimeoutSeconds int `json:"timeout_seconds"`
 	} `json:"resource_limits"`
+	IO struct {
+		// HasRequestSchema is nil when the gate did not say; false means
+		// GET .../schema/request would answer 404, so it need not be asked.
+		HasRequestSchema *bool `json:"has_request_schema"`
+	} `json:"io"`
 	Raw json.RawMessage `json:"-"`
 }
 

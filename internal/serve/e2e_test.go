@@ -91,9 +91,9 @@ func startServe(t *testing.T, args []string, env ...string) *proc {
 	p.cmd.Stderr = p.stderr
 	p.cmd.Dir = t.TempDir()
 	cl := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, &mcp.ClientOptions{
-		LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
 			p.mu.Lock()
-			p.logs = append(p.logs, toString(r.Params.Data))
+			p.logs = append(p.logs, r.Params.Message)
 			p.mu.Unlock()
 		},
 	})
@@ -160,15 +160,18 @@ func TestE2E(t *testing.T) {
 				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"sent"`)})
 				g.SetApproveAfter(2, true)
 				p := startServe(t, serveArgs(g, kind))
-				r := p.call(t, "gmail_send", map[string]any{"raw": "x"})
-				if r.IsError || !strings.HasPrefix(text(r), "sent\n\n[receipt_id: ") {
-					t.Fatalf("approved: %s", text(r))
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				r, err := p.cs.CallTool(ctx, &mcp.CallToolParams{Name: "gmail_send", Arguments: map[string]any{"raw": "x"},
+					Meta: mcp.Meta{"progressToken": "p1"}})
+				if err != nil || r.IsError || !strings.HasPrefix(text(r), "sent\n\n[receipt_id: ") {
+					t.Fatalf("approved: %v %s", err, text(r))
 				}
 				p.mu.Lock()
 				logs := strings.Join(p.logs, "\n")
 				p.mu.Unlock()
 				if !strings.Contains(logs, "waiting for operator approval") {
-					t.Errorf("no hold notification; logs: %q", logs)
+					t.Errorf("no hold progress notification; messages: %q", logs)
 				}
 			})
 			t.Run("hold then deny", func(t *testing.T) {

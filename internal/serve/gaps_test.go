@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -150,38 +151,41 @@ func TestListChangedOnSchemaChange(t *testing.T) {
 	}
 }
 
-// TestLoggingSetLevelHonoured is gap G5: the logging capability is real;
-// a client that asks for errors only gets no hold notifications (info and
-// warning), while the default level sends them (TestHoldApproved).
-func TestLoggingSetLevelHonoured(t *testing.T) {
+// TestNoLoggingCapability: MCP deprecated the logging feature
+// (SEP-2577: servers on stdio log to stderr), so the server declares no
+// logging capability, and over stdio logging/setLevel is an unknown
+// method like any other. Holds are reported with progress notifications
+// (TestHoldApproved).
+func TestNoLoggingCapability(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
-	if err := h.cs.SetLoggingLevel(h.ctx, &mcp.SetLoggingLevelParams{Level: "error"}); err != nil {
+	if caps := h.cs.InitializeResult().Capabilities; caps == nil || caps.Tools == nil || len(capabilityNames(t, caps)) != 2 {
+		t.Errorf("capabilities = %v, want tools and resources only", capabilityNames(t, caps))
+	}
+	got := byID(t, runStdio(t, initLine+"\n"+`{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"debug"}}`+"\n"))
+	if c := errCode(got["1"]); c != -32601 {
+		t.Errorf("logging/setLevel: %v", got["1"])
+	}
+}
+
+// capabilityNames lists the capabilities a server declared, by their JSON
+// names.
+func capabilityNames(t *testing.T, caps any) []string {
+	t.Helper()
+	b, err := json.Marshal(caps)
+	if err != nil {
 		t.Fatal(err)
 	}
-	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
-	go func() {
-		for i := 0; i < 500; i++ { // bounded: 5 s
-			if aps := h.gate.Approvals(); len(aps) == 1 {
-				_ = h.gate.DenyWithReason(aps[0].ID, "no")
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
-	if te := toolErr(t, h.call("gmail_send", map[string]any{})); te.Code != codePolicyDenied {
-		t.Fatalf("held then denied: %+v", te)
-	}
-	// A ping after the call: notifications sent before the result would
-	// have arrived before this answer.
-	if err := h.cs.Ping(h.ctx, nil); err != nil {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	h.mu.Lock()
-	logs := h.logs
-	h.mu.Unlock()
-	if len(logs) != 0 {
-		t.Errorf("log notifications below the level the client set: %q", logs)
+	var names []string
+	for k := range m {
+		names = append(names, k)
 	}
+	sort.Strings(names)
+	return names
 }
 
 // TestNonObjectArgumentsRefused is gap G14: arguments that are not a JSON
@@ -331,11 +335,13 @@ func TestCancelledCallGetsNoResponse(t *testing.T) {
 
 // TestDiscoveryBoundedParallel is gap G13's discovery: actions are
 // fetched several at a time (the Rust adapter fetches one at a time), but
-// never more than DiscoveryConcurrency at once. Every schema request is
+// never more than DiscoveryConcurrency at once. Every detail request is
 // held by the gate, so a slot frees only when one is answered: in the
 // first hold window no more than the bound can arrive, and more than one
-// must.
+// must. The actions declare no request schema (the detail says so), so
+// none is asked for: one request per action, not two.
 func TestDiscoveryBoundedParallel(t *testing.T) {
+	t.Parallel()
 	const n, bound = 12, 3
 	hold := 300 * time.Millisecond
 	var actions []gatetest.Action
@@ -343,15 +349,18 @@ func TestDiscoveryBoundedParallel(t *testing.T) {
 		actions = append(actions, gatetest.Action{ID: fmt.Sprintf("act_%02d", i), Version: "1", RiskLevel: "low"})
 	}
 	g := gatetest.StartUnix(t, gatetest.Options{Actions: actions})
-	g.Inject(gatetest.RouteSchema, gatetest.Fault{Kind: gatetest.Stall, Duration: hold})
+	g.Inject(gatetest.RouteAction, gatetest.Fault{Kind: gatetest.Stall, Duration: hold})
 	h := newHarnessFor(t, g, Options{DiscoveryConcurrency: bound})
 	res, err := h.cs.ListTools(h.ctx, nil)
 	if err != nil || len(res.Tools) != n+1 {
 		t.Fatalf("tools/list: %v, %v", res, err)
 	}
-	reqs := g.RequestsFor(gatetest.RouteSchema)
+	if s := len(g.RequestsFor(gatetest.RouteSchema)); s != 0 {
+		t.Errorf("%d schema requests for actions whose detail says they have none", s)
+	}
+	reqs := g.RequestsFor(gatetest.RouteAction)
 	if len(reqs) != n {
-		t.Fatalf("%d schema requests, want %d", len(reqs), n)
+		t.Fatalf("%d detail requests, want %d", len(reqs), n)
 	}
 	first := reqs[0].Time
 	for _, r := range reqs {
@@ -366,10 +375,10 @@ func TestDiscoveryBoundedParallel(t *testing.T) {
 		}
 	}
 	if inFirstWindow > bound {
-		t.Errorf("%d schema requests arrived while the first was held, bound %d", inFirstWindow, bound)
+		t.Errorf("%d detail requests arrived while the first was held, bound %d", inFirstWindow, bound)
 	}
 	if inFirstWindow < 2 {
-		t.Errorf("only %d schema request arrived while the first was held: discovery is sequential", inFirstWindow)
+		t.Errorf("only %d detail request arrived while the first was held: discovery is sequential", inFirstWindow)
 	}
 }
 

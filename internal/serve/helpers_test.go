@@ -42,8 +42,9 @@ type harness struct {
 	ctx    context.Context
 
 	mu       sync.Mutex
-	logs     []string
 	progress []float64
+	// messages are the progress notifications' messages.
+	messages []string
 	changed  int
 }
 
@@ -51,7 +52,6 @@ type harnessOpts struct {
 	gate     gatetest.Options
 	server   Options
 	protocol string
-	noGate   bool
 }
 
 func newHarness(t *testing.T, ho harnessOpts) *harness {
@@ -103,14 +103,10 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 			h.changed++
 			h.mu.Unlock()
 		},
-		LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
-			h.mu.Lock()
-			h.logs = append(h.logs, string(r.Params.Level)+": "+toString(r.Params.Data))
-			h.mu.Unlock()
-		},
 		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
 			h.mu.Lock()
 			h.progress = append(h.progress, r.Params.Progress)
+			h.messages = append(h.messages, r.Params.Message)
 			h.mu.Unlock()
 		},
 	})
@@ -124,14 +120,6 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	t.Cleanup(func() { cs.Close() })
 	h.cs = cs
 	return h
-}
-
-func toString(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 func (h *harness) call(name string, args any) *mcp.CallToolResult {

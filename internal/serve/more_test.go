@@ -114,7 +114,7 @@ func TestStaticDefinitions(t *testing.T) {
 func TestToolsCapabilityWithNoTools(t *testing.T) {
 	h := newHarness(t, harnessOpts{gate: gatetest.Options{Actions: []gatetest.Action{}}})
 	caps := h.cs.InitializeResult().Capabilities
-	if caps == nil || caps.Tools == nil || !caps.Tools.ListChanged || caps.Logging == nil || caps.Resources == nil {
+	if caps == nil || caps.Tools == nil || !caps.Tools.ListChanged || caps.Resources == nil {
 		t.Fatalf("capabilities = %+v", caps)
 	}
 	tools, err := h.cs.ListTools(h.ctx, nil)

@@ -178,13 +178,13 @@ func TestHoldApproved(t *testing.T) {
 		t.Errorf("text = %q (the output must come from the receipt)", got)
 	}
 	h.mu.Lock()
-	logs, progress := strings.Join(h.logs, "\n"), h.progress
+	messages, progress := strings.Join(h.messages, "\n"), h.progress
 	h.mu.Unlock()
-	if !strings.Contains(logs, "is waiting for operator approval (ID: ") || !strings.Contains(logs, "Action 'gmail_send' approved.") {
-		t.Errorf("log notifications = %q", logs)
+	if !strings.Contains(messages, "is waiting for operator approval (ID: ") || !strings.Contains(messages, "latchgate approvals approve ") {
+		t.Errorf("progress messages = %q", messages)
 	}
-	if len(progress) == 0 {
-		t.Error("no progress notifications while held")
+	if len(progress) < 2 || progress[0] != 0 {
+		t.Errorf("progress while held = %v, want 0 at the hold and more while polling", progress)
 	}
 	if n := len(h.gate.RequestsFor(gatetest.RouteExecute)); n != 1 {
 		t.Errorf("%d execute requests; an approved action must not run again", n)
