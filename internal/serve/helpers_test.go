@@ -52,22 +52,39 @@ type harnessOpts struct {
 	gate     gatetest.Options
 	server   Options
 	protocol string
+	start    startOrder
 }
+
+// startOrder says when the harness starts discovery relative to the
+// client session. Production starts discovery with the session, so either
+// may come first; tests about list_changed need one order for sure.
+type startOrder int
+
+const (
+	// startWithSession starts discovery, then connects at once.
+	startWithSession startOrder = iota
+	// startAfterSession connects and initializes first: the first
+	// population is sure to notify the session.
+	startAfterSession
+	// startBeforeSession waits for the first discovery to end before
+	// connecting: the first population notifies nobody.
+	startBeforeSession
+)
 
 func newHarness(t *testing.T, ho harnessOpts) *harness {
 	t.Helper()
 	if ho.gate.Actions == nil {
 		ho.gate.Actions = fixtureActions()
 	}
-	return newHarnessProto(t, gatetest.StartUnix(t, ho.gate), ho.server, ho.protocol)
+	return newHarnessProto(t, gatetest.StartUnix(t, ho.gate), ho.server, ho.protocol, ho.start)
 }
 
 // newHarnessFor connects a server to an existing gate.
 func newHarnessFor(t *testing.T, g *gatetest.Gate, opts Options) *harness {
-	return newHarnessProto(t, g, opts, "")
+	return newHarnessProto(t, g, opts, "", startWithSession)
 }
 
-func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string) *harness {
+func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string, order startOrder) *harness {
 	t.Helper()
 	h := &harness{t: t, gate: g}
 	c, err := gate.New(gate.Config{Socket: h.gate.SocketPath(), PublicBaseURL: h.gate.PublicBaseURL(),
@@ -90,7 +107,17 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	h.ctx = ctx
-	srv.Start(ctx)
+	switch order {
+	case startWithSession:
+		srv.Start(ctx)
+	case startBeforeSession:
+		srv.Start(ctx)
+		select {
+		case <-srv.firstDone:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the first discovery did not end")
+		}
+	}
 	st, ct := mcp.NewInMemoryTransports()
 	ss, err := srv.MCP().Connect(ctx, st, nil)
 	if err != nil {
@@ -119,6 +146,9 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	}
 	t.Cleanup(func() { cs.Close() })
 	h.cs = cs
+	if order == startAfterSession {
+		srv.Start(ctx)
+	}
 	return h
 }
 
@@ -209,4 +239,53 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// pollStepper replaces a server's wait between approval polls with one the
+// test drives: the hold loop parks in it and runs one more poll per step.
+// Tests that move a fake clock need this: a proof signed before the clock
+// jumps and checked by the gate after it is rejected as stale, which is
+// what made these tests flaky when a poll happened to be in flight.
+type pollStepper struct {
+	parked chan struct{}
+	step   chan struct{}
+}
+
+func stepPolls(s *Server) *pollStepper {
+	p := &pollStepper{parked: make(chan struct{}), step: make(chan struct{})}
+	s.pollWait = func(ctx context.Context, _ time.Duration) bool {
+		select {
+		case p.parked <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case <-p.step:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return p
+}
+
+// waitParked waits until the hold loop has finished a poll and waits for
+// the next step: no request of it is in flight.
+func (p *pollStepper) waitParked(t *testing.T) {
+	t.Helper()
+	select {
+	case <-p.parked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hold loop did not come back to wait for its next poll")
+	}
+}
+
+// next lets the parked hold loop poll once more.
+func (p *pollStepper) next(t *testing.T) {
+	t.Helper()
+	select {
+	case p.step <- struct{}{}:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hold loop is not waiting for a step")
+	}
 }

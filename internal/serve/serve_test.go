@@ -375,7 +375,8 @@ func TestStalledGateTimesOut(t *testing.T) {
 }
 
 func TestListChangedOnCatalogueChange(t *testing.T) {
-	h := newHarness(t, harnessOpts{server: Options{RefreshInterval: 100 * time.Millisecond}})
+	t.Parallel()
+	h := newHarness(t, harnessOpts{server: Options{RefreshInterval: 100 * time.Millisecond}, start: startAfterSession})
 	if _, err := h.cs.ListTools(h.ctx, nil); err != nil {
 		t.Fatal(err)
 	}
