@@ -151,7 +151,6 @@ func expSchema(n int) string {
 	return b.String()
 }
 
-
 // TestToolTextCleanedAndCapped checks what the gate puts in tool
 // descriptions (version, risk, database statements) reaches the client
 // without control characters and under the size cap, and control
