@@ -87,7 +87,9 @@ func startServe(t *testing.T, args []string, env ...string) *proc {
 	}
 	p := &proc{stderr: &syncBuffer{}}
 	p.cmd = exec.Command(binPath, args...)
-	p.cmd.Env = append([]string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "RUST_LOG=debug"}, env...)
+	// The state directory is the test's: serve caches tool lists there.
+	p.cmd.Env = append([]string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "RUST_LOG=debug",
+		"LATCHGATE_MCP_STATE_DIR=" + t.TempDir()}, env...)
 	p.cmd.Stderr = p.stderr
 	p.cmd.Dir = t.TempDir()
 	cl := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, &mcp.ClientOptions{
@@ -457,5 +459,36 @@ func TestE2ENoEscapesOnStderr(t *testing.T) {
 	}
 	if strings.ContainsRune(p.stderr.String(), '\x1b') {
 		t.Errorf("stderr contains an escape character:\n%q", p.stderr.String())
+	}
+}
+
+// TestE2ECache checks the binary keeps the tool list under the state
+// directory it is given, privately, and answers the next session's
+// tools/list from it while the gate has not answered yet.
+func TestE2ECache(t *testing.T) {
+	t.Parallel()
+	g := startGate(t, "unix")
+	state := filepath.Join(t.TempDir(), "state")
+	p := startServe(t, serveArgs(g, "unix"), "LATCHGATE_MCP_STATE_DIR="+state)
+	first, err := p.cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(state, "tools-cache", "tools-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("cache files = %v", files)
+	}
+	if fi, err := os.Stat(files[0]); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("cache file: %v, %v", fi, err)
+	}
+	g.Inject(gatetest.RouteActions, gatetest.Fault{Kind: gatetest.Stall, Duration: 30 * time.Second, Count: 1})
+	p2 := startServe(t, serveArgs(g, "unix"), "LATCHGATE_MCP_STATE_DIR="+state)
+	second, err := p2.cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Tools) != len(first.Tools) || len(g.RequestsFor(gatetest.RouteActions)) != 1 {
+		t.Errorf("second session: %d tools (want %d), %d action lists answered (want 1: the stalled one is not)",
+			len(second.Tools), len(first.Tools), len(g.RequestsFor(gatetest.RouteActions)))
 	}
 }
