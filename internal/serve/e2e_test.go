@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +26,15 @@ import (
 var binPath, buildErr = "", error(nil)
 
 func TestMain(m *testing.M) {
+	// The tests here spend their time waiting on sockets, timers and
+	// subprocesses, not computing: unless -parallel was given, run more
+	// of them at once than the default of one per CPU.
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(runtime.GOMAXPROCS(0), 8)))
+	}
 	dir, err := os.MkdirTemp("", "lgbin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -129,8 +141,10 @@ func (p *proc) call(t *testing.T, name string, args any) *mcp.CallToolResult {
 }
 
 func TestE2E(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"tcp", "unix"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			t.Run("list and call", func(t *testing.T) {
 				g := startGate(t, kind)
 				p := startServe(t, serveArgs(g, kind))
@@ -149,6 +163,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("denial", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				g.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Denied, DenyReason: "nope"})
 				p := startServe(t, serveArgs(g, kind))
@@ -158,6 +173,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("hold then approve", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"sent"`)})
 				g.SetApproveAfter(2, true)
@@ -177,6 +193,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("hold then deny", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 				g.SetApproveAfter(1, false)
@@ -186,6 +203,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("gate restart mid-session", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				p := startServe(t, serveArgs(g, kind))
 				if r := p.call(t, "http_fetch", map[string]any{"url": "u"}); r.IsError {
@@ -205,6 +223,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("gate stalled past the timeout", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				p := startServe(t, append(serveArgs(g, kind), "--execute-timeout", "500ms"))
 				g.Inject(gatetest.RouteExecute, gatetest.Fault{Kind: gatetest.Stall, Duration: 60 * time.Second, Count: 1})
@@ -221,6 +240,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("cancellation", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 				p := startServe(t, serveArgs(g, kind))
@@ -247,8 +267,9 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("16 concurrent calls", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
-				delay := 2 * time.Second
+				delay := time.Second
 				g.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
 				p := startServe(t, serveArgs(g, kind))
 				var wg sync.WaitGroup
@@ -276,6 +297,7 @@ func TestE2E(t *testing.T) {
 // TestE2EExit checks stdin EOF ends the process with status 0, and that
 // nothing but JSON-RPC was written to stdout on the way.
 func TestE2EExit(t *testing.T) {
+	t.Parallel()
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
@@ -342,12 +364,14 @@ func leaseSecrets(g *gatetest.Gate) []string {
 // TestE2ESignal checks SIGINT (what Claude Code sends after "claude mcp
 // list") ends serve promptly with status 0 while stdin is still open.
 func TestE2ESignal(t *testing.T) {
+	t.Parallel()
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	g := startGate(t, "unix")
 	cmd := exec.Command(binPath, serveArgs(g, "unix")...)
 	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"LATCHGATE_MCP_STATE_DIR=" + t.TempDir()}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -387,6 +411,7 @@ func TestE2ESignal(t *testing.T) {
 // (gate-protocol §10 G9): the working directory by default, the one
 // --fs-root names, or none with --no-fs-root.
 func TestE2EFSRoot(t *testing.T) {
+	t.Parallel()
 	other := t.TempDir()
 	for _, tc := range []struct {
 		name  string
@@ -398,6 +423,7 @@ func TestE2EFSRoot(t *testing.T) {
 		{"none", []string{"--no-fs-root"}, func(string) string { return "" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			g := startGate(t, "unix")
 			p := startServe(t, append(serveArgs(g, "unix"), tc.extra...))
 			if r := p.call(t, "http_fetch", map[string]any{"url": "https://example.com"}); r.IsError {
@@ -427,6 +453,7 @@ func TestE2EFSRoot(t *testing.T) {
 // TestE2EToolFilter checks --include and LATCHGATE_EXCLUDE reach the
 // server the binary runs (gate-protocol §10 G13).
 func TestE2EToolFilter(t *testing.T) {
+	t.Parallel()
 	g := startGate(t, "unix")
 	p := startServe(t, append(serveArgs(g, "unix"), "--include", "http_*,gmail_*,fs_*"), "LATCHGATE_EXCLUDE=gmail_*")
 	res, err := p.cs.ListTools(context.Background(), nil)
@@ -446,6 +473,7 @@ func TestE2EToolFilter(t *testing.T) {
 // sequences, neither colours of their own nor ones the gate sends in its
 // error messages, even at debug level.
 func TestE2ENoEscapesOnStderr(t *testing.T) {
+	t.Parallel()
 	g := startGate(t, "unix")
 	g.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Denied, DenyReason: "blocked \x1b[31mred\x1b[0m"})
 	g.Inject(gatetest.RouteSchema, gatetest.Fault{Kind: gatetest.Respond, Status: 500,

@@ -23,6 +23,7 @@ import (
 // tr_ one, in the structured result of an executed call and in the error
 // of a held call that ends badly.
 func TestGateTraceIDReported(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	lastTraceID := func() string {
 		t.Helper()
@@ -73,6 +74,7 @@ func TestGateTraceIDReported(t *testing.T) {
 // TestToolFilter is gap G13's include/exclude option: filtered actions
 // are not offered, cost no discovery requests, and cannot be called.
 func TestToolFilter(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{server: Options{Include: []string{"*_*"}, Exclude: []string{"fs_*", "slow_task"}}})
 	res, err := h.cs.ListTools(h.ctx, nil)
 	if err != nil {
@@ -187,6 +189,7 @@ func capabilityNames(t *testing.T, caps any) []string {
 // TestNonObjectArgumentsRefused is gap G14: arguments that are not a JSON
 // object are refused locally, never sent to the gate.
 func TestNonObjectArgumentsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	for _, args := range []any{[]any{1}, "x", 5, true} {
 		te := toolErr(t, h.call("slow_task", args))
@@ -203,6 +206,7 @@ func TestNonObjectArgumentsRefused(t *testing.T) {
 // the action's own resource_limits.timeout_seconds plus a margin, or by
 // the server's default when the action declares none.
 func TestExecuteTimeoutFromAction(t *testing.T) {
+	t.Parallel()
 	sum := gate.ActionSummary{ActionID: "a", Version: "1", RiskLevel: "low"}
 	for _, tc := range []struct {
 		detail string
@@ -229,6 +233,7 @@ func TestExecuteTimeoutFromAction(t *testing.T) {
 // TestInitializeNotBlockedByDiscovery is gap G15: initialize is answered
 // while the first discovery is still waiting on the gate.
 func TestInitializeNotBlockedByDiscovery(t *testing.T) {
+	t.Parallel()
 	g := gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions()})
 	g.Inject(gatetest.RouteActions, gatetest.Fault{Kind: gatetest.Stall, Duration: 30 * time.Second, Count: 1})
 	h := newHarnessFor(t, g, Options{})
@@ -390,6 +395,7 @@ func TestDiscoveryBoundedParallel(t *testing.T) {
 // at once with pending_approval saying to ask the operator, instead of
 // polling until the hold timeout.
 func TestHoldAfterGateRestart(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{server: Options{HoldTimeout: 60 * time.Second}})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 	done := make(chan *mcp.CallToolResult, 1)

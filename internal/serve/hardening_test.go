@@ -109,6 +109,7 @@ func TestCheckSchema(t *testing.T) {
 		{name: "escape in property name", schema: `{"type":"object","properties":{"\u0007":{}}}`, err: "property name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			info, err := checkSchema(json.RawMessage(tc.schema))
 			switch {
 			case tc.err != "":

@@ -103,6 +103,10 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Poll approvals every 50 ms at most, not every 2 s as the gate
+	// asks: what is tested is what happens between polls, not their
+	// pace. Tests that step polls by hand replace this again.
+	srv.pollWait = func(ctx context.Context, d time.Duration) bool { return sleepCtx(ctx, min(d, 50*time.Millisecond)) }
 	h.srv = srv
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -95,6 +95,7 @@ func TestHoldLeaseExpires(t *testing.T) {
 }
 
 func TestStaticDefinitions(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		AgentTools []map[string]any `json:"agent_extra_tools"`
 		Resources  []map[string]any `json:"resources_agent"`
@@ -130,6 +131,7 @@ func TestStaticDefinitions(t *testing.T) {
 }
 
 func TestToolsCapabilityWithNoTools(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{gate: gatetest.Options{Actions: []gatetest.Action{}}})
 	caps := h.cs.InitializeResult().Capabilities
 	if caps == nil || caps.Tools == nil || !caps.Tools.ListChanged || caps.Resources == nil {
@@ -144,6 +146,7 @@ func TestToolsCapabilityWithNoTools(t *testing.T) {
 // TestLeaseRefusedIsExplained is gap G9: when the gate refuses the lease,
 // the model sees the gate's reason, and the gate is not marked down.
 func TestLeaseRefusedIsExplained(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Inject(gatetest.RouteLeases, gatetest.Fault{Kind: gatetest.Respond, Status: 403,
 		Body: `{"error":"identity_forbidden"}`, Header: map[string]string{"Content-Type": "application/json"}})
@@ -163,6 +166,7 @@ func TestLeaseRefusedIsExplained(t *testing.T) {
 // TestPublicURLMismatchExplained checks a wrong --public-base-url is
 // explained both in the log at startup and in the failed call.
 func TestPublicURLMismatchExplained(t *testing.T) {
+	t.Parallel()
 	g := gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions(), PublicBaseURL: "http://localhost:3000"})
 	c, err := gate.New(gate.Config{Socket: g.SocketPath(), PublicBaseURL: "http://127.0.0.1:3000"})
 	if err != nil {
@@ -190,6 +194,7 @@ func TestPublicURLMismatchExplained(t *testing.T) {
 // TestHoldSurvivesGateBlip checks a held call keeps waiting through a
 // short gate outage (polls fail to connect) and still gets the result.
 func TestHoldSurvivesGateBlip(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"ok"`)})
 	type result struct {

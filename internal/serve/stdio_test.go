@@ -93,6 +93,7 @@ func errCode(m map[string]any) float64 {
 }
 
 func TestStdioFraming(t *testing.T) {
+	t.Parallel()
 	input := strings.Join([]string{
 		`{"jsonrpc":"2.0","id":"server-discover-probe-1","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`,
 		`not json`,
@@ -150,6 +151,7 @@ func TestStdioFraming(t *testing.T) {
 }
 
 func TestStdioLongLine(t *testing.T) {
+	t.Parallel()
 	input := `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"` + strings.Repeat("a", MaxLineBytes) + `"}}` + "\n" +
 		`{"jsonrpc":"2.0","id":2,"method":"ping"}` + "\n"
 	got := byID(t, runStdio(t, input))
