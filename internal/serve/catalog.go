@@ -469,6 +469,13 @@ func (c *catalog) lookup(name string) (*toolEntry, bool) {
 	return e, ok
 }
 
+// isFromCache reports whether the tools are the cache file's.
+func (c *catalog) isFromCache() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.fromCache
+}
+
 // tools returns every tool, sorted by name; the slice is shared and must
 // not be changed.
 func (c *catalog) tools() []*mcp.Tool {

@@ -79,6 +79,8 @@ type Server struct {
 
 	cache     *toolCache
 	firstDone chan struct{} // closed when the first discovery attempt ends
+	listed    chan struct{} // closed when the first tools/list is answered
+	listOnce  sync.Once
 	startOnce sync.Once
 	loopDone  chan struct{} // closed when the refresh loop has returned
 	// pollWait waits between approval polls; tests replace it to step
@@ -138,6 +140,7 @@ func New(opts Options) (*Server, error) {
 	s.health = newHealth(s.now)
 	s.kick = make(chan struct{}, 1)
 	s.firstDone = make(chan struct{})
+	s.listed = make(chan struct{})
 	s.loopDone = make(chan struct{})
 	s.pollWait = sleepCtx
 	s.holds.m = map[string]*holdRecord{}
@@ -258,6 +261,7 @@ func (s *Server) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 			if err := s.awaitCatalog(ctx); err != nil {
 				return nil, err
 			}
+			defer s.listOnce.Do(func() { close(s.listed) })
 			return &mcp.ListToolsResult{Tools: s.cat.tools(), Cacheable: mcp.Cacheable{CacheScope: "public"}}, nil
 		case "tools/call":
 			p, ok := req.GetParams().(*mcp.CallToolParamsRaw)
@@ -341,6 +345,18 @@ func (s *Server) precheckCall(ctx context.Context, req mcp.Request, p *mcp.CallT
 	return c.fail(codeActionNotFound, fmt.Sprintf("Action '%s' not found in registry.", cleanText(p.Name, true)))
 }
 
+// waitListed waits until the first tools/list has been answered, at most
+// d.
+func (s *Server) waitListed(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.listed:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
 // waitFirst waits for the first discovery to end: it is bounded by
 // ListWait, plus a margin for the work after the gate's last answer.
 func (s *Server) waitFirst(ctx context.Context) {
@@ -397,12 +413,21 @@ func (s *Server) awaitCatalog(ctx context.Context) error {
 // gate is healthy, and at each backoff step while it is not, so a gate
 // that comes back is noticed without any client activity.
 func (s *Server) refreshLoop(ctx context.Context) {
-	// The first discovery is a burst of small allocations that the IDE is
-	// waiting on; collecting garbage less often during it is measurably
-	// faster, and the heap is small either way.
-	old := debug.SetGCPercent(400)
-	err := s.refresh(ctx)
-	debug.SetGCPercent(old)
+	var err error
+	if s.cat.isFromCache() {
+		// The IDE has its tools from the cache: leave the CPU to its
+		// first requests (a thousand tools take a few thousand gate
+		// requests to check), then check the gate in the background.
+		s.waitListed(ctx, time.Second)
+		err = s.refresh(ctx)
+	} else {
+		// The first discovery is a burst of small allocations that the
+		// IDE is waiting on; collecting garbage less often during it is
+		// measurably faster, and the heap is small either way.
+		old := debug.SetGCPercent(400)
+		err = s.refresh(ctx)
+		debug.SetGCPercent(old)
+	}
 	close(s.firstDone)
 	s.warmUpIfNeeded(ctx, err)
 	for {
