@@ -421,13 +421,13 @@ func (s *Server) refreshLoop(ctx context.Context) {
 		s.waitListed(ctx, time.Second)
 		err = s.refresh(ctx)
 	} else {
-		// The first discovery is a burst of small allocations that the
-		// IDE is waiting on; collecting garbage less often during it is
-		// measurably faster, and the heap is small either way.
-		old := debug.SetGCPercent(400)
 		err = s.refresh(ctx)
-		debug.SetGCPercent(old)
 	}
+	// Discovery's garbage (every gate answer, decoded) is several times
+	// the catalogue it leaves; the runtime would keep that memory for
+	// minutes. Give it back now: serve lives as long as the IDE session,
+	// idle most of the time, once per IDE window.
+	debug.FreeOSMemory()
 	close(s.firstDone)
 	s.warmUpIfNeeded(ctx, err)
 	for {
