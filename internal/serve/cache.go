@@ -72,10 +72,9 @@ func newToolCache(dir string, c *gate.Client, include, exclude []string) *toolCa
 	if dir == "" {
 		return nil
 	}
-	key := sha256.New()
-	fmt.Fprintf(key, "v%d\n%s\n%s\n%s\n%s\n", cacheVersion, c.Target(), c.PublicBaseURL(),
-		strings.Join(include, ","), strings.Join(exclude, ","))
-	name := "tools-" + hex.EncodeToString(key.Sum(nil)[:8]) + ".json"
+	key := sha256.Sum256(fmt.Appendf(nil, "v%d\n%s\n%s\n%s\n%s\n", cacheVersion, c.Target(), c.PublicBaseURL(),
+		strings.Join(include, ","), strings.Join(exclude, ",")))
+	name := "tools-" + hex.EncodeToString(key[:8]) + ".json"
 	return &toolCache{path: filepath.Join(dir, name), gate: gate.RedactURL(c.Target()), publicBaseURL: gate.RedactURL(c.PublicBaseURL())}
 }
 
@@ -187,13 +186,14 @@ func writePrivateFile(path string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	defer os.Remove(tmp.Name())
+	// Once renamed, the temporary name is gone and this does nothing.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the chmod error is the one to report
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {

@@ -353,7 +353,7 @@ func (c *stdioConn) writeRaw(data []byte) error {
 	if _, err := c.out.Write(buf); err != nil {
 		c.writeErr = fmt.Errorf("write stdout: %w", err)
 		c.log.Warn("cannot write to the client; ending the session", "error", err)
-		c.Close()
+		_ = c.Close() // never fails
 		return c.writeErr
 	}
 	return nil
