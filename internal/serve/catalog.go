@@ -498,14 +498,33 @@ func (c *catalog) snapshot() ([]*toolEntry, bool) {
 	return out, c.loaded
 }
 
-// replace installs a new tool set and reports whether anything changed,
-// so the caller can notify clients.
+// keepKnown returns entries with each partial one (offered before its
+// details arrived) replaced by the tool already known under its name, so
+// a slow refresh does not strip a tool of its schema and annotations.
+func (c *catalog) keepKnown(entries []*toolEntry) []*toolEntry {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]*toolEntry, len(entries))
+	for i, e := range entries {
+		out[i] = e
+		if old, ok := c.byName[e.tool.Name]; ok && e.partial && !old.partial {
+			out[i] = old
+		}
+	}
+	return out
+}
+
+// replace installs a new tool set and reports what changed, so the caller
+// can notify clients.
 func (c *catalog) replace(entries []*toolEntry, now time.Time, fromCache bool) (added, removed []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	next := make(map[string]*toolEntry, len(entries))
 	list := make([]*mcp.Tool, 0, len(entries)+len(c.locals))
 	list = append(list, c.locals...)
+	for _, l := range c.locals {
+		next[l.Name] = nil // a gate action cannot take a local tool's name
+	}
 	for _, e := range entries {
 		if _, dup := next[e.tool.Name]; dup {
 			continue
@@ -517,9 +536,12 @@ func (c *catalog) replace(entries []*toolEntry, now time.Time, fromCache bool) (
 		}
 	}
 	for name := range c.byName {
-		if _, ok := next[name]; !ok {
+		if e, ok := next[name]; !ok || e == nil {
 			removed = append(removed, name)
 		}
+	}
+	for _, l := range c.locals {
+		delete(next, l.Name)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	c.byName = next

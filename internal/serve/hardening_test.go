@@ -483,3 +483,50 @@ func TestFailedStdoutWriteEndsSession(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// TestPartialRefreshKeepsKnownTools: a background refresh that runs out
+// of time keeps the tools it already knew as they were, instead of
+// offering them permissively (and telling clients the list changed).
+func TestPartialRefreshKeepsKnownTools(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOpts{server: Options{RefreshInterval: 50 * time.Millisecond, ListWait: 500 * time.Millisecond}, start: startBeforeSession})
+	h.gate.Inject(gatetest.RouteAction, gatetest.Fault{Kind: gatetest.Stall, Duration: 30 * time.Second})
+	waitFor(t, 20*time.Second, "a refresh that ran out of time", h.srv.partialRefresh)
+	e, ok := h.srv.cat.lookup("http_fetch")
+	if !ok || e.partial || e.schemaRaw == nil {
+		t.Fatalf("http_fetch after a partial refresh: %+v", e)
+	}
+	if err := h.cs.Ping(h.ctx, nil); err != nil { // notifications sent so far have arrived
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.changed != 0 {
+		t.Errorf("%d list_changed notifications for a list that did not change", h.changed)
+	}
+}
+
+// TestLocalToolNameNotTaken: a gate action named like one of serve's own
+// tools is not offered: the name is taken, and a list with one name twice
+// confuses clients.
+func TestLocalToolNameNotTaken(t *testing.T) {
+	t.Parallel()
+	actions := append(fixtureActions(), gatetest.Action{ID: myPendingName, Version: "1", RiskLevel: "low"})
+	h := newHarness(t, harnessOpts{gate: gatetest.Options{Actions: actions}})
+	res, err := h.cs.ListTools(h.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tool := range res.Tools {
+		if tool.Name == myPendingName {
+			n++
+			if !strings.HasPrefix(tool.Description, "List your own pending approvals") {
+				t.Errorf("%s is the gate's: %q", myPendingName, tool.Description)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%s listed %d times", myPendingName, n)
+	}
+}

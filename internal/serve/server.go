@@ -520,7 +520,7 @@ func (s *Server) refresh(ctx context.Context) error {
 	if s.health.success() {
 		s.log.Warn("gate connection restored")
 	}
-	added, removed := s.cat.replace(d.entries, s.now(), false)
+	added, removed := s.cat.replace(s.cat.keepKnown(d.entries), s.now(), false)
 	if len(added) > 0 || len(removed) > 0 {
 		s.notifyToolsChanged()
 	}
