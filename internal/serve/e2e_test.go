@@ -269,7 +269,7 @@ func TestE2E(t *testing.T) {
 			t.Run("16 concurrent calls", func(t *testing.T) {
 				t.Parallel()
 				g := startGate(t, kind)
-				delay := time.Second
+				delay := 2 * time.Second
 				g.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
 				p := startServe(t, serveArgs(g, kind))
 				var wg sync.WaitGroup

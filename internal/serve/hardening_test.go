@@ -158,7 +158,7 @@ func expSchema(n int) string {
 // characters in schema descriptions are removed too.
 func TestToolTextCleanedAndCapped(t *testing.T) {
 	t.Parallel()
-	stmts := make([]map[string]any, 20000)
+	stmts := make([]map[string]any, 2000) // far past the cap
 	for i := range stmts {
 		stmts[i] = map[string]any{"id": "s\x1b]52;c;ZXZpbA==\x07" + strconv.Itoa(i), "operation": "select\x1b[2J", "tables": []string{"t\r\n"}, "param_count": 2}
 	}
@@ -168,7 +168,7 @@ func TestToolTextCleanedAndCapped(t *testing.T) {
 	g := gatetest.StartUnix(t, gatetest.Options{Actions: []gatetest.Action{{ID: "db_query", Version: "1.0\x1b[2J", RiskLevel: "low",
 		RequestSchema: json.RawMessage(`{"type":"object","properties":{"q":{"type":"string","description":"\u001b[2Jwipe"}}}`)}}})
 	g.Inject(gatetest.RouteAction, gatetest.Fault{Kind: gatetest.Respond, Status: 200, Body: string(detail), Count: 1})
-	h := newHarnessFor(t, g, Options{})
+	h := newHarnessFor(t, g, Options{ListWait: time.Minute}) // the detail is large; the race detector is slow
 	res, err := h.cs.ListTools(h.ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -489,7 +489,12 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe
 // offering them permissively (and telling clients the list changed).
 func TestPartialRefreshKeepsKnownTools(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, harnessOpts{server: Options{RefreshInterval: 50 * time.Millisecond, ListWait: 500 * time.Millisecond}, start: startBeforeSession})
+	// The budget must let the first discovery finish (it is the
+	// baseline) even under the race detector on a loaded machine.
+	h := newHarness(t, harnessOpts{server: Options{RefreshInterval: 50 * time.Millisecond, ListWait: 3 * time.Second}, start: startBeforeSession})
+	if h.srv.partialRefresh() {
+		t.Fatal("the first discovery ran out of time; the test needs a complete one to start from")
+	}
 	h.gate.Inject(gatetest.RouteAction, gatetest.Fault{Kind: gatetest.Stall, Duration: 30 * time.Second})
 	waitFor(t, 20*time.Second, "a refresh that ran out of time", h.srv.partialRefresh)
 	e, ok := h.srv.cat.lookup("http_fetch")

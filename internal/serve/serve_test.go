@@ -309,7 +309,7 @@ func TestConcurrentCalls(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	const n = 16
-	delay := time.Second
+	delay := 2 * time.Second // long enough to dispatch 16 calls under the race detector
 	h.gate.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
 	var wg sync.WaitGroup
 	errs := make(chan string, n)

@@ -413,16 +413,13 @@ func (s *Server) awaitCatalog(ctx context.Context) error {
 // gate is healthy, and at each backoff step while it is not, so a gate
 // that comes back is noticed without any client activity.
 func (s *Server) refreshLoop(ctx context.Context) {
-	var err error
 	if s.cat.isFromCache() {
 		// The IDE has its tools from the cache: leave the CPU to its
 		// first requests (a thousand tools take a few thousand gate
 		// requests to check), then check the gate in the background.
 		s.waitListed(ctx, time.Second)
-		err = s.refresh(ctx)
-	} else {
-		err = s.refresh(ctx)
 	}
+	err := s.refresh(ctx)
 	// Discovery's garbage (every gate answer, decoded) is several times
 	// the catalogue it leaves; the runtime would keep that memory for
 	// minutes. Give it back now: serve lives as long as the IDE session,
