@@ -500,15 +500,24 @@ func (c *catalog) snapshot() ([]*toolEntry, bool) {
 
 // keepKnown returns entries with each partial one (offered before its
 // details arrived) replaced by the tool already known under its name, so
-// a slow refresh does not strip a tool of its schema and annotations.
+// a slow refresh does not strip a tool of its schema and annotations. Once
+// there is a list, a partial entry for a name not on it is left out: most
+// likely an action an earlier discovery skipped (its schema is not usable),
+// and a new action gets in with the next complete refresh, which comes
+// soon after a partial one.
 func (c *catalog) keepKnown(entries []*toolEntry) []*toolEntry {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	out := make([]*toolEntry, len(entries))
-	for i, e := range entries {
-		out[i] = e
-		if old, ok := c.byName[e.tool.Name]; ok && e.partial && !old.partial {
-			out[i] = old
+	out := make([]*toolEntry, 0, len(entries))
+	for _, e := range entries {
+		old, known := c.byName[e.tool.Name]
+		switch {
+		case !e.partial:
+			out = append(out, e)
+		case known && !old.partial:
+			out = append(out, old)
+		case known || !c.loaded:
+			out = append(out, e)
 		}
 	}
 	return out
