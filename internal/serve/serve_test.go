@@ -188,7 +188,7 @@ func TestHoldApproved(t *testing.T) {
 	h.mu.Lock()
 	messages, progress := strings.Join(h.messages, "\n"), h.progress
 	h.mu.Unlock()
-	if !strings.Contains(messages, "is waiting for operator approval (ID: ") || !strings.Contains(messages, "latchgate approvals approve ") {
+	if !strings.Contains(messages, "is waiting for operator approval (ID: ") || !strings.Contains(messages, "latchgate-mcp approve ") {
 		t.Errorf("progress messages = %q", messages)
 	}
 	if len(progress) < 2 || progress[0] != 0 {
