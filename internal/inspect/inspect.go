@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 	"github.com/latchgate-ai/latchgate-mcp/schemas"
 )
@@ -84,7 +85,7 @@ func Inspect(a ides.Adapter, env ides.Env, loc ides.Location, name string) File 
 	}
 	r.Command = e.Command
 	if e.URL != "" {
-		r.Transport = "remote " + e.URL
+		r.Transport = "remote " + gate.RedactURL(e.URL)
 		return r
 	}
 	r.Transport = DescribeArgs(e.Args, e.EnvMap())
@@ -106,11 +107,11 @@ func DescribeArgs(args []string, env map[string]string) string {
 	}
 	switch {
 	case flag("--gate-url") != "":
-		return "HTTP " + flag("--gate-url")
+		return "HTTP " + gate.RedactURL(flag("--gate-url"))
 	case flag("--gate-socket") != "":
 		return "socket " + flag("--gate-socket")
 	case env["LATCHGATE_URL"] != "":
-		return "HTTP " + env["LATCHGATE_URL"]
+		return "HTTP " + gate.RedactURL(env["LATCHGATE_URL"])
 	case env["LATCHGATE_SOCKET"] != "":
 		return "socket " + env["LATCHGATE_SOCKET"]
 	}
