@@ -349,10 +349,14 @@ func (d *Document) blockScalarEnd(p int, l loc) int {
 	minIndent := max(l.indent+1, 1)
 	ls := d.t.nextLine(p)
 	for ; ls < len(src) && ls < l.bound; ls = d.t.nextLine(ls) {
+		ind := d.t.indent(ls)
 		if d.t.blankLine(ls) {
+			// Blanks beyond the content's indentation are content.
+			if le := d.t.lineEnd(ls); contentIndent >= 0 && (ind > contentIndent || ind == contentIndent && ls+ind < le) {
+				end = le
+			}
 			continue
 		}
-		ind := d.t.indent(ls)
 		if contentIndent < 0 {
 			if ind < minIndent {
 				break
