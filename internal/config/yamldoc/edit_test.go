@@ -194,6 +194,24 @@ func TestSetMapping(t *testing.T) {
 			want: "{model: y, mcp_servers: {latchgate: {command: latchgate-mcp, args: [serve, --gate-url, \"http://127.0.0.1:3000\"]}}}\n",
 		},
 		{
+			name: "an empty flow parent with spaces inside stays flow",
+			in:   "mcp_servers: { } # none yet\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers: { latchgate: {command: latchgate-mcp, args: [serve, --gate-url, \"http://127.0.0.1:3000\"]}} # none yet\n",
+		},
+		{
+			name: "an empty flow parent over lines gets the entry on its own line",
+			in:   "mcp_servers: {\n  # none yet\n}\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers: {\n  # none yet\n  latchgate: {command: latchgate-mcp, args: [serve, --gate-url, \"http://127.0.0.1:3000\"]}\n}\n",
+		},
+		{
+			name: "an anchored null parent keeps its anchor",
+			in:   "mcp_servers: &m ~\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers: &m\n  latchgate:\n" + entryLines,
+		},
+		{
 			name: "a flow key without a value gets one",
 			in:   "{mcp_servers, b: 1}\n",
 			edit: set(entry, "mcp_servers", "latchgate"),
@@ -456,6 +474,9 @@ func TestDeleteRestores(t *testing.T) {
 		"\xEF\xBB\xBFmcp_servers:\n  a: 1\n",
 		"--- # config\nmcp_servers:\n  a: {command: x}\n...\n",
 		"defaults: &d {timeout: 30}\nmcp_servers:\n  a:\n    <<: *d\n",
+		"mcpServers: [ ]\nmcp_servers: { }\n",
+		"mcpServers: [\n  # none yet\n]\nmcp_servers: {\n}\n",
+		"mcpServers: &s []\nmcp_servers: &m {}\n",
 	}
 	for _, in := range inputs {
 		for _, path := range [][]string{{"mcp_servers", "latchgate"}, {"extensions", "latchgate"}, {"mcpServers", lg}} {

@@ -2,7 +2,6 @@ package yamldoc
 
 import (
 	"bytes"
-	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -58,14 +57,16 @@ func (d *Document) flowInsert(l loc, elem string) ([]splice, error) {
 	}
 	items := d.flowItems(l)
 	if len(items) == 0 {
-		inner := src[open+1 : close]
-		if len(bytes.TrimSpace(inner)) == 0 {
-			return []splice{{open + 1, close, elem}}, nil
+		// What is inside stays, so that removing the element again gives
+		// back exactly what was there.
+		ls := d.t.lineStart(close)
+		if bytes.IndexByte(src[open:close], '\n') < 0 || !d.t.onlyBlanks(ls, close) {
+			// "[]", "[ ]": the element goes before the bracket.
+			return []splice{{close, close, elem}}, nil
 		}
-		// Comments inside: the element goes on its own line after them.
-		base := d.lineIndent(open)
-		kept := string(bytes.TrimRight(inner, " \t\r\n"))
-		return []splice{{open + 1, close, kept + d.nl + base + spaces(d.lo.unit) + elem + d.nl + base}}, nil
+		// Lines inside (comments): the element goes on its own line,
+		// above the closing bracket's.
+		return []splice{{ls, ls, d.lineIndent(open) + spaces(d.lo.unit) + elem + d.nl}}, nil
 	}
 	last := items[len(items)-1]
 	trailing := last.comma >= 0
@@ -91,9 +92,7 @@ func (d *Document) flowInsert(l loc, elem string) ([]splice, error) {
 // flowRemove plans removing element k of the flow collection l with the
 // comma that belongs to it, closing up the line it leaves.
 func (d *Document) flowRemove(l loc, k int) ([]splice, error) {
-	src := d.t.src
-	open, close, err := d.flowBrackets(l)
-	if err != nil {
+	if _, _, err := d.flowBrackets(l); err != nil {
 		return nil, err
 	}
 	items := d.flowItems(l)
@@ -118,12 +117,6 @@ func (d *Document) flowRemove(l loc, k int) ([]splice, error) {
 		}
 	}
 	edits = append(edits, splice{start, end, ""})
-	if len(items) == 1 {
-		rest := append(slices.Clone(src[open+1:start]), src[end:close]...)
-		if len(bytes.TrimSpace(rest)) == 0 {
-			return []splice{{open + 1, close, ""}}, nil
-		}
-	}
 	return edits, nil
 }
 

@@ -1,6 +1,7 @@
 package yamldoc
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -30,6 +31,21 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 		at = owner.child
 	}
 	n := at.n
+	if owner == nil && isFlow(n) && len(n.Content) == 0 {
+		// "{}" at the top level: the members at column 0, on a line of
+		// their own ("--- {}").
+		p := d.pos(n)
+		text := d.lo.members(container, 0)
+		if ls := d.t.lineStart(p); d.t.onlyBlanks(ls, p) {
+			p = ls
+		} else {
+			text = "\n" + text
+		}
+		return []splice{{p, d.end(at), d.fix(text)}}, nil
+	}
+	if edits, ok, err := d.fillEmpty(path[:i], owner, at, container); ok || err != nil {
+		return edits, err
+	}
 	if isNullNode(n) {
 		s, err := d.slotOf(*owner)
 		if err != nil {
@@ -38,25 +54,6 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 		return d.replaceWhole(at, container, s, false)
 	}
 	if isFlow(n) {
-		if len(n.Content) == 0 && !at.flow {
-			if owner == nil {
-				// "{}" at the top level: the members at column 0, on a
-				// line of their own ("--- {}").
-				p := d.pos(n)
-				text := d.lo.members(container, 0)
-				if !d.t.onlyBlanks(d.t.lineStart(p), p) {
-					text = "\n" + text
-				}
-				return []splice{{p, d.end(at), d.fix(text)}}, nil
-			}
-			s, err := d.slotOf(*owner)
-			if err != nil {
-				return nil, err
-			}
-			if s.kind == inMap {
-				return d.replaceWhole(at, container, s, false)
-			}
-		}
 		text := flowText(elem)
 		if !where {
 			text = keyText(seg, true) + ": " + text
@@ -79,6 +76,45 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 		text = spaces(ind) + keyText(seg, false) + ":" + d.lo.afterKey(elem, ind)
 	}
 	return []splice{d.blockInsert(at, text)}, nil
+}
+
+// fillEmpty plans turning an empty value of a block mapping entry (null,
+// or "[]" or "{}" on the key's line) into the block collection container.
+// The "~" or brackets go with one blank before them; an anchor stays; the
+// block lines follow the key's line, its comment and the comment lines
+// indented under the key. Deleting the last entry again puts "{}" or "[]"
+// back in the same place. ok is false for other values and places.
+func (d *Document) fillEmpty(here []string, owner *step, l loc, container config.Value) (edits []splice, ok bool, err error) {
+	n := l.n
+	if owner == nil || l.flow || !isNullNode(n) && !(isFlow(n) && len(n.Content) == 0) {
+		return nil, false, nil
+	}
+	s, err := d.slotOf(*owner)
+	if err != nil || s.kind != inMap {
+		return nil, false, err
+	}
+	src := d.t.src
+	p := d.pos(n)
+	from := d.contentStart(n)
+	to := d.end(l)
+	if isFlow(n) {
+		if to != from+2 || d.t.lineNumber(from) != d.t.lineNumber(s.ind) {
+			// "[ ]", or brackets below the key: add in flow style.
+			return nil, false, nil
+		}
+	}
+	if d.hasProps(p) && bytes.IndexByte(src[p:d.propsEnd(p)], '!') >= 0 && isNullNode(n) {
+		return nil, false, pathError(here, "is null with a tag; change it by hand")
+	}
+	if from < to && from > 0 && isBlank(src[from-1]) && from-1 >= s.ind {
+		from--
+	}
+	le := d.t.trailingComments(d.t.lineEnd(max(to, s.ind)), s.col, l.bound)
+	edits = []splice{{le, le, d.fix(d.lo.afterKey(container, s.col))}}
+	if from < to {
+		edits = append([]splice{{from, to, ""}}, edits...)
+	}
+	return edits, true, nil
 }
 
 // insertIntoEmpty adds lines to a document with no content: after its
