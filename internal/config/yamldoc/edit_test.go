@@ -322,6 +322,24 @@ func TestSetList(t *testing.T) {
 				"    args:\n      - serve\n      - --gate-url\n      - http://127.0.0.1:3000\n",
 		},
 		{
+			name: "a member of an item",
+			in:   "mcpServers:\n  - name: latchgate\n    command: x\n  - name: b\n",
+			edit: set(config.MustJSON(`{"A":"1"}`), "mcpServers", lg, "env"),
+			want: "mcpServers:\n  - name: latchgate\n    command: x\n    env:\n      A: \"1\"\n  - name: b\n",
+		},
+		{
+			name: "an argument added to an item's list",
+			in:   "mcpServers:\n  - name: latchgate\n    args: [serve]\n",
+			edit: add("--verbose", "mcpServers", lg, "args"),
+			want: "mcpServers:\n  - name: latchgate\n    args: [serve, --verbose]\n",
+		},
+		{
+			name: "a member of a missing item creates the item, named",
+			in:   "mcpServers:\n  - name: b\n",
+			edit: set(config.StringValue("x"), "mcpServers", lg, "command"),
+			want: "mcpServers:\n  - name: b\n  - name: latchgate\n    command: x\n",
+		},
+		{
 			name:  "a second item of the same name is removed",
 			in:    "mcpServers:\n  - name: latchgate\n    command: latchgate-mcp\n  - name: b\n  - name: latchgate\n    command: old\n",
 			edit:  set(config.MustJSON(`{"name":"latchgate","command":"latchgate-mcp"}`), "mcpServers", lg),
