@@ -25,7 +25,7 @@ func (d *Document) flowItems(l loc) []flowItem {
 		c := d.child(l, i, ind)
 		it := flowItem{start: d.pos(c.n), end: d.end(c), comma: -1}
 		if stride == 2 {
-			it.end = max(it.end, d.end(d.child(l, i+1, ind)))
+			it.end = d.pairEnd(c, d.child(l, i+1, ind))
 		}
 		if q := d.t.skipSpace(it.end); q < len(src) && src[q] == ',' {
 			it.comma = q

@@ -235,21 +235,9 @@ func (d *Document) entryLines(l loc, k, indent int) (ls, le int, own bool) {
 // ":" or, after an explicit key ("? a"), at the next token: the entry
 // then ends with its key or ":".
 func (d *Document) entryEnd(l loc, k, indent int) int {
-	v := d.child(l, k+1, indent)
-	if !emptyValue(v.n) || d.hasProps(d.pos(v.n)) {
-		return max(d.end(v), d.pos(l.n.Content[k]))
-	}
-	e := d.end(d.child(l, k, indent))
-	if c := d.t.skipSpace(e); c < len(d.t.src) && d.t.src[c] == ':' && c < v.bound {
-		e = c + 1
-	}
-	return e
+	return d.pairEnd(d.child(l, k, indent), d.child(l, k+1, indent))
 }
 
-// emptyValue reports whether n is an absent value: an empty plain null.
-func emptyValue(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.Value == "" && n.Style == 0 && n.ShortTag() == "!!null"
-}
 
 // itemLines is entryLines for item i of the block sequence l.
 func (d *Document) itemLines(l loc, i, indent int) (ls, le int, own bool) {

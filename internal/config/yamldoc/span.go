@@ -203,6 +203,26 @@ func (d *Document) end(l loc) int {
 	return d.pos(n)
 }
 
+// pairEnd returns where the mapping entry with key k and value v ends. An
+// absent value has no text, and yaml.v3 places it at the ":", after it,
+// or (after an explicit key, "? a") at the next token: the entry then
+// ends with its key or its ":".
+func (d *Document) pairEnd(k, v loc) int {
+	if !emptyValue(v.n) || d.hasProps(d.pos(v.n)) {
+		return max(d.end(v), d.pos(k.n))
+	}
+	e := d.end(k)
+	if c := d.t.skipSpace(e); c < len(d.t.src) && d.t.src[c] == ':' && c <= v.bound {
+		e = c + 1
+	}
+	return e
+}
+
+// emptyValue reports whether n is an absent value: an empty plain null.
+func emptyValue(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Value == "" && n.Style == 0 && n.ShortTag() == "!!null"
+}
+
 // flowEnd returns the end of a flow collection: after its closing bracket.
 // A single-pair mapping inside a flow sequence ([a: 1]) has no brackets
 // and ends with its value.
@@ -218,9 +238,10 @@ func (d *Document) flowEnd(l loc) int {
 	p := cs + 1
 	if len(n.Content) > 0 {
 		inner := d.childIndent(l)
-		e := 0
-		for i := len(n.Content) - 1; i >= 0 && i >= len(n.Content)-2; i-- {
-			e = max(e, d.end(d.child(l, i, inner)))
+		last := len(n.Content) - 1
+		e := d.end(d.child(l, last, inner))
+		if n.Kind == yaml.MappingNode {
+			e = d.pairEnd(d.child(l, last-1, inner), d.child(l, last, inner))
 		}
 		if cs >= len(src) || src[cs] != open {
 			return e
