@@ -238,7 +238,6 @@ func (d *Document) entryEnd(l loc, k, indent int) int {
 	return d.pairEnd(d.child(l, k, indent), d.child(l, k+1, indent))
 }
 
-
 // itemLines is entryLines for item i of the block sequence l.
 func (d *Document) itemLines(l loc, i, indent int) (ls, le int, own bool) {
 	dash, ok := d.dashBefore(d.pos(l.n.Content[i]))
