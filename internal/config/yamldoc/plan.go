@@ -41,7 +41,8 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 		} else {
 			text = "\n" + text
 		}
-		return []splice{{p, d.end(at), d.fix(text)}}, nil
+		e := d.end(at)
+		return []splice{{p, e, d.fix(text + d.sep(e))}}, nil
 	}
 	if edits, ok, err := d.fillEmpty(path[:i], owner, at, container); ok || err != nil {
 		return edits, err
@@ -106,7 +107,7 @@ func (d *Document) fillEmpty(here []string, owner *step, l loc, container config
 	if d.hasProps(p) && bytes.IndexByte(src[p:d.propsEnd(p)], '!') >= 0 && isNullNode(n) {
 		return nil, false, pathError(here, "is null with a tag; change it by hand")
 	}
-	if from < to && from > 0 && isBlank(src[from-1]) && from-1 >= s.ind {
+	if from < to && from > 0 && isBlank(src[from-1]) && from-1 >= s.ind && d.sep(to) == "" {
 		from--
 	}
 	le := d.t.trailingComments(d.t.lineEnd(max(to, s.ind)), s.col, l.bound)
@@ -420,7 +421,8 @@ func (d *Document) update(l loc, v config.Value, s slot) ([]splice, error) {
 	}
 	if n.Kind == yaml.ScalarNode && isScalarValue(v) && n.Style&yaml.TaggedStyle == 0 &&
 		!(n.Value == "" && n.Style == 0) && !d.hasProps(d.pos(n)) {
-		return []splice{{d.contentStart(n), d.end(l), scalarLike(v, n.Style, l.flow)}}, nil
+		e := d.end(l)
+		return []splice{{d.contentStart(n), e, scalarLike(v, n.Style, l.flow) + d.sep(e)}}, nil
 	}
 	return d.replaceWhole(l, v, s, true)
 }
@@ -505,7 +507,7 @@ func (d *Document) replaceWhole(l loc, v config.Value, s slot, keepFlow bool) ([
 		if s.bare {
 			return []splice{{s.ind, s.ind, ": " + flowText(v)}}, nil
 		}
-		return []splice{{p, e, flowText(v)}}, nil
+		return []splice{{p, e, flowText(v) + d.sep(e)}}, nil
 	}
 	var body string
 	switch {
@@ -529,7 +531,7 @@ func (d *Document) replaceWhole(l loc, v config.Value, s slot, keepFlow bool) ([
 		} else {
 			body += tail
 		}
-		return []splice{{s.ind, e, d.fix(body)}}, nil
+		return []splice{{s.ind, e, d.fix(body + d.sep(e))}}, nil
 	}
 	if block && d.t.lineNumber(e) == d.t.lineNumber(s.ind) {
 		le := d.t.trailingComments(d.t.lineEnd(e), s.col, l.bound)
@@ -539,5 +541,15 @@ func (d *Document) replaceWhole(l loc, v config.Value, s slot, keepFlow bool) ([
 		}
 		return edits, nil
 	}
-	return []splice{{s.ind, e, d.fix(body)}}, nil
+	return []splice{{s.ind, e, d.fix(body + d.sep(e))}}, nil
+}
+
+// sep returns the blank that new text ending at e needs before what
+// follows it: a "#" right after a value ("x#y", "[]#") is part of what it
+// follows, not a comment, and must stay so.
+func (d *Document) sep(e int) string {
+	if e < len(d.t.src) && d.t.src[e] == '#' {
+		return " "
+	}
+	return ""
 }
