@@ -70,12 +70,18 @@ func (d *Document) flowInsert(l loc, elem string) ([]splice, error) {
 	}
 	last := items[len(items)-1]
 	trailing := last.comma >= 0
+	// After a key without a value ("{a: }"), a comma right after the ":"
+	// would join it.
+	comma := ","
+	if src[last.end-1] == ':' {
+		comma = " ,"
+	}
 	if bytes.IndexByte(src[open:last.start], '\n') < 0 {
 		if trailing {
 			at := last.comma + 1
 			return []splice{{at, at, " " + elem + ","}}, nil
 		}
-		return []splice{{last.end, last.end, ", " + elem}}, nil
+		return []splice{{last.end, last.end, comma + " " + elem}}, nil
 	}
 	indent := d.lineIndent(last.start)
 	from := last.end
@@ -86,7 +92,7 @@ func (d *Document) flowInsert(l loc, elem string) ([]splice, error) {
 	if trailing {
 		return []splice{{lineEnd, lineEnd, d.nl + indent + elem + ","}}, nil
 	}
-	return []splice{{last.end, last.end, ","}, {lineEnd, lineEnd, d.nl + indent + elem}}, nil
+	return []splice{{last.end, last.end, comma}, {lineEnd, lineEnd, d.nl + indent + elem}}, nil
 }
 
 // flowRemove plans removing element k of the flow collection l with the
