@@ -10,6 +10,8 @@ import (
 // after it (-1 for none).
 type flowItem struct {
 	start, end, comma int
+	// bare is set for a key whose value is absent: it ends with ":".
+	bare bool
 }
 
 func (d *Document) flowItems(l loc) []flowItem {
@@ -25,7 +27,9 @@ func (d *Document) flowItems(l loc) []flowItem {
 		c := d.child(l, i, ind)
 		it := flowItem{start: d.pos(c.n), end: d.end(c), comma: -1}
 		if stride == 2 {
-			it.end = d.pairEnd(c, d.child(l, i+1, ind))
+			v := d.child(l, i+1, ind)
+			it.end = d.pairEnd(c, v)
+			it.bare = emptyValue(v.n) && it.end > d.end(c)
 		}
 		if q := d.t.skipSpace(it.end); q < len(src) && src[q] == ',' {
 			it.comma = q
@@ -73,7 +77,7 @@ func (d *Document) flowInsert(l loc, elem string) ([]splice, error) {
 	// After a key without a value ("{a: }"), a comma right after the ":"
 	// would join it.
 	comma := ","
-	if src[last.end-1] == ':' {
+	if last.bare {
 		comma = " ,"
 	}
 	if bytes.IndexByte(src[open:last.start], '\n') < 0 {

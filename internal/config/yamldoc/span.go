@@ -304,9 +304,10 @@ func (d *Document) quoteClose(p int) (int, bool) {
 	return len(src), false
 }
 
-// plainEnd returns the end of the plain scalar starting at p: the line
-// ends at a comment, at ": " and, in a flow collection, at a flow
-// indicator; it continues on following lines that are indented deeper
+// plainEnd returns the end of the plain scalar starting at p, by
+// yaml.v3's rules: the line ends at " #", at ": " (or ":" at the end of
+// a line) and, in a flow collection, at any of ",?[]{}" ("{a:}" has the
+// key "a:"); it continues on following lines that are indented deeper
 // than the collection holding it and come before the next node.
 func (d *Document) plainEnd(p int, l loc) int {
 	src := d.t.src
@@ -318,9 +319,9 @@ func (d *Document) plainEnd(p int, l loc) int {
 			switch {
 			case c == '#' && i > p && isBlank(src[i-1]):
 				return end
-			case c == ':' && (i+1 == len(src) || isSpaceOrBreak(src[i+1]) || l.flow && isFlowIndicator(src[i+1])):
+			case c == ':' && (i+1 == len(src) || isSpaceOrBreak(src[i+1])):
 				return end
-			case l.flow && isFlowIndicator(c):
+			case l.flow && (isFlowIndicator(c) || c == '?'):
 				return end
 			case !isBlank(c) && c != '\r':
 				end = i + 1
