@@ -110,7 +110,7 @@ func (d *Document) fillEmpty(here []string, owner *step, l loc, container config
 	if from < to && from > 0 && isBlank(src[from-1]) && from-1 >= s.ind && d.sep(to) == "" {
 		from--
 	}
-	le := d.t.trailingComments(d.t.lineEnd(max(to, s.ind)), s.col, l.bound)
+	le := d.pastTabBlanks(d.t.trailingComments(d.t.lineEnd(max(to, s.ind)), s.col, l.bound))
 	edits = []splice{{le, le, d.fix(d.lo.afterKey(container, s.col))}}
 	if from < to {
 		edits = append([]splice{{from, to, ""}}, edits...)
@@ -333,6 +333,7 @@ func (d *Document) breakBefore(ls int) int {
 // insertLinesAfter adds text (lines joined by "\n") after the line ending
 // at p.
 func (d *Document) insertLinesAfter(p int, text string) splice {
+	p = d.pastTabBlanks(p)
 	text = d.fix(text)
 	switch {
 	case p < len(d.t.src):
@@ -342,6 +343,23 @@ func (d *Document) insertLinesAfter(p int, text string) splice {
 		return splice{0, 0, text + d.nl}
 	}
 	return splice{p, p, d.nl + text}
+}
+
+// pastTabBlanks moves p, the end of a line, past the blank lines after
+// it when one of them holds a tab: yaml.v3 accepts " \t" after a plain
+// scalar only when the tab is not left of the scalar's indentation, so
+// such a line must stay after the scalar it follows, not move after ours.
+func (d *Document) pastTabBlanks(p int) int {
+	end, tab := p, false
+	for ls := p + d.t.breakLen(p); ls < len(d.t.src) && d.t.blankLine(ls); ls = d.t.nextLine(ls) {
+		le := d.t.lineEnd(ls)
+		tab = tab || bytes.IndexByte(d.t.src[ls:le], '\t') >= 0
+		end = le
+	}
+	if tab {
+		return end
+	}
+	return p
 }
 
 // fix gives rendered text the file's line ends.
@@ -534,7 +552,7 @@ func (d *Document) replaceWhole(l loc, v config.Value, s slot, keepFlow bool) ([
 		return []splice{{s.ind, e, d.fix(body + d.sep(e))}}, nil
 	}
 	if block && d.t.lineNumber(e) == d.t.lineNumber(s.ind) {
-		le := d.t.trailingComments(d.t.lineEnd(e), s.col, l.bound)
+		le := d.pastTabBlanks(d.t.trailingComments(d.t.lineEnd(e), s.col, l.bound))
 		edits := []splice{{le, le, d.fix(body)}}
 		if e > s.ind {
 			edits = append([]splice{{s.ind, e, ""}}, edits...)
