@@ -187,3 +187,10 @@ func LookPath(env Env, name string) string {
 	}
 	return ""
 }
+
+// EnforceAdvisor is implemented by adapters whose client has policy
+// settings enforce does not write (command-line flags, an administrator's
+// OS policy, a team dashboard): what to do by hand, for enforce to print.
+type EnforceAdvisor interface {
+	EnforceAdvice(env Env, req EnforceRequest) string
+}
