@@ -28,7 +28,7 @@ type policyFlags struct {
 	Allow []string
 }
 
-func (p *policyFlags) addFlags(cmd *cobra.Command) {
+func (p *policyFlags) addPolicyFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&p.Shell, "shell", "", "the agent's shell: sandbox (the client's sandbox without network; the default where it can run, "+
 		"else deny), deny (no shell tool), open (leave it; interpreters can reach the network)")
 	cmd.Flags().StringSliceVar(&p.Allow, "allow-server", nil, "also admit this other server of yours, by the exact command line its entry runs (repeatable)")
@@ -112,7 +112,7 @@ an administrator to install instead.`,
 	fl.BoolVar(&opts.Undo, "undo", false, "take back what enforce added (for --ide, or every client recorded)")
 	fl.BoolVar(&opts.Print, "print", false, "print each file as it would be written, for an administrator, and write nothing")
 	fl.BoolVar(&opts.Yes, "yes", false, "with --scope managed: write the machine's files (as root)")
-	opts.policyFlags.addFlags(cmd)
+	opts.addPolicyFlags(cmd)
 	cmd.MarkFlagsMutuallyExclusive("dry-run", "print")
 	return cmd
 }
@@ -147,12 +147,13 @@ func runEnforce(ctx context.Context, opts *enforceOptions) error {
 	}
 	var reqs []enforceRequest
 	for _, a := range adapters {
-		e, ok := a.(ides.Enforcer)
-		if !ok || !slices.Contains(e.EnforceScopes(), scope) {
-			reqs = append(reqs, enforceRequest{a: a})
+		entry, err := storedEntry(a, opts.Env, ides.EntryScope(scope), opts.Name)
+		if !canEnforce(a, scope) {
+			// Advice only: the entry, when there is one, fills it in.
+			reqs = append(reqs, enforceRequest{a: a, req: ides.EnforceRequest{Scope: scope, Name: opts.Name, Entry: entry,
+				Shell: shell, ShellChosen: chosen, Operator: operatorName}})
 			continue
 		}
-		entry, err := storedEntry(a, opts.Env, ides.EntryScope(scope), opts.Name)
 		if err != nil {
 			return err
 		}
@@ -326,7 +327,7 @@ func planEnforce(env ides.Env, scope ides.Scope, reqs []enforceRequest) (*enforc
 	ep := &enforcePlan{env: env, scope: scope, planner: planner}
 	for _, r := range reqs {
 		e, ok := r.a.(ides.Enforcer)
-		if !ok || r.req.Name == "" {
+		if !ok || !canEnforce(r.a, scope) {
 			ep.clients = append(ep.clients, clientPlan{a: r.a, scope: scope, advice: advice(r.a, env, r.req, scope)})
 			continue
 		}
@@ -338,6 +339,12 @@ func planEnforce(env ides.Env, scope ides.Scope, reqs []enforceRequest) (*enforc
 		ep.clients = append(ep.clients, clientPlan{a: r.a, scope: scope, plan: plan})
 	}
 	return ep, nil
+}
+
+// canEnforce reports whether enforce writes a's policy at scope.
+func canEnforce(a ides.Adapter, scope ides.Scope) bool {
+	e, ok := a.(ides.Enforcer)
+	return ok && slices.Contains(e.EnforceScopes(), scope)
 }
 
 // advice is what enforce prints for a client it cannot write.
