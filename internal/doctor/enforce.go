@@ -106,7 +106,7 @@ func levelChecks(env ides.Env, a ides.Adapter, recorded enforce.Records) []Check
 		if doc == nil {
 			out = append(out, Check{ID: "enforce.drift", Subject: a.DisplayName(), Status: Warn,
 				Message: env.Display(r.File) + " is gone: the policy enforce wrote there no longer applies",
-				Hint: "run latchgate-mcp enforce --ide " + a.ID() + " --scope " + string(r.Scope) + " again"})
+				Hint:    "run latchgate-mcp enforce --ide " + a.ID() + " --scope " + string(r.Scope) + " again"})
 			continue
 		}
 		if gone := r.Drift(doc); len(gone) > 0 {
