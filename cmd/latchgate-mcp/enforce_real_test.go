@@ -155,3 +155,96 @@ func TestRealClaudeCodeEnforce(t *testing.T) {
 		t.Errorf("after --undo, WebFetch is not back: %v", tools)
 	}
 }
+
+// TestRealCodexEnforce runs the real Codex headless (codex exec against a
+// fake Responses API on loopback) before and after "enforce" at user
+// scope, and after "enforce --undo":
+//
+//   - before: the model is offered web_search, another server of the
+//     user's is started, and the gate's gmail_send (not read-only) is
+//     refused ("codex exec" cannot ask for the approval);
+//   - after: web_search is gone, the other server is not started, and
+//     gmail_send runs without a prompt (the gate holds it, and the test
+//     gate's "human" approves);
+//   - after --undo: config.toml is byte for byte what install left.
+//
+// A same-name impostor in a trusted project's .codex/config.toml is not
+// stopped at this level (the project layer wins); the managed
+// requirements stop it, tested in the mount namespace of
+// TestManagedScope.
+func TestRealCodexEnforce(t *testing.T) {
+	r := newRealClient(t, "LATCHGATE_MCP_TEST_CODEX", "Codex")
+	codex := os.Getenv("LATCHGATE_MCP_TEST_CODEX")
+	model := newFakeResponses(t, "mcp__latchgate/gmail_send", `{"raw":"aGVsbG8"}`)
+	// gmail_send is held for approval: a human approves it at once here.
+	r.gate.SetApproveAfter(1, true)
+	codexHome := filepath.Join(r.home, ".codex")
+	r.setenv("CODEX_HOME="+codexHome, "FAKE_MODEL_KEY=fake-key-for-latchgate-tests")
+	mark := filepath.Join(r.root, "other-started")
+	cfg := filepath.Join(codexHome, "config.toml")
+	if err := os.MkdirAll(codexHome, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	own := "model = \"gpt-fake\"\nmodel_provider = \"fake\"\n\n[model_providers.fake]\nname = \"fake\"\nbase_url = \"" + model.URL +
+		"/v1\"\nwire_api = \"responses\"\nenv_key = \"FAKE_MODEL_KEY\"\n\n[mcp_servers.other]\ncommand = \"sh\"\nargs = [\"-c\", \"touch " + mark +
+		"; exec " + r.bin + " serve\"]\n"
+	if err := os.WriteFile(cfg, []byte(own), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.lg("install", "--ide", "codex", "--binary-path", r.bin)
+	before, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := func() bool {
+		_, err := os.Stat(mark)
+		os.Remove(mark)
+		return err == nil
+	}
+	turn := func(what string) []string {
+		t.Helper()
+		n := len(model.offered())
+		out := r.run(true, codex, "exec", "--skip-git-repo-check", "Send the mail with the latchgate gmail_send tool.")
+		offered := model.offered()
+		if len(offered) == n {
+			t.Fatalf("%s: Codex sent no request to the fake API:\n%s", what, out)
+		}
+		t.Logf("%s: offered %v\n%s", what, offered[n], out)
+		return offered[n]
+	}
+
+	tools := turn("before enforce")
+	if !slices.Contains(tools, "web_search") || !slices.Contains(tools, "mcp__latchgate/gmail_send") {
+		t.Errorf("before enforce, the model is not offered web_search and the gate's gmail_send: %v", tools)
+	}
+	if !started() {
+		t.Error("before enforce, Codex did not start the other server: the test could not tell a disabled one")
+	}
+	if res := model.toolResults(); len(res) != 1 || strings.Contains(res[0], "receipt_id") {
+		t.Errorf("before enforce, gmail_send ran without a prompt, so the test could not tell the approval works: %v", res)
+	} else {
+		t.Logf("before enforce, the tool result: %s", res[0])
+	}
+
+	out := r.lg("enforce", "--ide", "codex")
+	if !strings.Contains(out, "Codex, user scope: guard") || !strings.Contains(out, "latchgate sandbox") {
+		t.Errorf("enforce output:\n%s", out)
+	}
+	results := len(model.toolResults())
+	tools = turn("after enforce")
+	if slices.Contains(tools, "web_search") {
+		t.Errorf("after enforce, the model is still offered web_search: %v", tools)
+	}
+	if started() {
+		t.Error("after enforce, Codex started the other server")
+	}
+	res := model.toolResults()[results:]
+	if len(res) != 1 || !strings.Contains(res[0], "receipt_id") {
+		t.Errorf("after enforce, the gate's gmail_send did not run without a prompt: %v", res)
+	}
+
+	r.lg("enforce", "--undo", "--ide", "codex")
+	if got, err := os.ReadFile(cfg); err != nil || string(got) != string(before) {
+		t.Errorf("after --undo, config.toml is\n%s\nwant\n%s (%v)", got, before, err)
+	}
+}
