@@ -156,7 +156,7 @@ func chooseShell(env ides.Env, req ides.EnforceRequest, plan *ides.EnforcePlan) 
 		return shell, nil
 	}
 	if req.ShellChosen {
-		return "", &ides.UsageError{Err: fmt.Errorf("Claude Code's shell sandbox cannot run here: %s", why)}
+		return "", &ides.UsageError{Err: fmt.Errorf("the shell sandbox cannot run here (%s): install what is missing, or use --shell deny or --shell open", why)}
 	}
 	plan.Notes = append(plan.Notes, ides.Note{Level: "warn", Text: "the shell is denied (Bash), because the sandbox cannot run here (" + why +
 		"), and without it commands would run unsandboxed; install what is missing and run enforce --shell sandbox, or pass --shell open to keep an unsandboxed shell"})

@@ -55,7 +55,7 @@ func (Adapter) PlanEnforce(env ides.Env, req ides.EnforceRequest) (ides.EnforceP
 	shell := req.Shell
 	switch {
 	case shell == ides.ShellSandbox && req.ShellChosen:
-		return plan, &ides.UsageError{Err: fmt.Errorf("Gemini CLI's sandbox was not measured with these settings: use --shell deny or --shell open for it")}
+		return plan, &ides.UsageError{Err: fmt.Errorf("--shell sandbox: its sandbox was not measured with these settings; use --shell deny or --shell open for it")}
 	case shell == "" || shell == ides.ShellSandbox:
 		shell = ides.ShellDeny
 		plan.Notes = append(plan.Notes, ides.Note{Level: "warn", Text: "the shell (run_shell_command) is denied: its sandbox was not measured; " +
