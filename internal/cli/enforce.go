@@ -489,14 +489,17 @@ func reportFile(w io.Writer, r enforce.FileResult, verb string) {
 	if n := len(r.Added); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d setting(s) %sadded", n, verb))
 	}
-	if n := len(r.Present); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d already there (yours: never taken back)", n))
-	}
 	if n := settings(r.Retracted); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d no longer asked for %staken back", n, verb))
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "up to date")
+	}
+	if n := len(r.Kept); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d in place", n))
+	}
+	if n := len(r.Present); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d already there (yours: never taken back)", n))
 	}
 	fmt.Fprintf(w, "  %s: %s\n", textsafe.Quote(r.Display), strings.Join(parts, ", "))
 	for _, it := range r.Replaced {

@@ -31,6 +31,8 @@ type FileResult struct {
 	// the sets that replaced a value of the user's (recorded, and put
 	// back by --undo).
 	Added, Present, Replaced []Item
+	// Kept are recorded items still in place and still asked for.
+	Kept []Item
 	// Retracted are recorded items taken back; Left those left alone.
 	Retracted []Item
 	Left      []Left
@@ -204,6 +206,7 @@ func (t *task) converge(doc config.Document) (bool, error) {
 			if config.HasItem(doc, d.Value, d.Path...) {
 				if rec != nil {
 					keep = append(keep, *rec)
+					t.res.Kept = append(t.res.Kept, *rec)
 				} else {
 					t.res.Present = append(t.res.Present, want)
 				}
@@ -221,6 +224,7 @@ func (t *task) converge(doc config.Document) (bool, error) {
 			if ok && cur.Equal(d.Value) {
 				if rec != nil {
 					keep = append(keep, *rec)
+					t.res.Kept = append(t.res.Kept, *rec)
 				} else {
 					t.res.Present = append(t.res.Present, want)
 				}
