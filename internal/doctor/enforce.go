@@ -46,9 +46,12 @@ func checkEnforcement(opts Options, adapters []ides.Adapter, entries []*entry) [
 			checks = append(checks, levelChecks(env, a, recorded)...)
 		}
 		if ec, ok := a.(ides.EnforceChecker); ok {
+			// The entry the client starts, else the user's (the one
+			// enforce pins: a project entry shadowing it is reported as
+			// an impostor below).
 			var active *ides.StoredEntry
 			for _, e := range mine {
-				if e.active() && e.Command != "" {
+				if e.Command != "" && (e.active() || (active == nil && e.loc.Scope == ides.ScopeUser)) {
 					active = &ides.StoredEntry{Command: e.Command, Args: e.Args}
 				}
 			}
@@ -145,9 +148,12 @@ func impostor(opts Options, e *entry, enforced bool) (Check, bool) {
 	if enforced {
 		st = Error
 	}
-	state := "the client does not start it"
-	if e.active() {
-		state = "the client starts it in this project"
+	state := "the client starts it in this project"
+	if !e.active() {
+		state = e.file.Client
+		if e.file.Detail != "" {
+			state += ": " + e.file.Detail
+		}
 	}
 	cmd := strings.Join(append([]string{e.Command}, e.Args...), " ")
 	return Check{ID: "enforce.impostor", Subject: e.subject, Status: st,
