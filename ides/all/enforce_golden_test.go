@@ -141,7 +141,7 @@ func runEnforceCase(t *testing.T, a ides.Adapter, file string) {
 			if err != nil {
 				return nil, plan, err
 			}
-			p.Enforce(a.ID(), req.Scope, plan.Level, plan.Files)
+			p.Enforce(a.ID(), req.Scope, plan.Level, plan.Files, enforce.Request{})
 		}
 		mp, err := merge.NewPlan(p.Edits()...)
 		if err != nil {

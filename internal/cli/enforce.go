@@ -335,7 +335,14 @@ func planEnforce(env ides.Env, scope ides.Scope, reqs []enforceRequest) (*enforc
 		if err != nil {
 			return nil, planError(fmt.Errorf("%s: %w", r.a.DisplayName(), err))
 		}
-		planner.Enforce(r.a.ID(), scope, plan.Level, plan.Files)
+		rec := enforce.Request{}
+		if r.req.ShellChosen {
+			rec.Shell = r.req.Shell
+		}
+		for _, s := range r.req.Allow {
+			rec.Allow = append(rec.Allow, s.Name)
+		}
+		planner.Enforce(r.a.ID(), scope, plan.Level, plan.Files, rec)
 		ep.clients = append(ep.clients, clientPlan{a: r.a, scope: scope, plan: plan})
 	}
 	return ep, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/doctor"
+	"github.com/latchgate-ai/latchgate-mcp/internal/enforce"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
@@ -225,7 +226,18 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 		return err
 	}
 	if !opts.Enforce {
-		if err := planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun); err != nil || opts.DryRun {
+		// A policy enforce wrote pins the entry's command line: it follows
+		// the entry, or the client would no longer start it.
+		ep, err := opts.repin(adapters, scopes)
+		if err != nil {
+			return err
+		}
+		record := ""
+		if ep != nil {
+			edits = append(edits, ep.planner.Edits()...)
+			record = ep.recordPath()
+		}
+		if err := applyEnforce(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun, record); err != nil || opts.DryRun {
 			return err
 		}
 		reportInstall(ctx, out, opts.Env, adapters, scopes, opts.Name, transport)
@@ -245,6 +257,49 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 		reportInstall(ctx, out, opts.Env, adapters, scopes, opts.Name, transport)
 	}
 	return nil
+}
+
+// repin plans the policy enforce recorded for each client and scope
+// install writes, with the entry install writes now and the --shell and
+// --allow-server of that enforce run: nil when there is none.
+func (opts *installOptions) repin(adapters []ides.Adapter, scopes map[string]ides.Scope) (*enforcePlan, error) {
+	records, err := enforce.ReadRecords(enforce.RecordPath(ides.StateDir(opts.Env)), "")
+	if err != nil || len(records) == 0 {
+		return nil, nil // an unreadable record: enforce and doctor say so
+	}
+	var reqs []enforceRequest
+	var scope ides.Scope
+	for _, a := range adapters {
+		s := scopes[a.ID()]
+		rec, ok := records.Request(a.ID(), s)
+		if !ok || !canEnforce(a, s) {
+			continue
+		}
+		entry, err := a.Entry(opts.specs[a.ID()])
+		if err != nil {
+			return nil, err
+		}
+		stored, err := ides.ReadEntry(a, entry)
+		if err != nil {
+			return nil, err
+		}
+		req := ides.EnforceRequest{Scope: s, Name: opts.Name, Entry: stored, Shell: rec.Shell, ShellChosen: rec.Shell != "", Operator: operatorName}
+		if req.Shell == "" {
+			req.Shell = ides.ShellSandbox
+		}
+		for _, name := range rec.Allow {
+			if e, err := storedEntry(a, opts.Env, s, name); err == nil {
+				req.Allow = append(req.Allow, ides.AllowedServer{Name: name, Entry: e})
+			}
+		}
+		reqs = append(reqs, enforceRequest{a: a, req: req})
+		scope = s
+	}
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	// One record file holds user and project scopes alike.
+	return planEnforce(opts.Env, scope, reqs)
 }
 
 // planEnforce plans install --enforce: each client's policy at the

@@ -42,7 +42,7 @@ func TestEnforcement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Enforce("claude-code", ides.ScopeUser, plan.Level, plan.Files)
+	p.Enforce("claude-code", ides.ScopeUser, plan.Level, plan.Files, enforce.Request{})
 	mp, err := merge.NewPlan(p.Edits()...)
 	if err != nil {
 		t.Fatal(err)

@@ -55,6 +55,7 @@ type task struct {
 	// after is the file's record after the edit ran; nil when nothing
 	// of ours is left in it.
 	after *FileRecord
+	req   Request
 	res   FileResult
 }
 
@@ -80,20 +81,36 @@ func NewPlanner(recordPath string, display func(string) string) (*Planner, error
 // Records returns the record as read.
 func (p *Planner) Records() Records { return p.records }
 
+// Request is what a run asked for, kept in the record so that install
+// can plan the same policy again for a changed entry.
+type Request struct {
+	Shell ides.ShellPolicy // "" for the default
+	Allow []string
+}
+
 // Enforce plans writing files for client in scope at level. Files
 // recorded for client and scope that files no longer names are taken back
 // whole.
-func (p *Planner) Enforce(client string, scope ides.Scope, level ides.Level, files []ides.PolicyFile) {
+func (p *Planner) Enforce(client string, scope ides.Scope, level ides.Level, files []ides.PolicyFile, req Request) {
 	named := map[string]bool{}
 	for _, f := range files {
 		named[f.Path] = true
-		p.add(client, scope, level, f)
+		p.add(client, scope, level, f).req = req
 	}
 	for _, r := range p.records.For(client, scope) {
 		if !named[r.File] {
 			p.add(client, scope, r.Level, ides.PolicyFile{Path: r.File, Format: r.Format})
 		}
 	}
+}
+
+// Request returns what the last run for client and scope asked for, and
+// whether one is recorded.
+func (rs Records) Request(client string, scope ides.Scope) (Request, bool) {
+	for _, r := range rs.For(client, scope) {
+		return Request{Shell: r.Shell, Allow: r.Allow}, true
+	}
+	return Request{}, false
 }
 
 // Undo plans taking back everything recorded for client (every client
@@ -107,7 +124,7 @@ func (p *Planner) Undo(client string, scope ides.Scope) bool {
 	return len(rs) > 0
 }
 
-func (p *Planner) add(client string, scope ides.Scope, level ides.Level, f ides.PolicyFile) {
+func (p *Planner) add(client string, scope ides.Scope, level ides.Level, f ides.PolicyFile) *task {
 	t := &task{client: client, scope: scope, level: level, file: f, display: p.display(f.Path),
 		recorded: p.records.find(client, scope, f.Path)}
 	if t.recorded != nil {
@@ -117,6 +134,7 @@ func (p *Planner) add(client string, scope ides.Scope, level ides.Level, f ides.
 	}
 	t.res = FileResult{Client: client, Scope: scope, Path: f.Path, Display: t.display}
 	p.tasks = append(p.tasks, t)
+	return t
 }
 
 // Edits returns the file edits of every planned file, then the record's:
@@ -296,7 +314,7 @@ func (t *task) converge(doc config.Document) (bool, error) {
 	t.after = nil
 	if len(items) > 0 {
 		t.after = &FileRecord{Client: t.client, Scope: t.scope, File: t.file.Path, Format: t.file.Format,
-			Level: t.level, CreatedFile: t.created, Items: items}
+			Level: t.level, CreatedFile: t.created, Shell: t.req.Shell, Allow: t.req.Allow, Items: items}
 	}
 	return changed, nil
 }

@@ -104,7 +104,7 @@ func (f *fixture) run(plan func(p *Planner)) []FileResult {
 
 func (f *fixture) enforce(file string, format config.Format, items []ides.PolicyItem) []FileResult {
 	return f.run(func(p *Planner) {
-		p.Enforce("client", ides.ScopeUser, ides.LevelGuard, []ides.PolicyFile{{Path: f.path(file), Format: format, NewMode: 0o600, Items: items}})
+		p.Enforce("client", ides.ScopeUser, ides.LevelGuard, []ides.PolicyFile{{Path: f.path(file), Format: format, NewMode: 0o600, Items: items}}, Request{})
 	})
 }
 
@@ -294,9 +294,9 @@ func TestRecordSurvivesOtherClients(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.run(func(p *Planner) {
-		p.Enforce("a", ides.ScopeUser, ides.LevelGuard, []ides.PolicyFile{{Path: f.path("a.json"), Format: config.JSON, Items: guardItems("deny")}})
+		p.Enforce("a", ides.ScopeUser, ides.LevelGuard, []ides.PolicyFile{{Path: f.path("a.json"), Format: config.JSON, Items: guardItems("deny")}}, Request{})
 		p.Enforce("b", ides.ScopeUser, ides.LevelGuard, []ides.PolicyFile{{Path: f.path("b.toml"), Format: config.TOML,
-			Items: []ides.PolicyItem{set(str("disabled"), "web_search")}}})
+			Items: []ides.PolicyItem{set(str("disabled"), "web_search")}}}, Request{})
 	})
 	rs, err := ReadRecords(f.record, "record")
 	if err != nil || len(rs) != 2 {

@@ -77,8 +77,12 @@ type FileRecord struct {
 	Format config.Format `json:"format"`
 	Level  ides.Level    `json:"level"`
 	// CreatedFile: the file did not exist before enforce wrote it.
-	CreatedFile bool   `json:"created_file,omitempty"`
-	Items       []Item `json:"items"`
+	CreatedFile bool `json:"created_file,omitempty"`
+	// Shell and Allow are the request's --shell ("" for the default) and
+	// --allow-server: install replays them to re-pin a changed entry.
+	Shell ides.ShellPolicy `json:"shell,omitempty"`
+	Allow []string         `json:"allow,omitempty"`
+	Items []Item           `json:"items"`
 }
 
 // Records is the content of a record file.
