@@ -16,8 +16,10 @@ import (
 //     tools.exclude the web tools (and run_shell_command for --shell
 //     deny), which also holds with --yolo;
 //   - policies/latchgate.toml, a file of ours alone: a deny rule for the
-//     same tools and an allow rule for the gate's server, so its tools run
-//     without a prompt;
+//     same tools and an allow rule for every tool of the gate's server
+//     (toolName "*" with mcpName: 0.61.0 refuses a rule without toolName,
+//     "Schema validation failed", where enforce-and-operator.md shows
+//     none), so its tools run without a prompt;
 //   - managed: the same under /etc/gemini-cli (system settings merge last
 //     and beat the user's and the workspace's), plus
 //     security.disableYoloMode. Still name-only, and
@@ -100,8 +102,10 @@ func (Adapter) PlanEnforce(env ides.Env, req ides.EnforceRequest) (ides.EnforceP
 	rules := config.ListValue(
 		config.ObjectValue(config.M("toolName", config.StringList(denied...)), config.M("decision", config.StringValue("deny")),
 			config.M("priority", config.IntValue(900))),
-		config.ObjectValue(config.M("mcpName", config.StringValue(req.Name)), config.M("decision", config.StringValue("allow")),
-			config.M("priority", config.IntValue(500))),
+		// toolName is required (0.61.0 refuses the file without it); "*"
+		// with mcpName is every tool of that server.
+		config.ObjectValue(config.M("toolName", config.StringValue("*")), config.M("mcpName", config.StringValue(req.Name)),
+			config.M("decision", config.StringValue("allow")), config.M("priority", config.IntValue(500))),
 	)
 	policy.Items = []ides.PolicyItem{{Op: ides.PolicySet, Path: []string{"rule"}, Value: rules}}
 	plan.Files = []ides.PolicyFile{settings, policy}
