@@ -248,3 +248,88 @@ func TestRealCodexEnforce(t *testing.T) {
 		t.Errorf("after --undo, config.toml is\n%s\nwant\n%s (%v)", got, before, err)
 	}
 }
+
+// TestRealGeminiCLIEnforce runs the real Gemini CLI headless (gemini -p
+// against a fake Gemini API on loopback) before and after "enforce" at
+// user scope, and after "enforce --undo". In -p, Gemini CLI declares to
+// the model only the tools it may run without asking: before enforce
+// that is google_web_search but not the gate's tools; after, the gate's
+// tools (the policy file's allow rule), which run, and no web search.
+// With --approval-mode yolo every tool is declared before, and after
+// enforce the web tools and the shell still are not. --undo leaves
+// settings.json byte-identical and removes the policy file. Gemini's
+// allowlist is by name only, so an impostor is not part of this test
+// (doctor reports one).
+func TestRealGeminiCLIEnforce(t *testing.T) {
+	r := newRealClient(t, "LATCHGATE_MCP_TEST_GEMINI", "Gemini CLI")
+	gemini := os.Getenv("LATCHGATE_MCP_TEST_GEMINI")
+	model := newFakeGemini(t, "mcp_latchgate_fs_read", `{"path":"README.md"}`)
+	r.setenv("GOOGLE_GEMINI_BASE_URL="+model.URL, "GEMINI_API_KEY=fake-key-for-latchgate-tests")
+	settings := filepath.Join(r.home, ".gemini", "settings.json")
+	if err := os.MkdirAll(filepath.Dir(settings), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(settings, []byte("{\n  // mine\n  \"security\": {\"auth\": {\"selectedType\": \"gemini-api-key\"}}\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.lg("install", "--ide", "gemini-cli", "--binary-path", r.bin, "--approve")
+	before, err := os.ReadFile(settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn := func(what string, yolo bool) []string {
+		t.Helper()
+		n := len(model.offered())
+		args := []string{"-p", "Read README.md with the latchgate fs_read tool.", "-m", "gemini-2.5-flash"}
+		if yolo {
+			args = append(args, "--approval-mode", "yolo")
+		}
+		out := r.run(true, gemini, args...)
+		offered := model.offered()
+		if len(offered) == n {
+			t.Fatalf("%s: Gemini CLI declared no tools to the fake API:\n%s", what, out)
+		}
+		t.Logf("%s: declared %v", what, offered[n])
+		return offered[n]
+	}
+	web := []string{"web_fetch", "google_web_search", "run_shell_command"}
+
+	tools := turn("before enforce", false)
+	if !slices.Contains(tools, "google_web_search") || slices.Contains(tools, "mcp_latchgate_fs_read") {
+		t.Errorf("before enforce, -p declares %v: want google_web_search and not the gate's tools (they need a prompt)", tools)
+	}
+	tools = turn("before enforce, yolo", true)
+	for _, want := range append(web, "mcp_latchgate_fs_read") {
+		if !slices.Contains(tools, want) {
+			t.Errorf("before enforce, with yolo, the model is not offered %s: %v", want, tools)
+		}
+	}
+
+	out := r.lg("enforce", "--ide", "gemini-cli")
+	if !strings.Contains(out, "Gemini CLI, user scope: guard") {
+		t.Errorf("enforce output:\n%s", out)
+	}
+	results := len(model.toolResults())
+	tools = turn("after enforce", false)
+	if slices.Contains(tools, "google_web_search") || !slices.Contains(tools, "mcp_latchgate_fs_read") {
+		t.Errorf("after enforce, -p declares %v: want the gate's tools and no web search", tools)
+	}
+	res := model.toolResults()[results:]
+	if len(res) != 1 || !strings.Contains(res[0], "receipt_id") {
+		t.Errorf("after enforce, the gate's fs_read did not run without a prompt: %v", res)
+	}
+	tools = turn("after enforce, yolo", true)
+	for _, gone := range web {
+		if slices.Contains(tools, gone) {
+			t.Errorf("after enforce, with yolo, the model is still offered %s: %v", gone, tools)
+		}
+	}
+
+	r.lg("enforce", "--undo")
+	if got, err := os.ReadFile(settings); err != nil || string(got) != string(before) {
+		t.Errorf("after --undo, settings.json is\n%s\nwant\n%s (%v)", got, before, err)
+	}
+	if _, err := os.Stat(filepath.Join(r.home, ".gemini", "policies", "latchgate.toml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after --undo, the policy file is still there: %v", err)
+	}
+}

@@ -8,7 +8,8 @@ import (
 )
 
 // What enforce writes for Gemini CLI (enforce-and-operator.md A.2.3,
-// A.4.2, measured on 0.61.0):
+// A.4.2, measured on 0.61.0; TestRealGeminiCLIEnforce re-checks the user
+// level):
 //
 //   - settings.json: mcp.allowed [<name>] (other servers are Blocked;
 //     lists intersect across scopes, and match by name only, so a
