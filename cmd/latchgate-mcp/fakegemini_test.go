@@ -106,7 +106,7 @@ func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
 		part = map[string]any{"functionCall": map[string]any{"name": f.callName, "args": json.RawMessage(f.callArgs)}}
 	}
 	resp, _ := json.Marshal(map[string]any{
-		"candidates": []any{map[string]any{"content": map[string]any{"role": "model", "parts": []any{part}}, "finishReason": "STOP", "index": 0}},
+		"candidates":    []any{map[string]any{"content": map[string]any{"role": "model", "parts": []any{part}}, "finishReason": "STOP", "index": 0}},
 		"usageMetadata": map[string]int{"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2},
 		"modelVersion":  "gemini-fake",
 	})
