@@ -560,13 +560,13 @@ func runUndo(ctx context.Context, opts *enforceOptions, out *reporter, scope ide
 	if opts.Scope == "" {
 		scopes = []ides.Scope{ides.ScopeUser, ides.ScopeProject}
 	}
+	if scope == ides.ScopeManaged && opts.Env.UID != 0 {
+		return &HintError{Err: fmt.Errorf("undo managed settings: they are written, recorded and taken back only as root"),
+			Hint: "run it as root: sudo latchgate-mcp enforce --undo --scope managed"}
+	}
 	planner, err := enforce.NewPlanner(enforce.RecordPath(recordDir(opts.Env, scope)), opts.Env.Display)
 	if err != nil {
 		return explainPlanError(err)
-	}
-	if scope == ides.ScopeManaged && opts.Env.UID != 0 && !opts.DryRun {
-		return &HintError{Err: fmt.Errorf("undo managed settings: they are written and taken back only as root"),
-			Hint: "run it as root: sudo latchgate-mcp enforce --undo --scope managed"}
 	}
 	found := false
 	for _, c := range clients {

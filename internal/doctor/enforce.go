@@ -189,7 +189,7 @@ func operatorChecks(opts Options, entries []*entry) []Check {
 			out = append(out, Check{ID: "enforce.operator", Subject: e.subject, Status: Error,
 				Message: fmt.Sprintf("the approval server %q is in the same configuration as the agent's %q: the agent's model can approve its own holds",
 					m.Key, opts.Name),
-				Hint: "move it to a configuration of its own (another CLAUDE_CONFIG_DIR, CODEX_HOME or profile), or approve with latchgate-mcp approve"})
+				Hint: "move it to a configuration of its own (the client's separate configuration directory or profile for the operator), or approve with latchgate-mcp approve"})
 		}
 	}
 	return out
