@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -171,6 +173,11 @@ func runEnforce(ctx context.Context, opts *enforceOptions) error {
 		reqs = append(reqs, enforceRequest{a: a, req: req})
 	}
 	ep, err := planEnforce(opts.Env, scope, reqs)
+	if errors.Is(err, fs.ErrPermission) && (opts.Print || opts.DryRun) {
+		// Root's record of managed files: a user may still see the files.
+		out.info("cannot read the record of what enforce added (%v): the files are shown as if nothing had been added before", err)
+		ep, err = planEnforceWith(enforce.NewPlannerUnread(enforce.RecordPath(recordDir(opts.Env, scope)), opts.Env.Display), opts.Env, scope, reqs)
+	}
 	if err != nil {
 		return err
 	}
@@ -324,6 +331,11 @@ func planEnforce(env ides.Env, scope ides.Scope, reqs []enforceRequest) (*enforc
 	if err != nil {
 		return nil, explainPlanError(err)
 	}
+	return planEnforceWith(planner, env, scope, reqs)
+}
+
+// planEnforceWith is planEnforce with the planner given.
+func planEnforceWith(planner *enforce.Planner, env ides.Env, scope ides.Scope, reqs []enforceRequest) (*enforcePlan, error) {
 	ep := &enforcePlan{env: env, scope: scope, planner: planner}
 	for _, r := range reqs {
 		e, ok := r.a.(ides.Enforcer)

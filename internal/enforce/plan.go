@@ -78,6 +78,14 @@ func NewPlanner(recordPath string, display func(string) string) (*Planner, error
 	return &Planner{recordPath: recordPath, recordDisplay: display(recordPath), recordMode: 0o600, display: display, records: rs}, nil
 }
 
+// NewPlannerUnread is a planner that has not read the record at
+// recordPath: for a run that writes nothing (--print, --dry-run) by a user
+// who may not read it (root's record of managed files). Its plan takes
+// nothing back, as it does not know what enforce added.
+func NewPlannerUnread(recordPath string, display func(string) string) *Planner {
+	return &Planner{recordPath: recordPath, recordDisplay: display(recordPath), recordMode: 0o600, display: display}
+}
+
 // Records returns the record as read.
 func (p *Planner) Records() Records { return p.records }
 
