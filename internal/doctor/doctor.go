@@ -134,6 +134,7 @@ func Run(ctx context.Context, opts Options) *Report {
 
 	var checks []Check
 	checks = append(checks, cfg.checks...)
+	checks = append(checks, checkEnforcement(opts, adapters, cfg.entries)...)
 	for _, res := range results {
 		checks = append(checks, res...)
 	}

@@ -125,6 +125,24 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 				return res, &FileError{Op: "back up", Path: c.Display, Err: err}
 			}
 		}
+		if c.Removes() {
+			if err := remove(real, data); err != nil {
+				pending.Abort(real)
+				if errors.Is(err, atomicfile.ErrChanged) {
+					continue
+				}
+				return res, writeErr(err)
+			}
+			res.Written = true
+			if pending != nil {
+				b, err := pending.Commit()
+				if err != nil {
+					return res, &FileError{Op: "back up", Path: c.Display, Err: fmt.Errorf("%w (the file was removed; its old contents could not be kept)", err)}
+				}
+				res.Backup = &b
+			}
+			return res, nil
+		}
 		dirMode := fs.FileMode(0o755)
 		if c.NewMode&0o077 == 0 {
 			dirMode = 0o700
@@ -166,6 +184,20 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		attempts, time.Since(start).Round(time.Millisecond)))
 }
 
+// remove removes the file real (a resolved path) if it still holds data,
+// the bytes a removal was planned from; atomicfile.ErrChanged otherwise.
+// The caller holds the file's lock, so only a program that ignores it can
+// slip in between the check and the removal.
+func remove(real string, data []byte) error {
+	if !atomicfile.SameContent(real, data) {
+		return atomicfile.ErrChanged
+	}
+	if err := os.Remove(real); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 // stillAs reports whether path is as it was read: existing with exactly
 // data, or absent.
 func stillAs(path string, data []byte, existed bool) bool {
@@ -192,7 +224,7 @@ func rollback(done []Result) error {
 			errs = append(errs, fmt.Errorf("could not restore %s: no backup was taken", r.Change.Display))
 			continue
 		}
-		if !atomicfile.SameContent(r.Change.Path, r.Change.After) {
+		if !stillAs(r.Change.Path, r.Change.After, !r.Change.Removes()) {
 			errs = append(errs, fmt.Errorf("did not restore %s: it changed again after we wrote it (backup %s kept)", r.Change.Display, r.Backup.ID()))
 			continue
 		}

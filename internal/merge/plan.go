@@ -31,6 +31,11 @@ type FileEdit struct {
 	Format  config.Format
 	NewMode fs.FileMode // mode for a file we create (an existing file keeps its own)
 	Edits   []Edit
+	// Drop, when set, is asked after the edits whether the file is to be
+	// removed rather than written with after: an undo that leaves nothing
+	// of a file it had created. The removal is planned, shown in the diff,
+	// backed up and rolled back like any write.
+	Drop func(after []byte) bool
 }
 
 // A Change is the planned result for one file: its bytes before and after.
@@ -44,8 +49,11 @@ type Change struct {
 
 // Changed reports whether applying c would alter the file.
 func (c *Change) Changed() bool {
-	return !c.Existed || !bytes.Equal(c.Before, c.After)
+	return !c.Existed || c.After == nil || !bytes.Equal(c.Before, c.After)
 }
+
+// Removes reports whether applying c removes the file.
+func (c *Change) Removes() bool { return c.Existed && c.After == nil }
 
 // FileError is an error about one file; it puts the file's name first.
 type FileError struct {
@@ -133,6 +141,9 @@ func planBytes(fe FileEdit, data []byte, existed bool) (*Change, error) {
 		ch.After = nil
 		ch.Existed = false
 		return ch, nil
+	}
+	if existed && fe.Drop != nil && fe.Drop(ch.After) {
+		ch.After = nil // remove the file
 	}
 	return ch, nil
 }

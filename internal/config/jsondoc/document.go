@@ -52,8 +52,9 @@ type Document struct {
 }
 
 var (
-	_ config.Document  = (*Document)(nil)
-	_ config.KeyLister = (*Document)(nil)
+	_ config.Document   = (*Document)(nil)
+	_ config.KeyLister  = (*Document)(nil)
+	_ config.ItemSetter = (*Document)(nil)
 )
 
 // Format implements config.Document.Format.
@@ -491,6 +492,13 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 // RemoveFromSet removes every s from the array of strings at path. It
 // reports whether anything was removed.
 func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
+	return d.removeWhere(path, func(arr arrayInfo) int { return arrayIndex(d.src, arr, s) })
+}
+
+// removeWhere removes, one at a time, the element of the array at path
+// that index finds, until it finds none. It reports whether anything was
+// removed.
+func (d *Document) removeWhere(path []string, index func(arrayInfo) int) (bool, error) {
 	changed := false
 	for {
 		v, n, err := d.lookup(path)
@@ -504,7 +512,7 @@ func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
 		if err != nil {
 			return changed, err
 		}
-		i := arrayIndex(d.src, arr, s)
+		i := index(arr)
 		if i < 0 {
 			return changed, nil
 		}
@@ -517,6 +525,71 @@ func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
 		}
 		changed = true
 	}
+}
+
+// AddItem implements config.ItemSetter: v is added to the array at path
+// unless an equal element is there. An object or array added to a
+// multi-line array (or to an empty one) is laid out over several lines,
+// indented like its siblings, as Claude Code's JSON.stringify would.
+func (d *Document) AddItem(v config.Value, path ...string) (bool, error) {
+	if v.Kind() == config.String {
+		return d.AddToSet(v.Str(), path...)
+	}
+	raw, err := v.MarshalJSON()
+	if err != nil {
+		return false, err
+	}
+	ref, n, err := d.lookup(path)
+	if err != nil {
+		return false, err
+	}
+	if n < len(path) {
+		return d.SetRaw(json.RawMessage("["+string(raw)+"]"), path...)
+	}
+	if ref.kind != '[' {
+		return false, &config.PathError{Path: path, Msg: "is " + kindName(ref.kind) + ", not an array"}
+	}
+	arr, err := d.openArray(ref)
+	if err != nil {
+		return false, err
+	}
+	if d.itemIndex(arr, raw) >= 0 {
+		return false, nil
+	}
+	if len(arr.elems) == 0 {
+		return true, d.insertIntoEmpty(ref, func(indent string) string { return d.render(raw, indent) })
+	}
+	lastE := arr.elems[len(arr.elems)-1]
+	return true, d.insertAfterLast(ref, item{start: lastE.valStart, end: lastE.valEnd, comma: lastE.comma}, len(arr.elems)-1,
+		func(indent string, multiline bool) string {
+			if !multiline {
+				return d.renderInline(raw)
+			}
+			return d.render(raw, indent)
+		})
+}
+
+// RemoveItem implements config.ItemSetter.
+func (d *Document) RemoveItem(v config.Value, path ...string) (bool, error) {
+	if v.Kind() == config.String {
+		return d.RemoveFromSet(v.Str(), path...)
+	}
+	raw, err := v.MarshalJSON()
+	if err != nil {
+		return false, err
+	}
+	return d.removeWhere(path, func(arr arrayInfo) int { return d.itemIndex(arr, raw) })
+}
+
+// itemIndex returns the index of the first element of arr equal to the
+// JSON raw, by value, or -1.
+func (d *Document) itemIndex(arr arrayInfo, raw json.RawMessage) int {
+	for i, e := range arr.elems {
+		if jsonEqual(d.standardValue(valueRef{start: e.valStart, end: e.valEnd}), raw) {
+			return i
+		}
+	}
+	return -1
 }
 
 func arrayIndex(src []byte, arr arrayInfo, s string) int {
