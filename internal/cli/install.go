@@ -191,6 +191,7 @@ With neither --gate-url nor --gate-socket, the gate is found from a running
 }
 
 func runInstall(ctx context.Context, opts *installOptions) error {
+	defer quietGC()()
 	out := newReporter(opts.IO)
 	adapters, scopes, err := opts.resolve(opts.Env, out)
 	if err != nil {
@@ -231,6 +232,9 @@ func reportInstall(ctx context.Context, out *reporter, env ides.Env, adapters []
 		locs, _ := ides.Locations(a, env)
 		rows := make([]inspect.File, len(locs))
 		for i, loc := range locs {
+			// Which entry wins needs no schema check (list and doctor
+			// do that), and the file just written would be checked anew.
+			loc.Schema = ""
 			rows[i] = inspect.Inspect(a, env, loc, name)
 		}
 		inspect.ClientView(a, env, rows, name)

@@ -328,16 +328,22 @@ func (s *scanner) object(pos, depth int, keep bool) (objectInfo, int, error) {
 			s.tables = map[int]objectInfo{}
 		}
 		if len(obj.members) >= indexFrom {
-			obj.index = make(map[string]int, len(obj.members))
-			for i, m := range obj.members {
-				if name, err := decodeString(s.src[m.nameStart:m.nameEnd]); err == nil {
-					obj.index[name] = i
-				}
-			}
+			obj.index = indexMembers(s.src, obj.members)
 		}
 		s.tables[pos] = obj
 	}
 	return obj, end, err
+}
+
+// indexMembers maps each member name to its last member.
+func indexMembers(src []byte, members []memberInfo) map[string]int {
+	index := make(map[string]int, len(members))
+	for i, m := range members {
+		if name, err := decodeString(src[m.nameStart:m.nameEnd]); err == nil {
+			index[name] = i
+		}
+	}
+	return index
 }
 
 // objectFrom scans the rest of an object from i, the start of a member
