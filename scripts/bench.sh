@@ -31,7 +31,11 @@
 #              binary, configuration, gate (health, lease, DPoP) and a real
 #              handshake (serve started, initialize, tools/list)
 #   install    latchgate-mcp install --ide claude-code: a real write with
-#              lock, backup, atomic replace, fsync of file and directory
+#              lock, backup, atomic replace, fsync of file and directory,
+#              on a file last written a minute ago
+#   install-new  the same on a file written just before the run: its checks
+#              that nobody wrote it meanwhile compare bytes, not a stat
+#              (safeio.Stamp's racy window)
 #   claude-list     claude mcp list (it starts each server to check it)
 #   claude-add-json claude mcp add-json NAME JSON --scope user
 #   cp+sync    cp FILE COPY; sync COPY (fsync of the copy)
@@ -109,9 +113,13 @@ sethome() {
   mkdir -p "$HOME/proj/.git" "$XDG_RUNTIME_DIR"
 }
 
-# put SRC DST: the fresh copy a run starts from (not timed).
+# put SRC DST: the fresh copy a run starts from (not timed), last
+# written a minute ago. putnew: written just now.
 put() {
   cp "$1" "$2.tmp" && touch -d '-1 minute' "$2.tmp" && mv "$2.tmp" "$2"
+}
+putnew() {
+  cp "$1" "$2.tmp" && mv "$2.tmp" "$2"
 }
 
 # measure NAME CMD...: one timed run; appends "ms kb" to $work/NAME.
@@ -156,7 +164,7 @@ for size in $sizes; do
   (cd "$HOME/proj" && "$lg" install --ide claude-code --binary-path "$lg" --gate-url "$gate_url" >/dev/null 2>&1)
   cp "$HOME/.claude.json" "$dir/installed.json"
   bytes=$(stat -c %s "$dir/plain.json")
-  rm -f "$work"/list "$work"/doctor "$work"/install "$work"/claude-list "$work"/claude-add-json "$work"/cp+sync
+  rm -f "$work"/list "$work"/doctor "$work"/install "$work"/install-new "$work"/claude-list "$work"/claude-add-json "$work"/cp+sync
 
   for run in $(seq "$runs"); do
     sethome "$dir/ours"; cd "$HOME/proj"
@@ -165,8 +173,11 @@ for size in $sizes; do
     measure doctor "$lg" doctor --ide claude-code
     put "$dir/plain.json" "$HOME/.claude.json"
     measure install "$lg" install --ide claude-code --binary-path "$lg" --gate-url "$gate_url"
+    putnew "$dir/plain.json" "$HOME/.claude.json"
+    measure install-new "$lg" install --ide claude-code --binary-path "$lg" --gate-url "$gate_url"
     if [ -n "$claude" ]; then
       sethome "$dir/claude"; cd "$HOME/proj"
+      rm -rf "$HOME/.claude/backups" # its copy of the file on each run: disk space, not timed
       put "$dir/installed.json" "$HOME/.claude.json"
       measure claude-list "$claude" mcp list
       put "$dir/plain.json" "$HOME/.claude.json"
@@ -178,7 +189,7 @@ for size in $sizes; do
 
   printf '\n~/.claude.json %s (%d bytes), %d runs each, median wall time, largest peak RSS\n' "$size" "$bytes" "$runs"
   printf '%-16s %10s %10s %12s\n' command ms "RSS MB" "RSS / file"
-  for name in list doctor install claude-list claude-add-json cp+sync; do
+  for name in list doctor install install-new claude-list claude-add-json cp+sync; do
     [ -f "$work/$name" ] || continue
     us=$(median "$work/$name" 1)
     kb=$(sort -n -k2,2 "$work/$name" | tail -1 | awk '{print $2}')
@@ -187,6 +198,7 @@ for size in $sizes; do
   done
   echo "ratios (goal in brackets):"
   printf '  install / cp+sync          %6.2f  [<= 2]\n' "$(echo "$med_install / $med_cp_sync" | bc -l)"
+  printf '  install-new / cp+sync      %6.2f\n' "$(echo "$med_install_new / $med_cp_sync" | bc -l)"
   if [ -n "$claude" ]; then
     printf '  claude-add-json / install  %6.2f  [>= 10]\n' "$(echo "$med_claude_add_json / $med_install" | bc -l)"
     printf '  list / claude-list         %6.2f  [< 1]\n' "$(echo "$med_list / $med_claude_list" | bc -l)"
