@@ -287,7 +287,14 @@ func findMember(src []byte, obj objectInfo, name string) int {
 	}
 	for i := len(obj.members) - 1; i >= 0; i-- {
 		m := obj.members[i]
-		got, err := decodeString(src[m.nameStart:m.nameEnd])
+		lit := src[m.nameStart:m.nameEnd]
+		if bytes.IndexByte(lit, '\\') < 0 {
+			if string(lit[1:len(lit)-1]) == name { // compared without a copy
+				return i
+			}
+			continue
+		}
+		got, err := decodeString(lit)
 		if err == nil && got == name {
 			return i
 		}
@@ -320,15 +327,23 @@ func (d *Document) Keys(path ...string) ([]string, bool) {
 // Get implements config.Document.Get. An empty path is the whole
 // document.
 func (d *Document) Get(path ...string) (config.Value, bool) {
-	raw, ok := d.GetRaw(path...)
-	if !ok {
+	v, n, err := d.lookup(path)
+	if err != nil || n < len(path) {
 		return config.Value{}, false
 	}
-	v, err := config.FromJSON(raw)
+	if d.strict && (v.kind == '{' || v.kind == '[') && len(bytes.TrimSpace(d.src[v.start+1:v.end-1])) == 0 {
+		// Empty: most of what list selects in a large ~/.claude.json
+		// (every project's "mcpServers": {}), not worth a decoder.
+		if v.kind == '{' {
+			return config.ObjectValue(), true
+		}
+		return config.ListValue(), true
+	}
+	val, err := config.FromJSON(d.standardValue(v))
 	if err != nil {
 		return config.Value{}, false
 	}
-	return v, true
+	return val, true
 }
 
 // GetRaw returns the compact JSON of the value at path, if there is one.
