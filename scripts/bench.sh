@@ -4,13 +4,15 @@
 # run: Claude Code's own "claude mcp list" and "claude mcp add-json" on the
 # same files, and cp + sync of the same file.
 #
-#   scripts/bench.sh [-n RUNS] [-s "10M 50M"] [-k] [-w DIR]
+#   scripts/bench.sh [-n RUNS] [-s "10M 50M"] [-k] [-C] [-w DIR]
 #
 #   -n RUNS   runs of each command (default 11); the median is reported
 #   -s SIZES  fixture sizes (default "10M 50M")
 #   -k        the fixture keeps its bulk where Claude Code 2.x keeps it
 #             (fixtures.ClaudeJSONKept); default: in prompt history
 #             (fixtures.ClaudeJSON), which each claude run first moves out
+#   -C        leave out the claude anchors (a quicker run, to compare two
+#             versions of latchgate-mcp with cp + sync)
 #   -w DIR    work directory (default: a new temporary one, removed after)
 #
 # Claude Code is $LATCHGATE_MCP_TEST_CLAUDE, else "claude" on PATH, else
@@ -44,14 +46,16 @@ set -euo pipefail
 runs=11
 sizes="10M 50M"
 kept=0
+noclaude=0
 work=""
-while getopts "n:s:kw:" opt; do
+while getopts "n:s:kCw:" opt; do
   case "$opt" in
     n) runs="$OPTARG" ;;
     s) sizes="$OPTARG" ;;
     k) kept=1 ;;
+    C) noclaude=1 ;;
     w) work="$OPTARG" ;;
-    *) echo "usage: $0 [-n RUNS] [-s SIZES] [-k] [-w DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n RUNS] [-s SIZES] [-k] [-C] [-w DIR]" >&2; exit 2 ;;
   esac
 done
 
@@ -78,8 +82,8 @@ mkdir -p "$work/bin"
 lg="$work/bin/latchgate-mcp"
 
 claude="${LATCHGATE_MCP_TEST_CLAUDE:-}"
-if [ -z "$claude" ]; then claude="$(command -v claude || true)"; fi
-if [ -z "$claude" ] && command -v npm >/dev/null 2>&1; then
+if [ "$noclaude" = 1 ]; then claude=""; elif [ -z "$claude" ]; then claude="$(command -v claude || true)"; fi
+if [ "$noclaude" = 0 ] && [ -z "$claude" ] && command -v npm >/dev/null 2>&1; then
   echo "installing @anthropic-ai/claude-code@2.1.197 into $work/cc" >&2
   mkdir -p "$work/cc"
   if (cd "$work/cc" && timeout 300 npm install --no-audit --no-fund --loglevel=error @anthropic-ai/claude-code@2.1.197 >/dev/null 2>&1); then
