@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -77,11 +78,37 @@ func BenchmarkInstallLarge(b *testing.B) {
 // BenchmarkListLarge lists Claude Code's scopes with the entry in the
 // 10 MB file.
 func BenchmarkListLarge(b *testing.B) {
+	benchRead(b, []int{exitOK}, "list", "--ide", "claude-code", "--gate-url", "http://127.0.0.1:9")
+}
+
+// BenchmarkDoctorLarge runs doctor's checks of Claude Code's files with
+// the entry in the 10 MB file. No gate answers and the entry's command
+// does not exist, so there is no handshake: what is timed is reading and
+// checking the files.
+func BenchmarkDoctorLarge(b *testing.B) {
+	benchRead(b, []int{exitOK, exitError}, "doctor", "--ide", "claude-code", "--timeout", "200ms")
+}
+
+// benchRead runs args, a command that only reads, on the 10 MB file with
+// the entry installed. The file's time moves back a second before each
+// run, so that the run reads and parses it as a new process would (this
+// process keeps what it read while a file is unchanged).
+func benchRead(b *testing.B, codes []int, args ...string) {
 	home, data := benchHome(b)
 	benchRun(b, "install", "--ide", "claude-code", "--binary-path", "/usr/local/bin/latchgate-mcp", "--gate-url", "http://127.0.0.1:9")
+	file := filepath.Join(home, ".claude.json")
 	b.SetBytes(int64(len(data)))
-	_ = home
+	mod := time.Now().Add(-time.Minute)
 	for b.Loop() {
-		benchRun(b, "list", "--ide", "claude-code", "--gate-url", "http://127.0.0.1:9")
+		b.StopTimer()
+		mod = mod.Add(-time.Second)
+		if err := os.Chtimes(file, mod, mod); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		io, _, out, errOut := iostreams.Test()
+		if code := Main(args, io); !slices.Contains(codes, code) {
+			b.Fatalf("latchgate-mcp %v: exit %d\n%s%s", args, code, out, errOut)
+		}
 	}
 }

@@ -174,8 +174,8 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 // still reports whether c's file is as it was planned from: absent, or
 // holding exactly c.Before. A stat settles it when the stamp of the read
 // is certain (safeio.Stamp); otherwise the bytes are compared, and the
-// stamp is renewed so that the next check (just before the rename) is a
-// stat again.
+// stamp is renewed from the version compared (a file saved again with
+// the same bytes is then settled by a stat once its time is old enough).
 func (c *Change) still() bool {
 	if !c.Existed {
 		_, err := os.Lstat(c.Path)
