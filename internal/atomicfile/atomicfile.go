@@ -71,6 +71,10 @@ type Result struct {
 	OtherLinks int
 	// InPlace is true when the file was written in place.
 	InPlace bool
+	// Info describes the file written, from fstat after the data was
+	// synced: its identity, size and modification time, for a caller
+	// that keeps what it wrote (a read cache). Nil when the write failed.
+	Info fs.FileInfo
 }
 
 // Note returns what the user should be told about the write of the file
@@ -116,7 +120,8 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 		res.OtherLinks = max(0, fileattr.Links(info)-1-opts.OwnLinks)
 		if opts.InPlace {
 			res.InPlace = true
-			return res, writeInPlace(real, data, info, opts)
+			res.Info, err = writeInPlace(real, data, info, opts)
+			return res, err
 		}
 	case errors.Is(err, fs.ErrNotExist):
 		if err := fileattr.MkdirAll(dir, opts.DirMode); err != nil {
@@ -156,6 +161,11 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 		tmp.Close()
 		return res, err
 	}
+	written, err := tmp.Stat()
+	if err != nil {
+		tmp.Close()
+		return res, err
+	}
 	if err := tmp.Close(); err != nil {
 		return res, err
 	}
@@ -167,38 +177,43 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 	}
 	tmpName = ""
 	syncDir(dir)
+	res.Info = written
 	return res, nil
 }
 
 // writeInPlace overwrites the file at real, which was info when looked
 // at. New bytes are written first and the file cut to length after, so
 // there is no moment when it is empty.
-func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) error {
+func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) (fs.FileInfo, error) {
 	f, err := os.OpenFile(real, os.O_WRONLY, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	now, err := f.Stat()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !os.SameFile(now, info) {
-		return ErrChanged // replaced since we looked
+		return nil, ErrChanged // replaced since we looked
 	}
 	if opts.Unchanged != nil && !opts.Unchanged(real) {
-		return ErrChanged
+		return nil, ErrChanged
 	}
 	if _, err := f.WriteAt(data, 0); err != nil {
-		return err
+		return nil, err
 	}
 	if err := f.Truncate(int64(len(data))); err != nil {
-		return err
+		return nil, err
 	}
 	if err := f.Sync(); err != nil {
-		return err
+		return nil, err
 	}
-	return f.Close()
+	written, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return written, f.Close()
 }
 
 // syncDir makes the rename durable. Errors are ignored: some systems

@@ -50,6 +50,15 @@ type KeyLister interface {
 	Keys(path ...string) ([]string, bool)
 }
 
+// A Cloner is a Document that can give an independent copy of itself
+// without parsing again: how a file read once is both shared by the
+// readers of a run and edited by its plan.
+type Cloner interface {
+	// Clone returns a copy that edits do not share with the original.
+	// Notes start empty.
+	Clone() Document
+}
+
 // whereMark starts a path segment made by [Where]. A unit separator cannot
 // be typed into a config key by accident, and no format keeps one raw.
 const whereMark = "\x1f"

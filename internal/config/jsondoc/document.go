@@ -55,7 +55,17 @@ var (
 	_ config.Document   = (*Document)(nil)
 	_ config.KeyLister  = (*Document)(nil)
 	_ config.ItemSetter = (*Document)(nil)
+	_ config.Cloner     = (*Document)(nil)
 )
+
+// Clone implements config.Cloner. The copy shares the text and the
+// member tables with d: no edit changes either in place (an edit makes
+// new text and new tables), so the two stay independent.
+func (d *Document) Clone() config.Document {
+	c := *d
+	c.NoteList = config.NoteList{}
+	return &c
+}
 
 // Format implements config.Document.Format.
 func (d *Document) Format() config.Format {
@@ -278,7 +288,14 @@ func findMember(src []byte, obj objectInfo, name string) int {
 	}
 	for i := len(obj.members) - 1; i >= 0; i-- {
 		m := obj.members[i]
-		got, err := decodeString(src[m.nameStart:m.nameEnd])
+		lit := src[m.nameStart:m.nameEnd]
+		if bytes.IndexByte(lit, '\\') < 0 {
+			if string(lit[1:len(lit)-1]) == name { // compared without a copy
+				return i
+			}
+			continue
+		}
+		got, err := decodeString(lit)
 		if err == nil && got == name {
 			return i
 		}
@@ -311,15 +328,23 @@ func (d *Document) Keys(path ...string) ([]string, bool) {
 // Get implements config.Document.Get. An empty path is the whole
 // document.
 func (d *Document) Get(path ...string) (config.Value, bool) {
-	raw, ok := d.GetRaw(path...)
-	if !ok {
+	v, n, err := d.lookup(path)
+	if err != nil || n < len(path) {
 		return config.Value{}, false
 	}
-	v, err := config.FromJSON(raw)
+	if d.strict && (v.kind == '{' || v.kind == '[') && len(bytes.TrimSpace(d.src[v.start+1:v.end-1])) == 0 {
+		// Empty: most of what list selects in a large ~/.claude.json
+		// (every project's "mcpServers": {}), not worth a decoder.
+		if v.kind == '{' {
+			return config.ObjectValue(), true
+		}
+		return config.ListValue(), true
+	}
+	val, err := config.FromJSON(d.standardValue(v))
 	if err != nil {
 		return config.Value{}, false
 	}
-	return v, true
+	return val, true
 }
 
 // GetRaw returns the compact JSON of the value at path, if there is one.
@@ -866,17 +891,32 @@ var fromStart = resume{pos: -1}
 // value in place of a valid value keeps the whole document valid, so an
 // edit can never produce a file that does not parse, or comments in a
 // strict file, and a 10 MB file is not scanned again for a small edit.
+//
+// The member tables of the objects near the top are carried over, moved
+// by the edit's length (see shiftTables), so that later lookups (another
+// edit, or list reading the document this one wrote) do not scan a large
+// file again either.
 func (d *Document) commit(container valueRef, r resume, edits ...splice) error {
 	out := applySplices(d.src, edits)
 	delta := len(out) - len(d.src)
 	sc := scanner{src: out, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: edits[0].start}
+	// A container with a table gets its members from the re-check.
+	old, kept := d.tables[container.start]
+	kept = kept && container.kind == '{'
+	var obj objectInfo
 	var end int
 	var err error
 	switch {
+	case r.pos < 0 && kept && out[container.start] == '{':
+		obj, end, err = sc.object(container.start, 1, true)
 	case r.pos < 0:
+		kept = false
 		end, err = sc.value(container.start, 0)
 	case container.kind == '{':
-		_, end, err = sc.objectFrom(objectInfo{start: container.start}, r.pos, r.n, 1, false)
+		obj, end, err = sc.objectFrom(objectInfo{start: container.start}, r.pos, r.n, 1, kept)
+		if kept {
+			obj.members = append(old.members[:r.n:r.n], obj.members...)
+		}
 	default:
 		_, end, err = sc.arrayFrom(arrayInfo{start: container.start}, r.pos, r.n, 1, false)
 	}
@@ -886,8 +926,96 @@ func (d *Document) commit(container valueRef, r resume, edits ...splice) error {
 	if err != nil {
 		return fmt.Errorf("internal error: the edit produced text that does not parse (%v); nothing was written", err)
 	}
+	var rebuilt *objectInfo
+	if kept {
+		obj.index = nil
+		if len(obj.members) >= indexFrom {
+			obj.index = indexMembers(out, obj.members)
+		}
+		rebuilt = &obj
+	}
+	d.tables = shiftTables(d.tables, container, edits[0].start, edits[len(edits)-1].end, delta, rebuilt)
 	d.src = out
 	d.root.end += delta
-	d.tables = nil
 	return nil
+}
+
+// shiftTables returns the member tables of the objects near the top
+// after an edit inside container that replaced the text [lo, hi) with
+// text delta bytes longer. Objects before the edit keep their entry;
+// objects after it move by delta; the objects around container keep
+// their members, the one holding container growing by delta; container
+// itself gets rebuilt (its members from the re-check; dropped when nil);
+// objects inside container that the edit touched are dropped, to be
+// opened again if a lookup needs them.
+//
+// The tables may be shared with a clone of the document: nothing in
+// them is changed in place.
+func shiftTables(tables map[int]objectInfo, container valueRef, lo, hi, delta int, rebuilt *objectInfo) map[int]objectInfo {
+	if len(tables) == 0 {
+		return nil
+	}
+	out := make(map[int]objectInfo, len(tables))
+	for start, obj := range tables {
+		switch {
+		case obj.end <= lo:
+			out[start] = obj
+		case obj.start >= hi:
+			out[start+delta] = obj.moved(delta)
+		case obj.start == container.start:
+			if rebuilt != nil {
+				out[start] = *rebuilt
+			}
+		case obj.start < container.start && obj.end >= container.end:
+			out[start] = obj.around(container, delta)
+		}
+	}
+	return out
+}
+
+// moved returns o moved by delta bytes.
+func (o objectInfo) moved(delta int) objectInfo {
+	n := o
+	n.start += delta
+	n.end += delta
+	n.members = make([]memberInfo, len(o.members))
+	for i, m := range o.members {
+		n.members[i] = m.moved(delta)
+	}
+	return n
+}
+
+func (m memberInfo) moved(delta int) memberInfo {
+	m.nameStart += delta
+	m.nameEnd += delta
+	m.valStart += delta
+	m.valEnd += delta
+	if m.comma >= 0 {
+		m.comma += delta
+	}
+	return m
+}
+
+// around returns o, which holds inner in one of its member values,
+// after inner grew by delta bytes: that member's value ends delta later,
+// the members after it move.
+func (o objectInfo) around(inner valueRef, delta int) objectInfo {
+	n := o
+	n.end += delta
+	n.members = make([]memberInfo, len(o.members))
+	for i, m := range o.members {
+		switch {
+		case m.valEnd <= inner.start:
+			n.members[i] = m // before
+		case m.valStart <= inner.start && inner.end <= m.valEnd:
+			m.valEnd += delta
+			if m.comma >= 0 {
+				m.comma += delta
+			}
+			n.members[i] = m
+		default:
+			n.members[i] = m.moved(delta) // after
+		}
+	}
+	return n
 }
