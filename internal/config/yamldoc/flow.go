@@ -10,8 +10,18 @@ import (
 // after it (-1 for none).
 type flowItem struct {
 	start, end, comma int
-	// bare is set for a key whose value is absent: it ends with ":".
+	// bare is set for an element that ends with a ":" (a key whose
+	// value is absent) or with an anchor or tag: a comma right after it
+	// would join it.
 	bare bool
+}
+
+// propsOnly reports whether n is an empty scalar with an anchor or tag
+// ("&a").
+func (d *Document) propsOnly(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Value == "" &&
+		n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 &&
+		d.hasProps(d.pos(n))
 }
 
 func (d *Document) flowItems(l loc) []flowItem {
@@ -25,11 +35,11 @@ func (d *Document) flowItems(l loc) []flowItem {
 	var items []flowItem
 	for i := 0; i < len(n.Content); i += stride {
 		c := d.child(l, i, ind)
-		it := flowItem{start: d.pos(c.n), end: d.end(c), comma: -1}
+		it := flowItem{start: d.pos(c.n), end: d.end(c), comma: -1, bare: d.propsOnly(c.n)}
 		if stride == 2 {
 			v := d.child(l, i+1, ind)
 			it.end = d.pairEnd(c, v)
-			it.bare = emptyValue(v.n) && it.end > d.end(c)
+			it.bare = d.propsOnly(v.n) || emptyValue(v.n) && (it.end > d.end(c) || it.bare)
 		}
 		if q := d.t.skipSpace(it.end); q < len(src) && src[q] == ',' {
 			it.comma = q

@@ -32,14 +32,27 @@ func (d *Document) propsEnd(p int) int {
 	src := d.t.src
 	end := p
 	for q := p; q < len(src) && (src[q] == '&' || src[q] == '!'); {
-		verbatim := q+1 < len(src) && src[q] == '!' && src[q+1] == '<'
-		for q < len(src) && !isSpaceOrBreak(src[q]) && !(verbatim && src[q-1] == '>') {
-			q++
+		switch {
+		case src[q] == '&':
+			// An anchor's name: letters, digits, "_" and "-" (yaml.v3).
+			for q++; q < len(src) && isAnchorChar(src[q]); q++ {
+			}
+		case q+1 < len(src) && src[q+1] == '<':
+			// A verbatim tag, !<...>.
+			for q++; q < len(src) && src[q-1] != '>'; q++ {
+			}
+		default:
+			for q++; q < len(src) && !isSpaceOrBreak(src[q]) && !isFlowIndicator(src[q]); q++ {
+			}
 		}
 		end = q
 		q = d.t.skipBlanks(q)
 	}
 	return end
+}
+
+func isAnchorChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || c == '-'
 }
 
 // hasProps reports whether the node starting at p has an anchor or a tag.
