@@ -1,6 +1,8 @@
 package yamldoc
 
 import (
+	"strings"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -42,13 +44,20 @@ func (d *Document) propsEnd(p int) int {
 			for q++; q < len(src) && src[q-1] != '>'; q++ {
 			}
 		default:
-			for q++; q < len(src) && !isSpaceOrBreak(src[q]) && !isFlowIndicator(src[q]); q++ {
+			for q++; q < len(src) && isTagChar(src[q]); q++ {
 			}
 		}
 		end = q
 		q = d.t.skipBlanks(q)
 	}
 	return end
+}
+
+// isTagChar reports whether c can be part of a tag, by yaml.v3's scanner:
+// letters, digits, "_", "-" and the URI characters, flow indicators "[",
+// "]" and "," among them.
+func isTagChar(c byte) bool {
+	return isAnchorChar(c) || c != 0 && strings.IndexByte(";/?:@&=+$,.!~*'()[]%", c) >= 0
 }
 
 func isAnchorChar(c byte) bool {
