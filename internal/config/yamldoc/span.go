@@ -122,7 +122,10 @@ func (d *Document) keyStart(p int) int {
 		}
 		f := d.t.firstNonBlank(ls)
 		rest := d.t.skipBlanks(f + 1)
-		if src[f] == '?' && (rest >= len(src) || src[rest] == '\n' || src[rest] == '\r' || src[rest] == '#') {
+		if src[f] == '?' && (rest >= len(src) || src[rest] == '\n' || src[rest] == '\r' || src[rest] == '#') &&
+			f-ls < d.t.indent(d.t.lineStart(p)) {
+			// A "?" left of the key is its indicator; one further right
+			// belongs to a mapping inside the entry above.
 			return f
 		}
 		break
