@@ -388,10 +388,8 @@ func (d *Document) blockScalarEnd(p int, l loc) int {
 	end := i
 	contentIndent := -1
 	if explicit > 0 {
-		// At least the header line's indentation plus the indicator;
-		// yaml.v3 counts from the enclosing collection, which is never
-		// to the left of that line.
-		contentIndent = d.t.indent(d.t.lineStart(p)) + explicit
+		// yaml.v3 counts from the enclosing block collection.
+		contentIndent = max(l.indent, 0) + explicit
 	}
 	minIndent := max(l.indent+1, 1)
 	ls := d.t.nextLine(p)
