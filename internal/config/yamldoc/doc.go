@@ -1,6 +1,5 @@
-// Package yamldoc edits YAML configuration files (Continue's
-// ~/.continue/config.yaml, Hermes' ~/.hermes/config.yaml, Goose's
-// ~/.config/goose/config.yaml) without reformatting them.
+// Package yamldoc edits YAML configuration files (the MCP settings of
+// Continue, Hermes and Goose, say) without reformatting them.
 //
 // gopkg.in/yaml.v3 reads the file into a node tree, which gives where each
 // node starts but not where it ends, so this package works out the byte

@@ -201,6 +201,9 @@ func (d *Document) Set(v config.Value, path ...string) (bool, error) {
 		last := w.steps[len(w.steps)-1]
 		item := w.extra[len(w.extra)-1]
 		s := step{parent: last.parent, pindent: last.pindent, index: item, child: d.child(last.parent, item, last.pindent)}
+		if name, used := d.anchorUsedOutside(s.child.n); used {
+			return changed, pathError(path, "has a second entry that defines the anchor &%s, which is used elsewhere; change it by hand", name)
+		}
 		var owner *step
 		if len(w.steps) > 1 {
 			o := w.steps[len(w.steps)-2]

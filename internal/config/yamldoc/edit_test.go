@@ -114,7 +114,7 @@ func TestSetMapping(t *testing.T) {
 		{
 			name: "an existing entry keeps the user's comments, style and order",
 			in: "mcp_servers:\n  # ours\n  latchgate: # installed by latchgate-mcp\n    args: [serve] # flow stays flow\n" +
-				"    # the binary:\n    command: \"old\" # pinned\n    cwd: /tmp\n  other: {command: x}\n",
+				"    # the binary:\n    command: \"old\" # pinned\n    cwd: /srv/app\n  other: {command: x}\n",
 			edit: set(entry, "mcp_servers", "latchgate"),
 			want: "mcp_servers:\n  # ours\n  latchgate: # installed by latchgate-mcp\n" +
 				"    args: [serve, --gate-url, \"http://127.0.0.1:3000\"] # flow stays flow\n" +
@@ -249,7 +249,7 @@ func TestSetMapping(t *testing.T) {
 		},
 		{
 			name: "members removed up to the end of a file without a line break",
-			in:   "mcp_servers:\n  latchgate:\n    type: stdio\n    cwd: /tmp",
+			in:   "mcp_servers:\n  latchgate:\n    type: stdio\n    cwd: /srv/app",
 			edit: set(entry, "mcp_servers", "latchgate"),
 			want: "mcp_servers:\n  latchgate:\n" + strings.TrimSuffix(entryLines, "\n"),
 		},

@@ -10,8 +10,24 @@ import (
 // after it (-1 for none).
 type flowItem struct {
 	start, end, comma int
-	// bare is set for a key whose value is absent: it ends with ":".
+	// bare is set for an element that ends with a ":" (a key whose
+	// value is absent) or with an anchor or tag: a comma right after it
+	// would join it.
 	bare bool
+}
+
+// pairBare reports whether the pair k: v ends with its ":" or with an
+// anchor or tag.
+func (d *Document) pairBare(k, v loc) bool {
+	return d.propsOnly(v.n) || emptyValue(v.n) && (d.pairEnd(k, v) > d.end(k) || d.propsOnly(k.n))
+}
+
+// propsOnly reports whether n is an empty scalar with an anchor or tag
+// ("&a").
+func (d *Document) propsOnly(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Value == "" &&
+		n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 &&
+		d.hasProps(d.pos(n))
 }
 
 func (d *Document) flowItems(l loc) []flowItem {
@@ -25,11 +41,14 @@ func (d *Document) flowItems(l loc) []flowItem {
 	var items []flowItem
 	for i := 0; i < len(n.Content); i += stride {
 		c := d.child(l, i, ind)
-		it := flowItem{start: d.pos(c.n), end: d.end(c), comma: -1}
-		if stride == 2 {
-			v := d.child(l, i+1, ind)
-			it.end = d.pairEnd(c, v)
-			it.bare = emptyValue(v.n) && it.end > d.end(c)
+		it := flowItem{start: d.pos(c.n), end: d.end(c), comma: -1, bare: d.propsOnly(c.n)}
+		switch {
+		case stride == 2:
+			it.end = d.pairEnd(c, d.child(l, i+1, ind))
+			it.bare = d.pairBare(c, d.child(l, i+1, ind))
+		case c.n.Kind == yaml.MappingNode && len(c.n.Content) == 2 && d.contentStart(c.n) == d.pos(c.n.Content[0]):
+			// A single pair in a list, "[a: ]".
+			it.bare = d.pairBare(d.child(c, 0, ind), d.child(c, 1, ind))
 		}
 		if q := d.t.skipSpace(it.end); q < len(src) && src[q] == ',' {
 			it.comma = q

@@ -31,9 +31,10 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 		at = owner.child
 	}
 	n := at.n
-	if owner == nil && isFlow(n) && len(n.Content) == 0 {
+	if owner == nil && isFlow(n) && len(n.Content) == 0 && d.end(at) == d.contentStart(n)+2 {
 		// "{}" at the top level: the members at column 0, on a line of
-		// their own ("--- {}").
+		// their own ("--- {}"). With something inside ("{ }"), the
+		// entry goes in in flow style, so a delete gives it back.
 		p := d.pos(n)
 		text := d.lo.members(container, 0)
 		if ls := d.t.lineStart(p); d.t.onlyBlanks(ls, p) {

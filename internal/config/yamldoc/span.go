@@ -1,6 +1,8 @@
 package yamldoc
 
 import (
+	"strings"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -32,14 +34,34 @@ func (d *Document) propsEnd(p int) int {
 	src := d.t.src
 	end := p
 	for q := p; q < len(src) && (src[q] == '&' || src[q] == '!'); {
-		verbatim := q+1 < len(src) && src[q] == '!' && src[q+1] == '<'
-		for q < len(src) && !isSpaceOrBreak(src[q]) && !(verbatim && src[q-1] == '>') {
-			q++
+		switch {
+		case src[q] == '&':
+			// An anchor's name: letters, digits, "_" and "-" (yaml.v3).
+			for q++; q < len(src) && isAnchorChar(src[q]); q++ {
+			}
+		case q+1 < len(src) && src[q+1] == '<':
+			// A verbatim tag, !<...>.
+			for q++; q < len(src) && src[q-1] != '>'; q++ {
+			}
+		default:
+			for q++; q < len(src) && isTagChar(src[q]); q++ {
+			}
 		}
 		end = q
 		q = d.t.skipBlanks(q)
 	}
 	return end
+}
+
+// isTagChar reports whether c can be part of a tag, by yaml.v3's scanner:
+// letters, digits, "_", "-" and the URI characters, flow indicators "[",
+// "]" and "," among them.
+func isTagChar(c byte) bool {
+	return isAnchorChar(c) || c != 0 && strings.IndexByte(";/?:@&=+$,.!~*'()[]%", c) >= 0
+}
+
+func isAnchorChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || c == '-'
 }
 
 // hasProps reports whether the node starting at p has an anchor or a tag.
@@ -100,7 +122,10 @@ func (d *Document) keyStart(p int) int {
 		}
 		f := d.t.firstNonBlank(ls)
 		rest := d.t.skipBlanks(f + 1)
-		if src[f] == '?' && (rest >= len(src) || src[rest] == '\n' || src[rest] == '\r' || src[rest] == '#') {
+		if src[f] == '?' && (rest >= len(src) || src[rest] == '\n' || src[rest] == '\r' || src[rest] == '#') &&
+			f-ls < d.t.indent(d.t.lineStart(p)) {
+			// A "?" left of the key is its indicator; one further right
+			// belongs to a mapping inside the entry above.
 			return f
 		}
 		break
@@ -363,10 +388,8 @@ func (d *Document) blockScalarEnd(p int, l loc) int {
 	end := i
 	contentIndent := -1
 	if explicit > 0 {
-		// At least the header line's indentation plus the indicator;
-		// yaml.v3 counts from the enclosing collection, which is never
-		// to the left of that line.
-		contentIndent = d.t.indent(d.t.lineStart(p)) + explicit
+		// yaml.v3 counts from the enclosing block collection.
+		contentIndent = max(l.indent, 0) + explicit
 	}
 	minIndent := max(l.indent+1, 1)
 	ls := d.t.nextLine(p)
