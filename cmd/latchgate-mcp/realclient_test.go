@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,9 +111,20 @@ func (r *realClient) run(allowFail bool, name string, args ...string) string {
 	return string(out)
 }
 
-// lg runs latchgate-mcp.
+// lg runs latchgate-mcp. An install gives each entry's serve a state
+// directory of its own: serve answers tools/list from a catalogue cached
+// there, so two entries sharing one cache would let the second answer
+// without asking the gate, and the tests that count one discovery per
+// server could not tell whether it reached the gate.
 func (r *realClient) lg(args ...string) string {
 	r.t.Helper()
+	if len(args) > 0 && args[0] == "install" && !slices.Contains(args, "--operator") {
+		name := "latchgate"
+		if i := slices.Index(args, "--name"); i >= 0 && i+1 < len(args) {
+			name = args[i+1]
+		}
+		args = append(args, "--env", "LATCHGATE_MCP_STATE_DIR="+filepath.Join(r.root, "serve-state", name))
+	}
 	return r.run(false, r.bin, args...)
 }
 
