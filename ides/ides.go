@@ -30,6 +30,23 @@ type Env struct {
 	ProjectRoot string            // the git top level holding WorkDir, else WorkDir
 	Vars        map[string]string // environment variables
 	UID         int
+	// SysRoot is prefixed to machine-wide paths (/etc/claude-code,
+	// C:\Program Files\ClaudeCode): "" on a real run; tests point it at a
+	// temporary directory (see [SystemPath]).
+	SysRoot string
+}
+
+// SystemPath joins elem, an absolute machine-wide path (managed policy
+// files), under env.SysRoot.
+func SystemPath(env Env, elem ...string) string {
+	p := Join(env, elem...)
+	if env.SysRoot == "" {
+		return p
+	}
+	if env.GOOS == "windows" && len(p) >= 2 && p[1] == ':' {
+		p = p[2:] // C:\Program Files -> \Program Files under the root
+	}
+	return Join(env, env.SysRoot, p)
 }
 
 // Get returns the environment variable key, or "".

@@ -154,3 +154,22 @@ func RecordedApprovals(env Env, client, kind string) map[string][]string {
 func Released(holders []string, gone ...string) []string {
 	return slices.DeleteFunc(slices.Clone(holders), func(h string) bool { return slices.Contains(gone, h) })
 }
+
+// ManagedStateDir is where latchgate-mcp keeps its record of what it
+// wrote to managed (machine-wide) files: a root-owned directory, since
+// only root writes those files and an undo must not trust a record any
+// user could edit. /var/lib/latchgate-mcp on Linux, /Library/Application
+// Support/latchgate-mcp on macOS, C:\ProgramData\latchgate-mcp on Windows;
+// LATCHGATE_MCP_STATE_DIR overrides it too.
+func ManagedStateDir(env Env) string {
+	if d := env.Get("LATCHGATE_MCP_STATE_DIR"); d != "" {
+		return d
+	}
+	switch env.GOOS {
+	case "darwin":
+		return SystemPath(env, "/Library/Application Support/latchgate-mcp")
+	case "windows":
+		return SystemPath(env, `C:\ProgramData\latchgate-mcp`)
+	}
+	return SystemPath(env, "/var/lib/latchgate-mcp")
+}

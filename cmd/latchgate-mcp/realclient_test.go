@@ -36,6 +36,13 @@ func newRealClient(t *testing.T, envVar, what string) *realClient {
 	if testing.Short() {
 		t.Skipf("starts the real %s", what)
 	}
+	return newClientSandbox(t)
+}
+
+// newClientSandbox sets up the sandbox of newRealClient, whatever client
+// runs in it.
+func newClientSandbox(t *testing.T) *realClient {
+	t.Helper()
 	// Short paths: a socket path is limited to about 104 bytes.
 	root, err := os.MkdirTemp("", "lgrc")
 	if err != nil {

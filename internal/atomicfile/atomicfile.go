@@ -71,6 +71,10 @@ type Result struct {
 	OtherLinks int
 	// InPlace is true when the file was written in place.
 	InPlace bool
+	// Info describes the file written, from fstat after the data was
+	// synced: its identity, size and modification time, for a caller
+	// that keeps what it wrote (a read cache). Nil when the write failed.
+	Info fs.FileInfo
 }
 
 // Note returns what the user should be told about the write of the file
@@ -116,7 +120,8 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 		res.OtherLinks = max(0, fileattr.Links(info)-1-opts.OwnLinks)
 		if opts.InPlace {
 			res.InPlace = true
-			return res, writeInPlace(real, data, info, opts)
+			res.Info, err = writeInPlace(real, data, info, opts)
+			return res, err
 		}
 	case errors.Is(err, fs.ErrNotExist):
 		if err := fileattr.MkdirAll(dir, opts.DirMode); err != nil {
@@ -139,7 +144,8 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 			_ = os.Remove(tmpName)
 		}
 	}()
-	if err := fillTemp(tmp, real, data, mode, owner, keepOwner); err != nil {
+	written, err := fillTemp(tmp, real, data, mode, owner, keepOwner)
+	if err != nil {
 		return res, err
 	}
 	if opts.Unchanged != nil && !opts.Unchanged(real) {
@@ -150,65 +156,73 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 	}
 	tmpName = ""
 	syncDir(dir)
+	res.Info = written
 	return res, nil
 }
 
-// fillTemp gives tmp its owner and mode, then data, and closes it. Owner
-// and mode come before any data is written, so a file holding tokens is
-// never readable by others, not even for a moment.
-func fillTemp(tmp *os.File, real string, data []byte, mode fs.FileMode, owner fileattr.Owner, keepOwner bool) (err error) {
+// fillTemp gives tmp its owner and mode, then data, and closes it; it
+// returns what tmp is once written. Owner and mode come before any data
+// is written, so a file holding tokens is never readable by others, not
+// even for a moment.
+func fillTemp(tmp *os.File, real string, data []byte, mode fs.FileMode, owner fileattr.Owner, keepOwner bool) (written fs.FileInfo, err error) {
 	defer func() {
 		// Close reports write errors the file system deferred (NFS,
 		// quotas), so its error counts when nothing failed before it.
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
+		if cerr := tmp.Close(); err == nil && cerr != nil {
+			written, err = nil, cerr
 		}
 	}()
 	if keepOwner {
 		if err := fileattr.Fchown(tmp, real, owner); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := tmp.Chmod(mode); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := tmp.Write(data); err != nil {
-		return err
+		return nil, err
 	}
-	return tmp.Sync()
+	if err := tmp.Sync(); err != nil {
+		return nil, err
+	}
+	return tmp.Stat()
 }
 
 // writeInPlace overwrites the file at real, which was info when looked
 // at. New bytes are written first and the file cut to length after, so
 // there is no moment when it is empty.
-func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) (err error) {
+func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) (written fs.FileInfo, err error) {
 	f, err := os.OpenFile(real, os.O_WRONLY, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		// Checked: Close can report a write the file system deferred.
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		if cerr := f.Close(); err == nil && cerr != nil {
+			written, err = nil, cerr
 		}
 	}()
 	now, err := f.Stat()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !os.SameFile(now, info) {
-		return ErrChanged // replaced since we looked
+		return nil, ErrChanged // replaced since we looked
 	}
 	if opts.Unchanged != nil && !opts.Unchanged(real) {
-		return ErrChanged
+		return nil, ErrChanged
 	}
 	if _, err := f.WriteAt(data, 0); err != nil {
-		return err
+		return nil, err
 	}
 	if err := f.Truncate(int64(len(data))); err != nil {
-		return err
+		return nil, err
 	}
-	return f.Sync()
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	return f.Stat()
 }
 
 // syncDir makes the rename durable. Errors are ignored: some systems

@@ -203,6 +203,18 @@ type Pending struct {
 	existed bool
 	link    string  // a hard link to the file, not yet a snapshot
 	done    *Backup // a snapshot already written (a copy)
+	stamp   safeio.Stamp
+}
+
+// holds reports whether the file at name (our link to the file) holds
+// the bytes read: a hard link is the same file, so the stamp of the read
+// applies to it.
+func (p *Pending) holds(name string) bool {
+	ok, stamp := safeio.Holds(name, p.data, p.stamp)
+	if ok {
+		p.stamp = stamp
+	}
+	return ok
 }
 
 // Linked reports whether p holds a hard link to the live file (so the
@@ -218,22 +230,29 @@ func (p *Pending) Linked() bool { return p != nil && p.link != "" }
 // the backup starts as a hard link (a 10 MB ~/.claude.json costs no 10 MB
 // write); otherwise it is a copy at once.
 func (s *Store) Prepare(path, real string, data []byte, existed bool) (*Pending, error) {
-	return s.prepare(path, real, data, existed, true)
+	return s.prepare(path, real, data, existed, true, safeio.Stamp{})
+}
+
+// PrepareStamped is Prepare for data read as stamp says: the checks that
+// the link holds data (now, and on Commit) are a stat while the stamp is
+// certain of the file (safeio.Stamp), instead of reading it again.
+func (s *Store) PrepareStamped(path, real string, data []byte, existed bool, stamp safeio.Stamp) (*Pending, error) {
+	return s.prepare(path, real, data, existed, true, stamp)
 }
 
 // PrepareCopy is Prepare for a file that will be written in place: the
 // backup is a copy from the start, as a link would be changed by the
 // write.
 func (s *Store) PrepareCopy(path, real string, data []byte, existed bool) (*Pending, error) {
-	return s.prepare(path, real, data, existed, false)
+	return s.prepare(path, real, data, existed, false, safeio.Stamp{})
 }
 
-func (s *Store) prepare(path, real string, data []byte, existed, mayLink bool) (*Pending, error) {
+func (s *Store) prepare(path, real string, data []byte, existed, mayLink bool, stamp safeio.Stamp) (*Pending, error) {
 	dir, err := s.open(path)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pending{s: s, path: path, dir: dir, data: data, existed: existed}
+	p := &Pending{s: s, path: path, dir: dir, data: data, existed: existed, stamp: stamp}
 	if !existed {
 		return p, nil // the marker is written on Commit
 	}
@@ -241,7 +260,7 @@ func (s *Store) prepare(path, real string, data []byte, existed, mayLink bool) (
 		if info, err := os.Stat(real); err == nil && fileattr.Links(info) == 1 {
 			link := filepath.Join(dir, prefixPending+strconv.FormatInt(s.now().UnixNano(), 10)+"-"+strconv.Itoa(os.Getpid()))
 			if os.Link(real, link) == nil {
-				if atomicfile.SameContent(link, data) {
+				if p.holds(link) {
 					p.link = link
 					return p, nil
 				}
@@ -275,7 +294,7 @@ func (p *Pending) Commit() (Backup, error) {
 	}
 	link := p.link
 	p.link = ""
-	if info, err := os.Lstat(link); err == nil && fileattr.Links(info) == 1 && atomicfile.SameContent(link, p.data) {
+	if info, err := os.Lstat(link); err == nil && fileattr.Links(info) == 1 && p.holds(link) {
 		name, t := p.s.name(p.dir, true)
 		if err := os.Rename(link, name); err == nil {
 			b := Backup{Path: p.path, Time: t, file: name}

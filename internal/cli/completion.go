@@ -27,6 +27,7 @@ func flagCompletions(f *Factory) map[string]cobra.CompletionFunc {
 		"ide":       completeIDEs,
 		"scope":     completeScopes,
 		"log-level": completeLogLevels,
+		"shell":     completeShell,
 		"vscode-profile": func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return completeProfiles(f, cmd, toComplete)
 		},
@@ -166,6 +167,14 @@ var scopeDescriptions = map[ides.Scope]string{
 // IDEs when none is), saying which IDEs have a scope when not all do, and
 // the other names an IDE uses for one ("workspace").
 func completeScopes(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if cmd.Name() == "enforce" {
+		cands := []cobra.Completion{
+			cobra.CompletionWithDesc("user", "guard: your own settings (the default)"),
+			cobra.CompletionWithDesc("project", "guard: the project's shared settings"),
+			cobra.CompletionWithDesc("managed", "lock: the machine's settings, as root"),
+		}
+		return listCompletion(cmd, "scope", toComplete, cands), cobra.ShellCompDirectiveNoFileComp
+	}
 	adapters := selectedAdapters(cmd)
 	var order []ides.Scope
 	has := map[ides.Scope][]string{}    // scope -> product names
@@ -222,6 +231,16 @@ var logLevels = []struct {
 	{slog.LevelWarn, "warn", "warnings and errors, the default"},
 	{slog.LevelInfo, "info", "connections, discovery and calls too"},
 	{slog.LevelDebug, "debug", "everything, for a bug report"},
+}
+
+// completeShell offers enforce's --shell policies.
+func completeShell(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	cands := []cobra.Completion{
+		cobra.CompletionWithDesc("sandbox", "the client's sandbox without network (the default where it can run)"),
+		cobra.CompletionWithDesc("deny", "no shell tool"),
+		cobra.CompletionWithDesc("open", "leave the shell; interpreters can reach the network"),
+	}
+	return listCompletion(cmd, "shell", toComplete, cands), cobra.ShellCompDirectiveNoFileComp
 }
 
 func completeLogLevels(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {

@@ -107,6 +107,7 @@ need --yes otherwise.`,
 }
 
 func runDoctor(ctx context.Context, opts *doctorOptions) error {
+	defer quietGC()()
 	if !serverName.MatchString(opts.Name) {
 		return flagErrorf("invalid --name %q: use 1 to 64 letters, digits, '-' or '_'", opts.Name)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/binpath"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/doctor"
+	"github.com/latchgate-ai/latchgate-mcp/internal/enforce"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
@@ -144,6 +145,13 @@ type installOptions struct {
 	Serve      serveExtras
 	// OperatorMode is --operator and its credential flags.
 	OperatorMode operatorMode
+	// Enforce also writes each client's policy (see enforce), pinning
+	// the entry written in the same plan.
+	Enforce bool
+	policyFlags
+
+	// specs are the entries planEdits planned, by adapter id.
+	specs map[string]ides.ServerSpec
 }
 
 func newCmdInstall(f *Factory, runF func(*installOptions) error) *cobra.Command {
@@ -200,6 +208,9 @@ the operator's configuration must not load.`,
 	cmd.Flags().StringVar(&opts.AgentID, "agent-id", "", "LATCHGATE_AGENT_ID for the entry (default: the IDE's id)")
 	cmd.Flags().StringVar(&opts.BinaryPath, "binary-path", "", "command the IDE runs (default: this executable; latchgate-mcp on PATH for --scope project)")
 	opts.Serve.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.Enforce, "enforce", false, "also write each client's policy so the entry is the agent's only path to side effects "+
+		"(as \"latchgate-mcp enforce\" does), in the same plan")
+	opts.addPolicyFlags(cmd)
 	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "do what a client with an approval or folder-trust rule needs so the entry starts without a prompt "+
 		"(Claude Code: approve the project server; others: see each client's note); uninstall takes back what it added")
 	opts.OperatorMode.addInstallFlags(cmd)
@@ -207,6 +218,7 @@ the operator's configuration must not load.`,
 }
 
 func runInstall(ctx context.Context, opts *installOptions) error {
+	defer quietGC()()
 	if opts.OperatorMode.cmd != nil {
 		if opts.OperatorMode.On {
 			return runInstallOperator(ctx, opts)
@@ -219,6 +231,9 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 	adapters, scopes, err := opts.resolve(opts.Env, out)
 	if err != nil {
 		return err
+	}
+	if !opts.Enforce && (opts.Shell != "" || len(opts.Allow) > 0) {
+		return flagErrorf("--shell and --allow-server go with --enforce")
 	}
 	if opts.Approve && !slices.ContainsFunc(adapters, ides.IsApprover) {
 		return flagErrorf("--approve applies only to clients that ask before starting a project server (%s)", approverIDs())
@@ -235,11 +250,122 @@ func runInstall(ctx context.Context, opts *installOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := planAndApply(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun); err != nil || opts.DryRun {
+	if !opts.Enforce {
+		// A policy enforce wrote pins the entry's command line: it follows
+		// the entry, or the client would no longer start it.
+		ep, err := opts.repin(adapters, scopes)
+		if err != nil {
+			return err
+		}
+		record := ""
+		if ep != nil {
+			edits = append(edits, ep.planner.Edits()...)
+			record = ep.recordPath()
+		}
+		if err := applyEnforce(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun, record); err != nil || opts.DryRun {
+			return err
+		}
+		reportInstall(ctx, out, opts.Env, adapters, scopes, opts.Name, transport)
+		return nil
+	}
+	ep, err := opts.planEnforce(adapters, scopes)
+	if err != nil {
 		return err
 	}
-	reportInstall(ctx, out, opts.Env, adapters, scopes, opts.Name, transport)
+	edits = append(edits, ep.planner.Edits()...)
+	notes = append(notes, ep.notes()...)
+	if err := applyEnforce(ctx, opts.IO, opts.Env, out, edits, notes, opts.DryRun, ep.recordPath()); err != nil {
+		return err
+	}
+	ep.report(opts.IO.Out, opts.DryRun)
+	if !opts.DryRun {
+		reportInstall(ctx, out, opts.Env, adapters, scopes, opts.Name, transport)
+	}
 	return nil
+}
+
+// repin plans the policy enforce recorded for each client and scope
+// install writes, with the entry install writes now and the --shell and
+// --allow-server of that enforce run: nil when there is none.
+func (opts *installOptions) repin(adapters []ides.Adapter, scopes map[string]ides.Scope) (*enforcePlan, error) {
+	records, err := enforce.ReadRecords(enforce.RecordPath(ides.StateDir(opts.Env)), "")
+	if err != nil || len(records) == 0 {
+		return nil, nil // an unreadable record: enforce and doctor say so
+	}
+	var reqs []enforceRequest
+	var scope ides.Scope
+	for _, a := range adapters {
+		s := scopes[a.ID()]
+		rec, ok := records.Request(a.ID(), s)
+		if !ok || !canEnforce(a, s) {
+			continue
+		}
+		entry, err := a.Entry(opts.specs[a.ID()])
+		if err != nil {
+			return nil, err
+		}
+		stored, err := ides.ReadEntry(a, entry)
+		if err != nil {
+			return nil, err
+		}
+		req := ides.EnforceRequest{Scope: s, Name: opts.Name, Entry: stored, Shell: rec.Shell, ShellChosen: rec.Shell != "", Operator: operatorName}
+		if req.Shell == "" {
+			req.Shell = ides.ShellSandbox
+		}
+		for _, name := range rec.Allow {
+			if e, err := storedEntry(a, opts.Env, s, name); err == nil {
+				req.Allow = append(req.Allow, ides.AllowedServer{Name: name, Entry: e})
+			}
+		}
+		reqs = append(reqs, enforceRequest{a: a, req: req})
+		scope = s
+	}
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	// One record file holds user and project scopes alike.
+	return planEnforce(opts.Env, scope, reqs)
+}
+
+// planEnforce plans install --enforce: each client's policy at the
+// install's scope, pinning the entry planEdits planned.
+func (opts *installOptions) planEnforce(adapters []ides.Adapter, scopes map[string]ides.Scope) (*enforcePlan, error) {
+	shell, chosen, err := opts.shell()
+	if err != nil {
+		return nil, err
+	}
+	var scope ides.Scope
+	var reqs []enforceRequest
+	for _, a := range adapters {
+		s := scopes[a.ID()]
+		if s != ides.ScopeUser && s != ides.ScopeProject {
+			return nil, flagErrorf("--enforce goes with --scope user or project (for the machine's policy: latchgate-mcp enforce --scope managed)")
+		}
+		scope = s
+		entry, err := a.Entry(opts.specs[a.ID()])
+		if err != nil {
+			return nil, err
+		}
+		stored, err := ides.ReadEntry(a, entry)
+		if err != nil {
+			return nil, err
+		}
+		req := ides.EnforceRequest{Scope: s, Name: opts.Name, Entry: stored, Shell: shell, ShellChosen: chosen, Operator: operatorName}
+		if canEnforce(a, s) {
+			for _, name := range opts.Allow {
+				if name == opts.Name {
+					continue
+				}
+				e, err := storedEntry(a, opts.Env, s, name)
+				if err != nil {
+					return nil, err
+				}
+				req.Allow = append(req.Allow, ides.AllowedServer{Name: name, Entry: e})
+			}
+		}
+		reqs = append(reqs, enforceRequest{a: a, req: req})
+	}
+	return planEnforce(opts.Env, scope, reqs)
 }
 
 // gateProbeTimeout bounds install's check that the gate it wrote answers.
@@ -255,6 +381,9 @@ func reportInstall(ctx context.Context, out *reporter, env ides.Env, adapters []
 		locs, _ := ides.Locations(a, env)
 		rows := make([]inspect.File, len(locs))
 		for i, loc := range locs {
+			// Which entry wins needs no schema check (list and doctor
+			// do that), and the file just written would be checked anew.
+			loc.Schema = ""
 			rows[i] = inspect.Inspect(a, env, loc, name)
 		}
 		inspect.ClientView(a, env, rows, name)
@@ -304,6 +433,10 @@ func (opts *installOptions) planEdits(out *reporter, adapters []ides.Adapter, sc
 		}
 		spec := installSpec(transport, command, agentID, portable)
 		opts.Serve.apply(&spec)
+		if opts.specs == nil {
+			opts.specs = map[string]ides.ServerSpec{}
+		}
+		opts.specs[a.ID()] = spec
 		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve, Profile: opts.Profile})
 		if err != nil {
 			return nil, nil, planError(err)
@@ -438,8 +571,11 @@ func planAndApply(ctx context.Context, io *iostreams.IOStreams, env ides.Env, ou
 // the returned func is called. Editing a 10 MB ~/.claude.json allocates
 // about three times the file, and a short command gains nothing from
 // collecting it: on two cores, the concurrent collector made such an
-// install take 75 ms instead of 47 (measured with hyperfine). Past the
-// limit (a far larger file), the collector runs as usual.
+// install take 75 ms instead of 47 (measured with hyperfine). list and
+// doctor, which read the file once and keep it, use it too: a collection
+// frees nothing there and its own bookkeeping raised their peak memory
+// (30.4 MB against 28.9 for list on 10 MB). Past the limit (a far larger
+// file), the collector runs as usual.
 func quietGC() (restore func()) {
 	const limit = 256 << 20
 	oldPercent := debug.SetGCPercent(-1)

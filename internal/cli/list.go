@@ -77,6 +77,7 @@ type listReport struct {
 }
 
 func runList(_ context.Context, opts *listOptions) error {
+	defer quietGC()()
 	if !serverName.MatchString(opts.Name) {
 		return flagErrorf("invalid --name %q: use 1 to 64 letters, digits, '-' or '_'", opts.Name)
 	}

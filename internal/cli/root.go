@@ -105,6 +105,7 @@ MCP server those IDEs launch ("latchgate-mcp serve").`,
 	root.AddCommand(newCmdRestore(f))
 	root.AddCommand(newCmdServe(f))
 	root.AddCommand(newCmdDoctor(f, nil))
+	root.AddCommand(newCmdEnforce(f, nil))
 	root.AddCommand(newCmdSetup(f, nil))
 	root.AddCommand(newCmdApprove(f, nil))
 	root.AddCommand(newCmdOperator(f, nil))

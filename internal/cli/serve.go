@@ -46,6 +46,9 @@ type serveOptions struct {
 	ExecuteTimeout  time.Duration
 	HoldTimeout     time.Duration
 	RefreshInterval time.Duration
+	// GOOS selects the platform's state directory; runtime.GOOS unless a
+	// test says otherwise.
+	GOOS string
 
 	// Resolved by resolveServeOptions.
 	useSocket bool
@@ -55,6 +58,8 @@ type serveOptions struct {
 	fsRoot string
 	// tlsConfig is TLS loaded, nil when no file is named.
 	tlsConfig *tls.Config
+	// cacheDir is where the tool list is cached, "" for no cache.
+	cacheDir string
 }
 
 func newCmdServe(f *Factory) *cobra.Command {
@@ -62,7 +67,7 @@ func newCmdServe(f *Factory) *cobra.Command {
 }
 
 func newCmdServeWith(f *Factory, runF func(*serveOptions) error) *cobra.Command {
-	opts := &serveOptions{IO: f.IO, Getenv: os.Getenv, Getwd: os.Getwd}
+	opts := &serveOptions{IO: f.IO, Getenv: os.Getenv, Getwd: os.Getwd, GOOS: runtime.GOOS}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the MCP server an IDE launches (stdio)",
@@ -70,7 +75,11 @@ func newCmdServeWith(f *Factory, runF func(*serveOptions) error) *cobra.Command 
 the gate's actions as tools and forwards every tool call to the LatchGate gate,
 over the gate's Unix socket (default) or over HTTP with --gate-url.
 
-Logs go to stderr. stdout carries only MCP messages.`,
+Logs go to stderr. stdout carries only MCP messages.
+
+The last tool list of each gate is cached (private to the user) under the
+state directory, so the IDE gets the tools at once while serve checks the
+gate in the background; the gate authorizes every call either way.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := resolveServeOptions(cmd, opts); err != nil {
@@ -95,7 +104,7 @@ Logs go to stderr. stdout carries only MCP messages.`,
 	fl.StringVar(&opts.TLS.CA, "tls-ca", "", "PEM CA bundle to trust for an https --gate-url, instead of the system roots (env LATCHGATE_TLS_CA)")
 	fl.StringVar(&opts.TLS.Cert, "tls-cert", "", "PEM client certificate for a gate that requires mutual TLS; needs --tls-key (env LATCHGATE_TLS_CERT)")
 	fl.StringVar(&opts.TLS.Key, "tls-key", "", "PEM private key of --tls-cert (env LATCHGATE_TLS_KEY)")
-	fl.StringVar(&opts.LogLevel, "log-level", "", "log level: error, warn, info, debug (env RUST_LOG takes precedence; default warn)")
+	fl.StringVar(&opts.LogLevel, "log-level", "", "log level: error, warn, info, debug (env RUST_LOG; default warn)")
 	fl.DurationVar(&opts.ExecuteTimeout, "execute-timeout", 0, "bound on an execute call for actions without their own timeout")
 	fl.DurationVar(&opts.HoldTimeout, "hold-timeout", 0, "how long a call waits for an approval")
 	fl.DurationVar(&opts.RefreshInterval, "refresh-interval", 0, "how often the tool list is re-read")
@@ -105,19 +114,24 @@ Logs go to stderr. stdout carries only MCP messages.`,
 	return cmd
 }
 
-// resolveServeOptions applies the environment and checks the result: an
-// explicit flag beats its environment variable; --gate-url and
-// --gate-socket together are a usage error, while the two variables
-// together select HTTP with a warning (gate-protocol §11 Q1).
+// resolveServeOptions applies the environment and checks the result:
+// every explicit flag beats its environment variable (--log-level beats
+// RUST_LOG, which IDE entries set); --gate-url and --gate-socket together
+// are a usage error, while the two variables together select HTTP with a
+// warning (gate-protocol §11 Q1). Errors name where a bad value came from,
+// the flag or the variable.
 func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 	fl := cmd.Flags()
+	source := map[string]string{}
 	env := func(flag string, dst *string, names ...string) bool {
+		source[flag] = "--" + flag
 		if fl.Changed(flag) {
 			return true
 		}
 		for _, n := range names {
 			if v := strings.TrimSpace(o.Getenv(n)); v != "" {
 				*dst = v
+				source[flag] = n
 				return false
 			}
 		}
@@ -127,6 +141,7 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 	if urlFlag && sockFlag {
 		return flagErrorf("--gate-url and --gate-socket cannot be used together")
 	}
+	source["gate-url"] = "--gate-url"
 	switch {
 	case urlFlag:
 	case sockFlag:
@@ -144,11 +159,12 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 	env("public-base-url", &o.PublicBaseURL, "LATCHGATE_PUBLIC_URL", "LATCHGATE_PUBLIC_BASE_URL")
 	env("agent-id", &o.AgentID, "LATCHGATE_AGENT_ID")
 	env("session-id", &o.SessionID, "LATCHGATE_SESSION_ID")
-	if v := strings.TrimSpace(o.Getenv("RUST_LOG")); v != "" {
-		o.LogLevel = v
-	}
+	env("log-level", &o.LogLevel, "RUST_LOG")
 	lvl, err := parseLogLevel(o.LogLevel)
 	if err != nil {
+		if source["log-level"] != "--log-level" {
+			return withHint(fmt.Errorf("check %s: %w", source["log-level"], err), "unset it, or pass --log-level, which takes precedence")
+		}
 		return flagErrorf("%v", err)
 	}
 	o.logLevel = lvl
@@ -171,12 +187,16 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 	}
 	if o.SessionID == "" {
 		o.SessionID = gate.NewUUIDv7()
+	} else if err := gate.ValidateSessionID(o.SessionID); err != nil {
+		// A CR or LF here would make every call fail as "cannot reach
+		// LatchGate": say what is wrong at startup instead.
+		return withHint(fmt.Errorf("check %s: %w", source["session-id"], err), "use letters, digits and punctuation, e.g. a UUID; or leave it out for a fresh one")
 	}
 
 	if o.GateURL != "" {
 		u, err := gate.ValidateBaseURL(o.GateURL)
 		if err != nil {
-			return withHint(fmt.Errorf("check --gate-url: %w", err), "use the gate's base URL, e.g. http://localhost:3000")
+			return withHint(fmt.Errorf("check %s: %w", source["gate-url"], err), urlHint(err, "use the gate's base URL, e.g. http://localhost:3000"))
 		}
 		o.GateURL = u
 	} else {
@@ -194,14 +214,67 @@ func resolveServeOptions(cmd *cobra.Command, o *serveOptions) error {
 	if o.PublicBaseURL != "" {
 		u, err := gate.ValidateBaseURL(o.PublicBaseURL)
 		if err != nil {
-			return withHint(fmt.Errorf("check --public-base-url: %w", err), "it must equal public_base_url in latchgate.toml, e.g. http://localhost:3000")
+			return withHint(fmt.Errorf("check %s: %w", source["public-base-url"], err), urlHint(err, "it must equal public_base_url in latchgate.toml, e.g. http://localhost:3000"))
 		}
 		o.PublicBaseURL = u
 	} else if o.useSocket {
 		return withHint(errors.New("--public-base-url (or LATCHGATE_PUBLIC_URL) is required when using Unix socket transport"),
 			"it must match public_base_url in latchgate.toml, for example http://localhost:3000")
 	}
+	o.cacheDir = serveCacheDir(o.Getenv, o.GOOS)
 	return nil
+}
+
+// urlHint is the hint for a refused URL: the one the gate client gives
+// (credentials: use the gate's real authentication), or def.
+func urlHint(err error, def string) string {
+	if h := gate.Hint(err); h != "" {
+		return h
+	}
+	return def
+}
+
+// serveCacheDir is where serve caches tool lists: tools-cache under
+// latchgate-mcp's state directory. That is LATCHGATE_MCP_STATE_DIR when
+// set, else $XDG_STATE_HOME/latchgate-mcp (~/.local/state/latchgate-mcp
+// when unset), ~/Library/Application Support/latchgate-mcp on macOS and
+// %LOCALAPPDATA%\latchgate-mcp on Windows, as for backups (see stateDir).
+// Only absolute paths count: the XDG spec says a relative XDG_STATE_HOME
+// is invalid and must be ignored, and a relative directory would put the
+// cache wherever the IDE happened to start serve. Without a usable
+// directory there is no cache, which only makes startup slower.
+func serveCacheDir(getenv func(string) string, goos string) string {
+	abs := func(p string) string {
+		if p = strings.TrimSpace(p); p != "" && (filepath.IsAbs(p) || (goos == "windows" && filepath.VolumeName(p) != "")) {
+			return filepath.Clean(p)
+		}
+		return ""
+	}
+	var dir string
+	home := abs(getenv("HOME"))
+	if goos == "windows" && home == "" {
+		home = abs(getenv("USERPROFILE"))
+	}
+	switch d := abs(getenv("LATCHGATE_MCP_STATE_DIR")); {
+	case d != "":
+		dir = d
+	case goos == "darwin" && home != "":
+		dir = filepath.Join(home, "Library", "Application Support", "latchgate-mcp")
+	case goos == "windows":
+		if la := abs(getenv("LOCALAPPDATA")); la != "" {
+			dir = filepath.Join(la, "latchgate-mcp")
+		} else if home != "" {
+			dir = filepath.Join(home, "AppData", "Local", "latchgate-mcp")
+		}
+	case abs(getenv("XDG_STATE_HOME")) != "":
+		dir = filepath.Join(abs(getenv("XDG_STATE_HOME")), "latchgate-mcp")
+	case home != "":
+		dir = filepath.Join(home, ".local", "state", "latchgate-mcp")
+	}
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, "tools-cache")
 }
 
 // resolveTLS loads the TLS files for an https gate URL. Naming them with
@@ -222,7 +295,7 @@ func resolveTLS(cmd *cobra.Command, o *serveOptions) error {
 	}
 	cfg, err := o.TLS.Load()
 	if err != nil {
-		return withHint(err, "the files must be PEM: a CA bundle, and a client certificate with its private key")
+		return withHint(err, "name regular PEM files: a CA bundle, and a client certificate with its private key")
 	}
 	o.tlsConfig = cfg
 	return nil
@@ -401,11 +474,12 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		RefreshInterval: o.RefreshInterval,
 		Include:         o.Include,
 		Exclude:         o.Exclude,
+		CacheDir:        o.cacheDir,
 	})
 	if err != nil {
 		return err
 	}
-	logger.Info("serving", "gate", client.Target(), "public_base_url", client.PublicBaseURL())
+	logger.Info("serving", "gate", gate.RedactURL(client.Target()), "public_base_url", gate.RedactURL(client.PublicBaseURL()), "tool_cache", o.cacheDir)
 	if err := srv.Run(ctx, &serve.StdioTransport{In: o.IO.In, Out: o.IO.Out}); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("serve mcp: %w", err)
 	}

@@ -52,6 +52,7 @@ func TestServeFlagsAndEnv(t *testing.T) {
 		warnings int
 		usageErr bool
 		errText  string
+		hint     string
 	}{
 		{name: "socket default needs public url", errText: "--public-base-url (or LATCHGATE_PUBLIC_URL) is required when using Unix socket transport"},
 		{name: "socket default path", env: []string{"XDG_RUNTIME_DIR", "/run/user/7"}, args: []string{"--public-base-url", "http://localhost:3000/"},
@@ -71,8 +72,18 @@ func TestServeFlagsAndEnv(t *testing.T) {
 		{name: "bad url", args: []string{"--gate-url", "localhost:3000"}, errText: "check --gate-url"},
 		{name: "bad public url", args: []string{"--gate-url", "http://h", "--public-base-url", "h"}, errText: "check --public-base-url"},
 		{name: "log level flag", args: []string{"--gate-url", "http://h", "--log-level", "debug"}, url: "http://h", agent: "latchgate-mcp", level: slog.LevelDebug},
-		{name: "RUST_LOG wins", env: []string{"RUST_LOG", "latchgate_mcp=info,hyper=warn"}, args: []string{"--gate-url", "http://h", "--log-level", "error"}, url: "http://h", agent: "latchgate-mcp", level: slog.LevelInfo},
+		{name: "log level flag beats RUST_LOG", env: []string{"RUST_LOG", "latchgate_mcp=info,hyper=warn"}, args: []string{"--gate-url", "http://h", "--log-level", "error"}, url: "http://h", agent: "latchgate-mcp", level: slog.LevelError},
+		{name: "RUST_LOG without the flag", env: []string{"RUST_LOG", "latchgate_mcp=info,hyper=warn"}, args: []string{"--gate-url", "http://h"}, url: "http://h", agent: "latchgate-mcp", level: slog.LevelInfo},
 		{name: "bad log level", args: []string{"--gate-url", "http://h", "--log-level", "loud"}, usageErr: true},
+		{name: "bad RUST_LOG", env: []string{"RUST_LOG", "loud"}, args: []string{"--gate-url", "http://h"}, errText: "check RUST_LOG"},
+		{name: "bad RUST_LOG under a good flag", env: []string{"RUST_LOG", "loud"}, args: []string{"--gate-url", "http://h", "--log-level", "info"}, url: "http://h", agent: "latchgate-mcp", level: slog.LevelInfo},
+		{name: "url with credentials", args: []string{"--gate-url", "http://user:s3cret@localhost:3000"}, errText: "credentials in the URL are not supported", hint: "DPoP"},
+		{name: "url with credentials from env", env: []string{"LATCHGATE_URL", "http://s3cret@localhost:3000"}, errText: "check LATCHGATE_URL", hint: "DPoP"},
+		{name: "public url with credentials", args: []string{"--gate-socket", "/s", "--public-base-url", "http://u:s3cret@localhost:3000"}, errText: "check --public-base-url", hint: "DPoP"},
+		{name: "port 0", args: []string{"--gate-url", "http://127.0.0.1:0"}, errText: "port 0"},
+		{name: "space in url", args: []string{"--gate-url", "http://local host:3000"}, errText: "space"},
+		{name: "session id with CR LF", args: []string{"--gate-url", "http://h", "--session-id", "a\r\nX-Evil: 1"}, errText: "check --session-id"},
+		{name: "session id with control from env", env: []string{"LATCHGATE_SESSION_ID", "a\x1b[2Jb"}, args: []string{"--gate-url", "http://h"}, errText: "check LATCHGATE_SESSION_ID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,8 +101,11 @@ func TestServeFlagsAndEnv(t *testing.T) {
 					t.Fatalf("err = %v, want %q", err, tt.errText)
 				}
 				var he *HintError
-				if !errors.As(err, &he) || he.Hint == "" {
-					t.Errorf("no hint with %v", err)
+				if !errors.As(err, &he) || he.Hint == "" || !strings.Contains(he.Hint, tt.hint) {
+					t.Errorf("hint with %v: %+v, want one containing %q", err, he, tt.hint)
+				}
+				if strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("the error repeats the password: %v", err)
 				}
 				return
 			case err != nil:
@@ -231,6 +245,35 @@ func TestServeStartupErrorExitCode(t *testing.T) {
 	io, _, _, _ = iostreams.Test()
 	if code := Main([]string{"serve", "--gate-url", "http://h", "--gate-socket", "/s"}, io); code != exitUsage {
 		t.Errorf("conflicting flags: exit code = %d, want %d", code, exitUsage)
+	}
+}
+
+// TestServeCacheDir checks where the tool cache goes: under the state
+// directory, with LATCHGATE_MCP_STATE_DIR first, a relative
+// XDG_STATE_HOME ignored (the XDG spec says so) and no cache at all rather
+// than one relative to wherever the IDE started serve.
+func TestServeCacheDir(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		goos string
+		env  map[string]string
+		want string
+	}{
+		{"default", "linux", map[string]string{"HOME": "/home/u"}, "/home/u/.local/state/latchgate-mcp/tools-cache"},
+		{"xdg", "linux", map[string]string{"HOME": "/home/u", "XDG_STATE_HOME": "/st"}, "/st/latchgate-mcp/tools-cache"},
+		{"relative xdg ignored", "linux", map[string]string{"HOME": "/home/u", "XDG_STATE_HOME": "st"}, "/home/u/.local/state/latchgate-mcp/tools-cache"},
+		{"override", "linux", map[string]string{"HOME": "/home/u", "XDG_STATE_HOME": "/st", "LATCHGATE_MCP_STATE_DIR": "/lg"}, "/lg/tools-cache"},
+		{"relative override ignored", "linux", map[string]string{"HOME": "/home/u", "LATCHGATE_MCP_STATE_DIR": "lg"}, "/home/u/.local/state/latchgate-mcp/tools-cache"},
+		{"relative home", "linux", map[string]string{"HOME": "home"}, ""},
+		{"no home", "linux", map[string]string{}, ""},
+		{"macos", "darwin", map[string]string{"HOME": "/Users/u", "XDG_STATE_HOME": "/st"}, "/Users/u/Library/Application Support/latchgate-mcp/tools-cache"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := serveCacheDir(func(k string) string { return tc.env[k] }, tc.goos)
+			if got != filepath.FromSlash(tc.want) {
+				t.Errorf("serveCacheDir = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -64,6 +64,8 @@ func TestServeTLS(t *testing.T) {
 		{name: "cert without key", args: []string{"--gate-url", "https://gate", "--tls-cert", cert}, usageErr: true},
 		{name: "missing ca file", args: []string{"--gate-url", "https://gate", "--tls-ca", cert + ".none"}, errText: "load tls ca"},
 		{name: "key that does not match", args: []string{"--gate-url", "https://gate", "--tls-cert", cert, "--tls-key", cert}, errText: "load tls client certificate"},
+		{name: "ca is a device", args: []string{"--gate-url", "https://gate", "--tls-ca", os.DevNull}, errText: "not a regular file"},
+		{name: "ca is a directory", args: []string{"--gate-url", "https://gate", "--tls-ca", t.TempDir()}, errText: "not a regular file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

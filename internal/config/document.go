@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // A Document is one configuration file open for a lossless edit.
 //
@@ -47,6 +50,15 @@ type KeyLister interface {
 	Keys(path ...string) ([]string, bool)
 }
 
+// A Cloner is a Document that can give an independent copy of itself
+// without parsing again: how a file read once is both shared by the
+// readers of a run and edited by its plan.
+type Cloner interface {
+	// Clone returns a copy that edits do not share with the original.
+	// Notes start empty.
+	Clone() Document
+}
+
 // whereMark starts a path segment made by [Where]. A unit separator cannot
 // be typed into a config key by accident, and no format keeps one raw.
 const whereMark = "\x1f"
@@ -77,3 +89,57 @@ func (n *NoteList) Note(format string, args ...any) {
 
 // Notes implements Document.Notes.
 func (n *NoteList) Notes() []string { return n.list }
+
+// ItemSetter is implemented by documents whose lists can hold elements of
+// any kind as a set (the objects of Claude Code's allowedMcpServers), not
+// only strings.
+type ItemSetter interface {
+	// AddItem appends v to the list at path unless an equal element is
+	// there (objects compare without regard to key order), creating the
+	// list and its parents when missing.
+	AddItem(v Value, path ...string) (changed bool, err error)
+	// RemoveItem removes every element equal to v from the list at path.
+	RemoveItem(v Value, path ...string) (changed bool, err error)
+}
+
+// AddItem adds v to the list at path of doc as a set element: a string
+// through AddToSet, which every format has, anything else through
+// [ItemSetter].
+func AddItem(doc Document, v Value, path ...string) (bool, error) {
+	if v.Kind() == String {
+		return doc.AddToSet(v.Str(), path...)
+	}
+	s, ok := doc.(ItemSetter)
+	if !ok {
+		return false, fmt.Errorf("add to %s: a %s list holds only strings here", DisplayPath(path), doc.Format())
+	}
+	return s.AddItem(v, path...)
+}
+
+// RemoveItem removes every element equal to v from the list at path of
+// doc (see [AddItem]).
+func RemoveItem(doc Document, v Value, path ...string) (bool, error) {
+	if v.Kind() == String {
+		return doc.RemoveFromSet(v.Str(), path...)
+	}
+	s, ok := doc.(ItemSetter)
+	if !ok {
+		return false, fmt.Errorf("remove from %s: a %s list holds only strings here", DisplayPath(path), doc.Format())
+	}
+	return s.RemoveItem(v, path...)
+}
+
+// HasItem reports whether the list at path of doc holds an element equal
+// to v.
+func HasItem(doc Document, v Value, path ...string) bool {
+	l, ok := doc.Get(path...)
+	if !ok || l.Kind() != List {
+		return false
+	}
+	for _, x := range l.Items() {
+		if x.Equal(v) {
+			return true
+		}
+	}
+	return false
+}

@@ -5,13 +5,19 @@ package config
 // Checking a schema against it costs what those parts cost, not what the
 // whole file does: a 10 MB ~/.claude.json keeps its servers in a few
 // kilobytes. A nil patterns selects the whole document.
+//
+// Under a "*", an empty object where a pattern ends is left out, with
+// the member of the "*" that led to it (a project whose "mcpServers" is
+// {}): it holds nothing to check, and a large ~/.claude.json has
+// thousands of them. A schema that wants members there would not see it;
+// ours describe what a server list holds, never that it holds one.
 func Select(doc Document, patterns [][]string) (Value, bool) {
 	if patterns == nil {
 		return doc.Get()
 	}
 	out := ObjectValue()
 	for _, p := range patterns {
-		if v, ok := selectPath(doc, nil, p); ok {
+		if v, ok := selectPath(doc, nil, p, false); ok {
 			out = mergeObjects(out, v)
 		}
 	}
@@ -20,14 +26,18 @@ func Select(doc Document, patterns [][]string) (Value, bool) {
 
 // selectPath returns what doc has at prefix+rest, wrapped in the objects
 // of rest; it reads a value only where the pattern ends, so the objects
-// on the way are never converted whole.
-func selectPath(doc Document, prefix, rest []string) (Value, bool) {
+// on the way are never converted whole. many says a "*" led here.
+func selectPath(doc Document, prefix, rest []string, many bool) (Value, bool) {
 	if len(rest) == 0 {
-		return doc.Get(prefix...)
+		v, ok := doc.Get(prefix...)
+		if ok && many && v.Kind() == Object && len(v.Members()) == 0 {
+			return Value{}, false
+		}
+		return v, ok
 	}
 	next := func(k string) []string { return append(append([]string(nil), prefix...), k) }
 	if rest[0] != "*" {
-		v, ok := selectPath(doc, next(rest[0]), rest[1:])
+		v, ok := selectPath(doc, next(rest[0]), rest[1:], many)
 		if !ok {
 			return Value{}, false
 		}
@@ -50,7 +60,7 @@ func selectPath(doc Document, prefix, rest []string) (Value, bool) {
 	}
 	var members []Member
 	for _, k := range keys {
-		if v, ok := selectPath(doc, next(k), rest[1:]); ok {
+		if v, ok := selectPath(doc, next(k), rest[1:], true); ok {
 			members = append(members, M(k, v))
 		}
 	}

@@ -13,6 +13,8 @@ func TestSelect(t *testing.T) {
 		{"servers only", `{"numStartups": 3, "mcpServers": {"a": {"command": "x"}}, "projects": {"/p": {"history": [1, 2], "mcpServers": {"b": {}}}, "/q": {"history": []}}}`,
 			`{"mcpServers":{"a":{"command":"x"}},"projects":{"/p":{"mcpServers":{"b":{}}}}}`},
 		{"nothing there", `{"other": 1}`, `{}`},
+		{"projects with no servers left out", `{"mcpServers": {}, "projects": {"/p": {"mcpServers": {}}, "/q": {"mcpServers": {"b": {}}}, "/r": {"mcpServers": { }}}}`,
+			`{"mcpServers":{},"projects":{"/q":{"mcpServers":{"b":{}}}}}`},
 		{"wrong type kept for the schema", `{"projects": []}`, `{"projects":[]}`},
 		{"project with a wrong servers type", `{"projects": {"/p": {"mcpServers": 5}}}`, `{"projects":{"/p":{"mcpServers":5}}}`},
 	}

@@ -376,6 +376,15 @@ func (v *Value) UnmarshalJSON(data []byte) error {
 
 // FromJSON parses one JSON value, keeping object members in order.
 func FromJSON(data []byte) (Value, error) {
+	// The empty object is most of what list selects in a large
+	// ~/.claude.json (every project's "mcpServers": {}): not worth a
+	// decoder each.
+	switch string(bytes.TrimSpace(data)) {
+	case "{}":
+		return ObjectValue(), nil
+	case "[]":
+		return ListValue(), nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	v, err := decodeValue(dec, 0)

@@ -99,6 +99,10 @@ type entry struct {
 	gate          *gateTarget
 }
 
+// active reports whether the client starts this entry (it is neither
+// shadowed, disabled nor waiting for approval).
+func (e *entry) active() bool { return e.file.Client == "active" }
+
 // Run runs every check and returns the report. It never writes; the safe
 // fixes come back in Report.Fixes. Canceling ctx ends the checks still
 // running, each reported as an error.
@@ -130,6 +134,7 @@ func Run(ctx context.Context, opts Options) *Report {
 
 	var checks []Check
 	checks = append(checks, cfg.checks...)
+	checks = append(checks, checkEnforcement(opts, adapters, cfg.entries)...)
 	for _, res := range results {
 		checks = append(checks, res...)
 	}

@@ -64,7 +64,7 @@ func TestHealthy(t *testing.T) {
 	if s.OK+s.Warn+s.Error != len(rep.Checks) {
 		t.Errorf("summary %+v does not add up to %d checks", s, len(rep.Checks))
 	}
-	order := map[string]int{doctor.SectionBinary: 0, doctor.SectionConfiguration: 1, doctor.SectionGate: 2, doctor.SectionHandshake: 3}
+	order := map[string]int{doctor.SectionBinary: 0, doctor.SectionConfiguration: 1, doctor.SectionEnforcement: 2, doctor.SectionGate: 3, doctor.SectionHandshake: 4}
 	if !slices.IsSortedFunc(rep.Checks, func(a, b doctor.Check) int { return order[a.Section] - order[b.Section] }) {
 		t.Errorf("checks are not grouped by section:\n%s", text(rep))
 	}

@@ -34,7 +34,7 @@ type gateTarget struct {
 
 func (g *gateTarget) label() string {
 	if g.url != "" {
-		return "HTTP " + g.url
+		return "HTTP " + gate.RedactURL(g.url)
 	}
 	return "socket " + g.socket
 }

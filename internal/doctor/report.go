@@ -27,6 +27,7 @@ const (
 const (
 	SectionBinary        = "binary"
 	SectionConfiguration = "configuration"
+	SectionEnforcement   = "enforcement"
 	SectionGate          = "gate"
 	SectionHandshake     = "handshake"
 	SectionOperator      = "operator"
@@ -36,13 +37,14 @@ const (
 var sectionTitles = map[string]string{
 	SectionBinary:        "Binary",
 	SectionConfiguration: "Configuration",
+	SectionEnforcement:   "Enforcement",
 	SectionGate:          "Gate",
 	SectionHandshake:     "Handshake",
 	SectionOperator:      "Operator",
 }
 
 // sectionOrder ranks sections for the report.
-var sectionOrder = map[string]int{SectionBinary: 0, SectionConfiguration: 1, SectionGate: 2, SectionHandshake: 3, SectionOperator: 4}
+var sectionOrder = map[string]int{SectionBinary: 0, SectionConfiguration: 1, SectionEnforcement: 2, SectionGate: 3, SectionHandshake: 4, SectionOperator: 5}
 
 // Check is the result of one check. The JSON field names are a stable
 // interface for scripts (schemas/doctor-report.schema.json).

@@ -73,6 +73,11 @@ type ActionDetail struct {
 	ResourceLimits      struct {
 		TimeoutSeconds int `json:"timeout_seconds"`
 	} `json:"resource_limits"`
+	IO struct {
+		// HasRequestSchema is nil when the gate did not say; false means
+		// GET .../schema/request would answer 404, so it need not be asked.
+		HasRequestSchema *bool `json:"has_request_schema"`
+	} `json:"io"`
 	Raw json.RawMessage `json:"-"`
 }
 
@@ -200,10 +205,17 @@ type ExecuteResult struct {
 	// Held fields.
 	ApprovalID  string `json:"approval_id"`
 	RequestHash string `json:"request_hash"`
+	// OutputTooLarge reports that the output was larger than the
+	// client's MaxOutputBytes and was not kept (Output is nil); OutputSize
+	// is its size in bytes as the gate sent it. The action ran: ReceiptID
+	// names the record that holds the output.
+	OutputTooLarge bool  `json:"-"`
+	OutputSize     int64 `json:"-"`
 	// Lease is the lease the request was sent with. An approval is bound
 	// to that lease's session, so polls must use it.
-	Lease *Lease          `json:"-"`
-	Raw   json.RawMessage `json:"-"`
+	Lease *Lease `json:"-"`
+	// Raw is the answer without its output.
+	Raw json.RawMessage `json:"-"`
 }
 
 // FullySuccessful reports whether the gate verified the action's effect.
@@ -228,7 +240,8 @@ func (c *Client) Execute(ctx context.Context, id string, args json.RawMessage) (
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.ExecuteTimeout)
 		defer cancel()
 	}
-	resp, lease, err := c.authed(ctx, op, http.MethodPost, "/v1/actions/"+id+"/execute", args, nil)
+	resp, lease, err := c.authed(ctx, op, http.MethodPost, "/v1/actions/"+id+"/execute", args, nil,
+		&bigField{name: "output", limit: c.cfg.MaxOutputBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +250,11 @@ func (c *Client) Execute(ctx context.Context, id string, args json.RawMessage) (
 		return nil, fmt.Errorf("%s: decode answer (HTTP %d): %w", op, resp.status, err)
 	}
 	r.Status, r.Lease, r.Raw = resp.status, lease, resp.body
+	if cp := resp.capped; cp != nil {
+		if r.Output, r.OutputSize, r.OutputTooLarge, err = cp.value(); err != nil {
+			return nil, fmt.Errorf("%s: decode output: %w", op, err)
+		}
+	}
 	return &r, nil
 }
 
@@ -258,7 +276,7 @@ func (c *Client) Poll(ctx context.Context, lease *Lease, approvalID string) (*Po
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.PollTimeout)
 	defer cancel()
-	resp, _, err := c.authed(ctx, op, http.MethodGet, "/v1/approvals/"+url.PathEscape(approvalID)+"/poll", nil, lease)
+	resp, _, err := c.authed(ctx, op, http.MethodGet, "/v1/approvals/"+url.PathEscape(approvalID)+"/poll", nil, lease, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -286,6 +304,11 @@ type Receipt struct {
 	VerificationOutcome struct {
 		Status string `json:"status"`
 	} `json:"verification_outcome"`
+	// OutputTooLarge and OutputSize are ExecuteResult's, for
+	// ProviderReceipt.
+	OutputTooLarge bool  `json:"-"`
+	OutputSize     int64 `json:"-"`
+	// Raw is the receipt without its provider_receipt.
 	Raw json.RawMessage `json:"-"`
 }
 
@@ -304,7 +327,8 @@ func (c *Client) Receipt(ctx context.Context, receiptID string) (*Receipt, error
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.PollTimeout)
 	defer cancel()
-	resp, _, err := c.authed(ctx, op, http.MethodGet, "/v1/receipts/"+receiptID, nil, nil)
+	resp, _, err := c.authed(ctx, op, http.MethodGet, "/v1/receipts/"+receiptID, nil, nil,
+		&bigField{name: "provider_receipt", limit: c.cfg.MaxOutputBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -313,8 +337,16 @@ func (c *Client) Receipt(ctx context.Context, receiptID string) (*Receipt, error
 		return nil, fmt.Errorf("%s: decode answer: %w", op, err)
 	}
 	r.Raw = resp.body
+	if cp := resp.capped; cp != nil {
+		if r.ProviderReceipt, r.OutputSize, r.OutputTooLarge, err = cp.value(); err != nil {
+			return nil, fmt.Errorf("%s: decode provider_receipt: %w", op, err)
+		}
+	}
 	return &r, nil
 }
+
+// MaxOutputBytes returns the cap on a kept output ([Config.MaxOutputBytes]).
+func (c *Client) MaxOutputBytes() int64 { return c.cfg.MaxOutputBytes }
 
 // Now returns the client's clock reading.
 func (c *Client) Now() time.Time { return c.now() }

@@ -25,9 +25,9 @@ func (c *Client) Ready(ctx context.Context) (*Readiness, error) {
 	const op = "check gate readiness"
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.DiscoveryTimeout)
 	defer cancel()
-	resp, err := c.do(ctx, op, http.MethodGet, "/readyz", nil, nil)
+	resp, err := c.do(ctx, op, http.MethodGet, "/readyz", nil, nil, nil)
 	if isStale(err) {
-		resp, err = c.do(ctx, op, http.MethodGet, "/readyz", nil, nil)
+		resp, err = c.do(ctx, op, http.MethodGet, "/readyz", nil, nil, nil)
 	}
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -58,7 +59,19 @@ type Config struct {
 	// MaxRetryAfter caps how long a 429's Retry-After is honoured before
 	// giving up; default 5s.
 	MaxRetryAfter time.Duration
+	// MaxOutputBytes caps the output of an executed action (and a
+	// receipt's provider_receipt) that the client keeps; default
+	// [DefaultMaxOutputBytes]. A larger output is counted, not held: the
+	// result says how large it was (ExecuteResult.OutputTooLarge) and still
+	// carries the receipt id.
+	MaxOutputBytes int64
 }
+
+// DefaultMaxOutputBytes is the default [Config.MaxOutputBytes]: 1 MiB,
+// far more than an agent can use in one tool result (clients truncate much
+// earlier), and small enough that many concurrent calls cannot exhaust
+// memory.
+const DefaultMaxOutputBytes = 1 << 20
 
 // Client talks to one gate. It is safe for concurrent use; concurrent
 // calls share one lease and one connection pool.
@@ -93,6 +106,14 @@ func New(cfg Config) (*Client, error) {
 	setDefault(&c.cfg.PollTimeout, 10*time.Second)
 	setDefault(&c.cfg.ExecuteTimeout, 120*time.Second)
 	setDefault(&c.cfg.MaxRetryAfter, 5*time.Second)
+	if c.cfg.MaxOutputBytes <= 0 {
+		c.cfg.MaxOutputBytes = DefaultMaxOutputBytes
+	}
+	if cfg.SessionID != "" {
+		if err := ValidateSessionID(cfg.SessionID); err != nil {
+			return nil, fmt.Errorf("check session id: %w", err)
+		}
+	}
 
 	tr := &http.Transport{
 		MaxIdleConns:        128,
@@ -139,7 +160,12 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.publicURL = u
 	}
-	c.http = &http.Client{Transport: tr}
+	// Redirects are never followed: the gate's API has none, and one to
+	// another origin would carry the DPoP proof, the session id and the
+	// tool arguments there. do turns a 3xx into a *RedirectError.
+	c.http = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
 	if c.key == nil {
 		k, err := GenerateKey()
 		if err != nil {
@@ -174,20 +200,36 @@ func (c *Client) Key() *Key { return c.key }
 // Close releases idle connections.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 
-// maxBody bounds how much of a gate response is read: far above any real
-// answer (the gate caps provider output well below it), but it stops a
-// broken peer from exhausting memory.
-const maxBody = 32 << 20
+// maxBody bounds how much of a gate answer is read: far above any real
+// answer (a thousand actions list in about 100 KB), but it stops a broken
+// peer from exhausting memory. Outputs, which can be large, are read by
+// readCapped under MaxOutputBytes instead.
+const maxBody = 8 << 20
+
+// maxErrorRead bounds how much of an error answer (status 300 and up) is
+// read: error bodies are a few hundred bytes.
+const maxErrorRead = 64 << 10
 
 type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// capped is set for a 2xx answer read with a bigField: body is then
+	// capped.envelope.
+	capped *cappedObject
 }
 
-// do sends one request and reads the whole answer. It never interprets
-// the status; callers do. Transport failures come back as *TransportError.
-func (c *Client) do(ctx context.Context, op, method, path string, body []byte, hdr map[string]string) (*response, error) {
+// bigField names the member of a 2xx answer that may be large (an output)
+// and is read under a cap; see readCapped.
+type bigField struct {
+	name  string
+	limit int64
+}
+
+// do sends one request and reads the answer. It never interprets the
+// status, except that a redirect is refused (*RedirectError) rather than
+// followed. Transport failures come back as *TransportError.
+func (c *Client) do(ctx context.Context, op, method, path string, body []byte, hdr map[string]string, big *bigField) (*response, error) {
 	var rd io.Reader
 	if len(body) > 0 {
 		rd = bytes.NewReader(body)
@@ -214,20 +256,57 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte, h
 		return nil, te
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	out := &response{status: resp.StatusCode, header: resp.Header}
+	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
+		return nil, c.redirectError(op, req.URL, resp.StatusCode, loc)
+	}
+	switch {
+	case resp.StatusCode >= 300:
+		out.body, err = io.ReadAll(io.LimitReader(resp.Body, maxErrorRead))
+	case big != nil:
+		out.capped, err = readCapped(resp.Body, big.name, big.limit)
+		if err == nil {
+			out.body = out.capped.envelope
+		} else if !isReadError(err) {
+			return nil, fmt.Errorf("%s: decode answer: %w", op, err)
+		}
+	default:
+		out.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+		if err == nil && len(out.body) > maxBody {
+			return nil, fmt.Errorf("%s: the gate's answer is larger than %d MiB", op, maxBody>>20)
+		}
+	}
 	if err != nil {
 		return nil, newTransportError(op, c.cfg.Socket, err)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+	return out, nil
+}
+
+// isReadError reports whether err came from reading the connection rather
+// than from what was read.
+func isReadError(err error) bool {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// redirectError describes a redirect the client refused.
+func (c *Client) redirectError(op string, from *url.URL, status int, location string) *RedirectError {
+	e := &RedirectError{Op: op, Status: status, Location: Sanitize(RedactURL(location), 300)}
+	to, err := from.Parse(location)
+	e.OffOrigin = err != nil || !strings.EqualFold(to.Scheme, from.Scheme) || !strings.EqualFold(to.Host, from.Host)
+	return e
 }
 
 // get runs an unauthenticated GET and returns the body of a 2xx answer.
 func (c *Client) get(ctx context.Context, op, path string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.DiscoveryTimeout)
 	defer cancel()
-	resp, err := c.do(ctx, op, http.MethodGet, path, nil, nil)
+	resp, err := c.do(ctx, op, http.MethodGet, path, nil, nil, nil)
 	if isStale(err) {
-		resp, err = c.do(ctx, op, http.MethodGet, path, nil, nil)
+		resp, err = c.do(ctx, op, http.MethodGet, path, nil, nil, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -245,7 +324,7 @@ func (c *Client) get(ctx context.Context, op, path string) ([]byte, error) {
 // does anything. A pinned lease is used as is, never replaced, because the
 // gate ties approvals to the lease's session. A 429 is retried once after
 // its Retry-After when that is short.
-func (c *Client) authed(ctx context.Context, op, method, path string, body []byte, pinned *Lease) (*response, *Lease, error) {
+func (c *Client) authed(ctx context.Context, op, method, path string, body []byte, pinned *Lease, big *bigField) (*response, *Lease, error) {
 	lease := pinned
 	retriedAuth, retried429, retriedStale := false, false, false
 	for {
@@ -266,7 +345,7 @@ func (c *Client) authed(ctx context.Context, op, method, path string, body []byt
 			hdr["X-LatchGate-Session-Id"] = c.cfg.SessionID
 		}
 		c.log.Debug("gate request", "method", method, "path", path, "jti", jti)
-		resp, err := c.do(ctx, op, method, path, body, hdr)
+		resp, err := c.do(ctx, op, method, path, body, hdr, big)
 		if isStale(err) && !retriedStale {
 			// A kept-alive connection the gate had closed (it restarted):
 			// the request never reached a live gate. Retry on a new

@@ -8,4 +8,10 @@
 // own error code so callers can decide what to tell the user; failures to
 // reach the gate at all come back as *TransportError, carrying a hint about
 // the likely cause (socket missing, gate not started, permissions).
+//
+// It bounds what it reads (an action's output at [Config.MaxOutputBytes],
+// counted rather than held beyond that; other answers at 8 MiB), never
+// follows a redirect ([RedirectError]), refuses URLs with credentials and
+// never prints one unredacted ([RedactURL]), and reads TLS files only when
+// they are small regular files.
 package gate

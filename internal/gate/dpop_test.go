@@ -2,7 +2,6 @@ package gate
 
 import (
 	"bytes"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
@@ -53,14 +52,9 @@ func keyFromD(t *testing.T, d string) *Key {
 	if err != nil {
 		t.Fatalf("decode d: %v", err)
 	}
-	priv, err := ecdh.P256().NewPrivateKey(raw)
+	ek, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), raw)
 	if err != nil {
 		t.Fatalf("load d: %v", err)
-	}
-	pub := priv.PublicKey().Bytes()
-	ek := &ecdsa.PrivateKey{
-		PublicKey: ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(pub[1:33]), Y: new(big.Int).SetBytes(pub[33:])},
-		D:         new(big.Int).SetBytes(raw),
 	}
 	k, err := NewKey(ek)
 	if err != nil {
@@ -227,7 +221,10 @@ func TestProofVerifies(t *testing.T) {
 	}
 	x, _ := b64.DecodeString(k.JWK().X)
 	y, _ := b64.DecodeString(k.JWK().Y)
-	pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+	if err != nil {
+		t.Fatal(err)
+	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if !ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
 		t.Error("signature does not verify")

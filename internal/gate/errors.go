@@ -124,6 +124,32 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
+// RedirectError is a redirect the gate (or something in front of it)
+// answered with. The client never follows one: the gate's API has no
+// redirects, and following one to another origin would hand that origin
+// the DPoP proof, the session id and the tool's arguments. It is not a
+// transport failure: something answered.
+type RedirectError struct {
+	Op     string
+	Status int
+	// Location is the redirect target, redacted (see [RedactURL]) and with
+	// control characters replaced.
+	Location string
+	// OffOrigin is set when Location is on another scheme, host or port.
+	OffOrigin bool
+}
+
+func (e *RedirectError) Error() string {
+	if e.OffOrigin {
+		return fmt.Sprintf("%s: refuse redirect (HTTP %d) to %s: latchgate-mcp never follows a redirect off the gate's origin, "+
+			"which would carry the DPoP proof, the session id and the tool arguments there", e.Op, e.Status, e.Location)
+	}
+	return fmt.Sprintf("%s: refuse redirect (HTTP %d) to %s: the gate's API never redirects", e.Op, e.Status, e.Location)
+}
+
+// redirectHint is the hint of a *RedirectError.
+const redirectHint = "point --gate-url at the gate itself, not at a proxy or load balancer that redirects"
+
 // LeaseError means no lease could be obtained. It wraps the *Error or
 // *TransportError that caused it, so callers can tell "gate down" from
 // "gate refused the lease" with errors.As.
@@ -188,12 +214,21 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// Hint returns the user-facing hint carried by err (a *TransportError or
-// an error wrapping one), or "".
+// Hint returns the user-facing hint carried by err (a *TransportError,
+// *URLError or *RedirectError, or an error wrapping one), or "".
 func Hint(err error) string {
-	var te *TransportError
-	if errors.As(err, &te) {
+	var (
+		te *TransportError
+		ue *URLError
+		re *RedirectError
+	)
+	switch {
+	case errors.As(err, &te):
 		return te.Hint
+	case errors.As(err, &ue):
+		return ue.Hint
+	case errors.As(err, &re):
+		return redirectHint
 	}
 	return ""
 }

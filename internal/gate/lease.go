@@ -151,9 +151,9 @@ func (c *Client) issueLease(ctx context.Context) (*Lease, error) {
 	c.leaseMu.Unlock()
 	for {
 		body := LeaseBody(c.key.JWK(), fsRoot)
-		resp, err := c.do(ctx, "issue lease", http.MethodPost, "/v1/leases", body, nil)
+		resp, err := c.do(ctx, "issue lease", http.MethodPost, "/v1/leases", body, nil, nil)
 		if isStale(err) {
-			resp, err = c.do(ctx, "issue lease", http.MethodPost, "/v1/leases", body, nil)
+			resp, err = c.do(ctx, "issue lease", http.MethodPost, "/v1/leases", body, nil, nil)
 		}
 		if err != nil {
 			return nil, &LeaseError{Err: err}

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 )
 
 // TLSFiles name the PEM files for HTTPS to a gate: a CA bundle to trust
@@ -24,14 +23,15 @@ func (f TLSFiles) Empty() bool { return f.CA == "" && f.Cert == "" && f.Key == "
 
 // Load reads the files into a TLS configuration: the CA bundle, when
 // named, replaces the system roots; the certificate and key must be named
-// together.
+// together. Each must be a regular file of at most 4 MiB: a FIFO or a
+// device is refused rather than read.
 func (f TLSFiles) Load() (*tls.Config, error) {
 	if (f.Cert == "") != (f.Key == "") {
 		return nil, errors.New("load tls client certificate: a certificate and its key must be given together")
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if f.CA != "" {
-		pemData, err := os.ReadFile(f.CA)
+		pemData, err := readRegularFile(f.CA, maxPEMFile)
 		if err != nil {
 			return nil, fmt.Errorf("load tls ca: %w", err)
 		}
@@ -42,7 +42,15 @@ func (f TLSFiles) Load() (*tls.Config, error) {
 		cfg.RootCAs = pool
 	}
 	if f.Cert != "" {
-		cert, err := tls.LoadX509KeyPair(f.Cert, f.Key)
+		certPEM, err := readRegularFile(f.Cert, maxPEMFile)
+		if err != nil {
+			return nil, fmt.Errorf("load tls client certificate: %w", err)
+		}
+		keyPEM, err := readRegularFile(f.Key, maxPEMFile)
+		if err != nil {
+			return nil, fmt.Errorf("load tls client key: %w", err)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			return nil, fmt.Errorf("load tls client certificate: %w", err)
 		}

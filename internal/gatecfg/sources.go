@@ -1,7 +1,6 @@
 package gatecfg
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
@@ -136,10 +135,7 @@ func (e Existing) Transport(env ides.Env, pub string) (Transport, error) {
 // Describe names t's transport in a few words: the URL, or the socket.
 func (t Transport) Describe() string {
 	if t.IsHTTP() {
-		if u, err := url.Parse(t.GateURL); err == nil {
-			return u.Redacted()
-		}
-		return t.GateURL
+		return gate.RedactURL(t.GateURL)
 	}
 	return "socket " + t.Socket
 }

@@ -6,9 +6,11 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 	"github.com/latchgate-ai/latchgate-mcp/schemas"
 )
@@ -65,13 +67,7 @@ func Inspect(a ides.Adapter, env ides.Env, loc ides.Location, name string) File 
 	if doc == nil {
 		return r
 	}
-	if loc.Schema != "" {
-		if root, ok := config.Select(doc, loc.SchemaPaths); ok {
-			if err := schemas.ValidateValue(loc.Schema, root.Interface()); err != nil {
-				r.SchemaError = err.Error()
-			}
-		}
-	}
+	r.SchemaError = schemaError(doc, loc.Target)
 	v, ok := doc.Get(EntryPath(loc.Target, name)...)
 	if !ok {
 		return r
@@ -84,12 +80,59 @@ func Inspect(a ides.Adapter, env ides.Env, loc ides.Location, name string) File 
 	}
 	r.Command = e.Command
 	if e.URL != "" {
-		r.Transport = "remote " + e.URL
+		r.Transport = "remote " + gate.RedactURL(e.URL)
 		return r
 	}
 	r.Transport = DescribeArgs(e.Args, e.EnvMap())
 	return r
 }
+
+// schemaError checks the parts of doc that t's schema describes, and
+// returns how they depart from it ("" when they do not, or there is no
+// schema).
+//
+// The result is kept per document: the scopes of one file (user and
+// local in ~/.claude.json) share its document (merge.ReadDoc) and its
+// schema, and list, doctor and the report after install look at every
+// scope, so a 10 MB file's servers are checked once per run.
+func schemaError(doc config.Document, t ides.Target) string {
+	if t.Schema == "" {
+		return ""
+	}
+	key := schemaKey{doc: doc, schema: t.Schema, paths: fmt.Sprintf("%q", t.SchemaPaths)}
+	schemaMemo.Lock()
+	msg, ok := schemaMemo.m[key]
+	schemaMemo.Unlock()
+	if ok {
+		return msg
+	}
+	if root, ok := config.Select(doc, t.SchemaPaths); ok {
+		if err := schemas.ValidateValue(t.Schema, root.Interface()); err != nil {
+			msg = err.Error()
+		}
+	}
+	schemaMemo.Lock()
+	if len(schemaMemo.m) >= maxSchemaMemo {
+		clear(schemaMemo.m)
+	}
+	schemaMemo.m[key] = msg
+	schemaMemo.Unlock()
+	return msg
+}
+
+// maxSchemaMemo bounds the schema results kept: a run checks a few dozen
+// files.
+const maxSchemaMemo = 64
+
+type schemaKey struct {
+	doc           config.Document // the parsed file, shared for the run
+	schema, paths string
+}
+
+var schemaMemo = struct {
+	sync.Mutex
+	m map[schemaKey]string
+}{m: map[schemaKey]string{}}
 
 // DescribeArgs says which gate a serve command line reaches.
 func DescribeArgs(args []string, env map[string]string) string {
@@ -106,11 +149,11 @@ func DescribeArgs(args []string, env map[string]string) string {
 	}
 	switch {
 	case flag("--gate-url") != "":
-		return "HTTP " + flag("--gate-url")
+		return "HTTP " + gate.RedactURL(flag("--gate-url"))
 	case flag("--gate-socket") != "":
 		return "socket " + flag("--gate-socket")
 	case env["LATCHGATE_URL"] != "":
-		return "HTTP " + env["LATCHGATE_URL"]
+		return "HTTP " + gate.RedactURL(env["LATCHGATE_URL"])
 	case env["LATCHGATE_SOCKET"] != "":
 		return "socket " + env["LATCHGATE_SOCKET"]
 	}

@@ -97,24 +97,25 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 	start := time.Now()
 	attempts := 0
 	for ; attempts < minAttempts || time.Since(start) < retryFor; attempts++ {
-		// Unchanged since planning? Compared while reading: no copy.
-		data, existed := c.Before, c.Existed
-		if !stillAs(c.Path, data, existed) {
-			var err error
-			data, existed, err = ReadFile(c.Path)
+		// Unchanged since planning? By a stat when it can tell, else
+		// compared while reading: no copy.
+		if !c.still() {
+			data, stamp, existed, err := readFile(c.Path)
 			if err != nil {
 				return res, &FileError{Op: "read", Path: c.Display, Err: err}
 			}
-		}
-		if existed != c.Existed || !bytes.Equal(data, c.Before) {
-			fresh, err := planBytes(c.FileEdit, data, existed)
-			if err != nil {
-				return res, err
-			}
-			*c = *fresh
-			res.Replan = true
-			if !c.Changed() || (c.After == nil && !c.Existed) {
-				return res, nil // someone else made the same change
+			if existed != c.Existed || !bytes.Equal(data, c.Before) {
+				fresh, err := planBytes(c.FileEdit, data, existed, stamp)
+				if err != nil {
+					return res, err
+				}
+				*c = *fresh
+				res.Replan = true
+				if !c.Changed() || (c.After == nil && !c.Existed) {
+					return res, nil // someone else made the same change
+				}
+			} else {
+				c.stamp = stamp // the same bytes, saved again
 			}
 		}
 		var pending *backup.Pending
@@ -122,10 +123,28 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 			// Taken on every attempt: after a re-plan, the backup must be
 			// of what this attempt replaces. It becomes a snapshot on
 			// Commit, once the write has replaced the file.
-			pending, err = opts.Backups.Prepare(c.Path, real, c.Before, c.Existed)
+			pending, err = opts.Backups.PrepareStamped(c.Path, real, c.Before, c.Existed, c.stamp)
 			if err != nil {
 				return res, &FileError{Op: "back up", Path: c.Display, Err: err}
 			}
+		}
+		if c.Removes() {
+			if err := remove(real, c.Before); err != nil {
+				pending.Abort(real)
+				if errors.Is(err, atomicfile.ErrChanged) {
+					continue
+				}
+				return res, writeErr(err)
+			}
+			res.Written = true
+			if pending != nil {
+				b, err := pending.Commit()
+				if err != nil {
+					return res, &FileError{Op: "back up", Path: c.Display, Err: fmt.Errorf("%w (the file was removed; its old contents could not be kept)", err)}
+				}
+				res.Backup = &b
+			}
+			return res, nil
 		}
 		dirMode := fs.FileMode(0o755)
 		if c.NewMode&0o077 == 0 {
@@ -137,7 +156,7 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		}
 		w, err := atomicfile.Write(c.Path, c.After, atomicfile.Options{
 			NewMode: c.NewMode, DirMode: dirMode, OwnLinks: own,
-			Unchanged: func(string) bool { return stillAs(c.Path, data, existed) },
+			Unchanged: func(string) bool { return c.still() },
 		})
 		if err != nil {
 			pending.Abort(real)
@@ -152,6 +171,10 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		// Our own write may shrink the file (an uninstall): that is not
 		// a file being cut short by its owner.
 		safeio.Wrote(real, int64(len(c.After)))
+		if c.doc != nil && w.Info != nil {
+			// What we wrote is what this run's later readers see.
+			remember(c.Path, c.Format, &cacheEntry{stamp: safeio.StampOf(w.Info, time.Now()), data: c.After, doc: c.doc})
+		}
 		if note := w.Note(c.Display); note != "" {
 			res.Notes = append(res.Notes, note)
 		}
@@ -168,19 +191,54 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		attempts, time.Since(start).Round(time.Millisecond)))
 }
 
+// remove removes the file real (a resolved path) if it still holds data,
+// the bytes a removal was planned from; atomicfile.ErrChanged otherwise.
+// The caller holds the file's lock, so only a program that ignores it can
+// slip in between the check and the removal.
+func remove(real string, data []byte) error {
+	if !atomicfile.SameContent(real, data) {
+		return atomicfile.ErrChanged
+	}
+	if err := os.Remove(real); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 // stillAs reports whether path is as it was read: existing with exactly
-// data, or absent.
+// data, or absent. Rollback uses it on what this run wrote.
 func stillAs(path string, data []byte, existed bool) bool {
 	if !existed {
 		_, err := os.Lstat(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return true
 		}
-		// A dangling symlink we are about to create through.
 		_, err = os.Stat(path)
 		return errors.Is(err, fs.ErrNotExist)
 	}
 	return atomicfile.SameContent(path, data)
+}
+
+// still reports whether c's file is as it was planned from: absent, or
+// holding exactly c.Before. A stat settles it when the stamp of the read
+// is certain (safeio.Stamp); otherwise the bytes are compared, and the
+// stamp is renewed from the version compared (a file saved again with
+// the same bytes is then settled by a stat once its time is old enough).
+func (c *Change) still() bool {
+	if !c.Existed {
+		_, err := os.Lstat(c.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+		// A dangling symlink we are about to create through.
+		_, err = os.Stat(c.Path)
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	ok, stamp := safeio.Holds(c.Path, c.Before, c.stamp)
+	if ok {
+		c.stamp = stamp
+	}
+	return ok
 }
 
 // rollback puts back the files written so far, newest first. A file that
@@ -194,7 +252,7 @@ func rollback(done []Result) error {
 			errs = append(errs, fmt.Errorf("could not restore %s: no backup was taken", r.Change.Display))
 			continue
 		}
-		if !atomicfile.SameContent(r.Change.Path, r.Change.After) {
+		if !stillAs(r.Change.Path, r.Change.After, !r.Change.Removes()) {
 			errs = append(errs, fmt.Errorf("did not restore %s: it changed again after we wrote it (backup %s kept)", r.Change.Display, r.Backup.ID()))
 			continue
 		}

@@ -5,11 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/atomicfile"
 	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/fixtures"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 const tenMB = 10 << 20
@@ -31,6 +33,14 @@ func BenchmarkInstallLargeClaudeJSON(b *testing.B) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			b.Fatal(err)
 		}
+		// Last written a minute ago, as a file nobody is writing now;
+		// and smaller than the last run left it, which the read would
+		// otherwise wait on as a file being rewritten (safeio).
+		old := time.Now().Add(-time.Minute)
+		if err := os.Chtimes(path, old, old); err != nil {
+			b.Fatal(err)
+		}
+		safeio.Wrote(path, int64(len(data)))
 		b.StartTimer()
 		plan, err := NewPlan(FileEdit{Path: path, Display: "~/.claude.json", Format: config.JSON, NewMode: 0o600,
 			Edits: []Edit{func(d config.Document) (bool, error) { return d.Set(benchEntry, "mcpServers", "latchgate") }}})

@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config/formats"
@@ -31,6 +31,11 @@ type FileEdit struct {
 	Format  config.Format
 	NewMode fs.FileMode // mode for a file we create (an existing file keeps its own)
 	Edits   []Edit
+	// Drop, when set, is asked after the edits whether the file is to be
+	// removed rather than written with after: an undo that leaves nothing
+	// of a file it had created. The removal is planned, shown in the diff,
+	// backed up and rolled back like any write.
+	Drop func(after []byte) bool
 }
 
 // A Change is the planned result for one file: its bytes before and after.
@@ -40,12 +45,18 @@ type Change struct {
 	Before  []byte // contents when planned (nil if it did not exist)
 	After   []byte // contents to write
 	Notes   []string
+
+	stamp safeio.Stamp    // the version of the file Before was read from
+	doc   config.Document // the document of After, when it differs from Before
 }
 
 // Changed reports whether applying c would alter the file.
 func (c *Change) Changed() bool {
-	return !c.Existed || !bytes.Equal(c.Before, c.After)
+	return !c.Existed || c.After == nil || !bytes.Equal(c.Before, c.After)
 }
+
+// Removes reports whether applying c removes the file.
+func (c *Change) Removes() bool { return c.Existed && c.After == nil }
 
 // FileError is an error about one file; it puts the file's name first.
 type FileError struct {
@@ -65,28 +76,34 @@ func (e *FileError) Unwrap() error { return e.Err }
 // run) is read again until it settles (safeio.ReadStable): planning over
 // a half-written file would write only our entry.
 func ReadFile(path string) (data []byte, existed bool, err error) {
+	data, _, existed, err = readFile(path)
+	return data, existed, err
+}
+
+// readFile is ReadFile, and returns the stamp of the version read.
+func readFile(path string) (data []byte, stamp safeio.Stamp, existed bool, err error) {
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if _, lerr := os.Lstat(path); lerr == nil {
-			return nil, false, fmt.Errorf("it is a symbolic link to a file that does not exist; fix or remove the link")
+			return nil, stamp, false, fmt.Errorf("it is a symbolic link to a file that does not exist; fix or remove the link")
 		}
-		return nil, false, nil
+		return nil, stamp, false, nil
 	case err != nil:
-		return nil, false, simplifyPathError(err)
+		return nil, stamp, false, simplifyPathError(err)
 	case info.IsDir():
-		return nil, false, errors.New("it is a directory, not a file")
+		return nil, stamp, false, errors.New("it is a directory, not a file")
 	case !info.Mode().IsRegular():
-		return nil, false, fmt.Errorf("it is not a regular file (%s)", info.Mode().Type())
+		return nil, stamp, false, fmt.Errorf("it is not a regular file (%s)", info.Mode().Type())
 	}
-	data, err = safeio.ReadStable(path, safeio.MaxConfig)
+	data, stamp, err = safeio.ReadStableStamp(path, safeio.MaxConfig)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil // removed since the stat
+		return nil, stamp, false, nil // removed since the stat
 	}
 	if err != nil {
-		return nil, true, simplifyPathError(err)
+		return nil, stamp, true, simplifyPathError(err)
 	}
-	return data, true, nil
+	return data, stamp, true, nil
 }
 
 // simplifyPathError drops the path from an *fs.PathError: FileError puts
@@ -103,19 +120,56 @@ func simplifyPathError(err error) error {
 }
 
 // PlanFile reads the file of fe and runs its edits.
+//
+// A file this run has read already (list's checks, install's look at
+// the entry there now) is not read or parsed again: the plan edits a
+// copy of the document ReadDoc keeps (config.Cloner), and Apply checks
+// before writing that the file still holds those bytes.
 func PlanFile(fe FileEdit) (*Change, error) {
-	data, existed, err := ReadFile(fe.Path)
+	if e := cached(fe.Path, fe.Format); e != nil && e.err == nil {
+		doc, err := editable(fe, e)
+		if err != nil {
+			return nil, err
+		}
+		return planDoc(fe, doc, e.data, true, e.stamp)
+	}
+	data, stamp, existed, err := readFile(fe.Path)
 	if err != nil {
 		return nil, &FileError{Op: "read", Path: fe.Display, Err: err}
 	}
-	return planBytes(fe, data, existed)
+	return planBytes(fe, data, existed, stamp)
 }
 
-func planBytes(fe FileEdit, data []byte, existed bool) (*Change, error) {
+// editable returns a document of e's bytes that fe's edits may change.
+func editable(fe FileEdit, e *cacheEntry) (config.Document, error) {
+	if c, ok := e.doc.(config.Cloner); ok {
+		return c.Clone(), nil
+	}
+	doc, err := formats.Parse(fe.Format, e.data)
+	if err != nil {
+		return nil, &FileError{Op: "parse", Path: fe.Display, Err: err}
+	}
+	return doc, nil
+}
+
+// planBytes plans fe over data, read as stamp says (zero: not read).
+func planBytes(fe FileEdit, data []byte, existed bool, stamp safeio.Stamp) (*Change, error) {
 	doc, err := formats.Parse(fe.Format, data)
 	if err != nil {
 		return nil, &FileError{Op: "parse", Path: fe.Display, Err: err}
 	}
+	if existed {
+		if _, ok := doc.(config.Cloner); ok {
+			// Shared with later readers of this run (list after
+			// install), as ReadDoc would have shared it.
+			remember(fe.Path, fe.Format, &cacheEntry{stamp: stamp, data: data, doc: doc.(config.Cloner).Clone()})
+		}
+	}
+	return planDoc(fe, doc, data, existed, stamp)
+}
+
+// planDoc runs fe's edits on doc, the document of data.
+func planDoc(fe FileEdit, doc config.Document, data []byte, existed bool, stamp safeio.Stamp) (*Change, error) {
 	changed := false
 	for _, edit := range fe.Edits {
 		c, err := edit(doc)
@@ -124,15 +178,19 @@ func planBytes(fe FileEdit, data []byte, existed bool) (*Change, error) {
 		}
 		changed = changed || c
 	}
-	ch := &Change{FileEdit: fe, Existed: existed, Before: data, After: data, Notes: doc.Notes()}
+	ch := &Change{FileEdit: fe, Existed: existed, Before: data, After: data, Notes: doc.Notes(), stamp: stamp}
 	if changed {
 		ch.After = doc.Bytes()
+		ch.doc = doc
 	}
 	if !existed && !changed {
 		// Nothing to add to a file that is not there: leave it absent.
 		ch.After = nil
 		ch.Existed = false
 		return ch, nil
+	}
+	if existed && fe.Drop != nil && fe.Drop(ch.After) {
+		ch.After = nil // remove the file
 	}
 	return ch, nil
 }
@@ -217,65 +275,33 @@ func (p *Plan) Diff() string {
 //
 // list and doctor look at one file from several angles (the entry, the
 // schema, secrets, strays, each scope of ~/.claude.json): the parsed
-// document is kept and handed out again while the file's size, time and
-// inode are unchanged, so a 10 MB file is read and parsed once per run.
-// The document is shared: callers must not edit it.
+// document is kept and handed out again while the file is the same one
+// with the same size and modification time, so a 10 MB file is read and
+// parsed once per run (see cache.go). The document is shared: callers
+// must not edit it.
 func ReadDoc(path string, f config.Format, display string) (config.Document, bool, error) {
-	key := docKey{path: path, format: f}
+	if e := cached(path, f); e != nil {
+		return e.doc, true, e.err
+	}
 	info, statErr := os.Stat(path)
-	if statErr == nil {
-		key.size, key.mtime = info.Size(), info.ModTime().UnixNano()
-		key.inode = inodeOf(info)
-		docCache.Lock()
-		c, ok := docCache.m[key]
-		docCache.Unlock()
-		if ok {
-			return c.doc, true, c.err
-		}
-	}
-	doc, existed, err := readDoc(path, f, display)
-	if statErr == nil && existed {
-		docCache.Lock()
-		if len(docCache.m) >= maxCachedDocs {
-			clear(docCache.m)
-		}
-		docCache.m[key] = cachedDoc{doc: doc, err: err}
-		docCache.Unlock()
-	}
-	return doc, existed, err
-}
-
-// maxCachedDocs bounds the read cache: a run reads a few dozen files.
-const maxCachedDocs = 64
-
-type docKey struct {
-	path        string
-	format      config.Format
-	size, mtime int64
-	inode       uint64
-}
-
-type cachedDoc struct {
-	doc config.Document
-	err error
-}
-
-var docCache = struct {
-	sync.Mutex
-	m map[docKey]cachedDoc
-}{m: map[docKey]cachedDoc{}}
-
-func readDoc(path string, f config.Format, display string) (config.Document, bool, error) {
-	data, existed, err := ReadFile(path)
+	data, stamp, existed, err := readFile(path)
 	if err != nil {
-		return nil, existed, &FileError{Op: "read", Path: display, Err: err}
+		err = &FileError{Op: "read", Path: display, Err: err}
+		if statErr == nil && existed {
+			// Not read, but do not try again in this run: a file that
+			// did not settle would make every reader wait again.
+			remember(path, f, &cacheEntry{stamp: safeio.StampOf(info, time.Now()), err: err})
+		}
+		return nil, existed, err
 	}
 	if !existed {
 		return nil, false, nil
 	}
 	doc, err := formats.Parse(f, data)
 	if err != nil {
-		return nil, true, &FileError{Op: "parse", Path: display, Err: err}
+		err = &FileError{Op: "parse", Path: display, Err: err}
+		doc = nil
 	}
-	return doc, true, nil
+	remember(path, f, &cacheEntry{stamp: stamp, data: data, doc: doc, err: err})
+	return doc, true, err
 }

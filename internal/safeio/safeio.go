@@ -115,6 +115,8 @@ func Open(path string, max int64) (*os.File, error) {
 type state struct {
 	size, sizeAfter int64
 	mod, modAfter   time.Time
+	after           fs.FileInfo // fstat after the read
+	readAt          time.Time   // before the read
 }
 
 // settled reports whether the read of n bytes saw one version of the file.
@@ -132,6 +134,7 @@ func read(path string, max int64) ([]byte, state, error) {
 	if err := check(path, info, max); err != nil {
 		return nil, state{}, err
 	}
+	readAt := time.Now()
 	f, err := openChecked(path, max)
 	if err != nil {
 		return nil, state{}, err
@@ -153,7 +156,7 @@ func read(path string, max int64) ([]byte, state, error) {
 	if err != nil {
 		return nil, state{}, err
 	}
-	return data, state{size: size, sizeAfter: after.Size(), mod: before.ModTime(), modAfter: after.ModTime()}, nil
+	return data, state{size: size, sizeAfter: after.Size(), mod: before.ModTime(), modAfter: after.ModTime(), after: after, readAt: readAt}, nil
 }
 
 // check refuses what is not a regular file, or is over max.

@@ -63,6 +63,12 @@ var run Stable
 // for the whole process.
 func ReadStable(path string, max int64) ([]byte, error) { return run.ReadFile(path, max) }
 
+// ReadStableStamp is [ReadStable], and returns the stamp of the version
+// read, for checking later that the file still holds it.
+func ReadStableStamp(path string, max int64) ([]byte, Stamp, error) {
+	return run.ReadFileStamp(path, max)
+}
+
 // Wrote tells the process-wide reader that this process itself wrote size
 // bytes to path, so that a file we made smaller (an uninstall) does not
 // look cut short when it is read again.
@@ -97,6 +103,12 @@ func (s *Stable) remember(key string, n int64) {
 // Errors are those of [ReadFile], or an *fs.PathError whose cause is an
 // [*UnsettledError].
 func (s *Stable) ReadFile(path string, max int64) ([]byte, error) {
+	data, _, err := s.ReadFileStamp(path, max)
+	return data, err
+}
+
+// ReadFileStamp is ReadFile, and returns the stamp of the version read.
+func (s *Stable) ReadFileStamp(path string, max int64) ([]byte, Stamp, error) {
 	wait := s.Wait
 	if wait <= 0 {
 		wait = DefaultWait
@@ -109,7 +121,7 @@ func (s *Stable) ReadFile(path string, max int64) ([]byte, error) {
 		prev := s.largest(key)
 		data, st, err := read(path, max)
 		if err != nil {
-			return nil, err
+			return nil, Stamp{}, err
 		}
 		n := int64(len(data))
 		settled := st.settled(len(data))
@@ -120,14 +132,14 @@ func (s *Stable) ReadFile(path string, max int64) ([]byte, error) {
 			s.remember(key, n)
 		}
 		if settled && !suspect {
-			return data, nil
+			return data, StampOf(st.after, st.readAt), nil
 		}
 		if !time.Now().Before(deadline) {
 			switch {
 			case !settled:
-				return nil, &fs.PathError{Op: "read", Path: path, Err: &UnsettledError{Wait: wait}}
+				return nil, Stamp{}, &fs.PathError{Op: "read", Path: path, Err: &UnsettledError{Wait: wait}}
 			case n == 0 && prev > 0:
-				return nil, &fs.PathError{Op: "read", Path: path, Err: &UnsettledError{Wait: wait, Was: prev}}
+				return nil, Stamp{}, &fs.PathError{Op: "read", Path: path, Err: &UnsettledError{Wait: wait, Was: prev}}
 			}
 			// Empty from the start, or made smaller and left alone for
 			// the whole wait: that is the file.
@@ -137,7 +149,7 @@ func (s *Stable) ReadFile(path string, max int64) ([]byte, error) {
 			}
 			s.seen[key] = n
 			s.mu.Unlock()
-			return data, nil
+			return data, StampOf(st.after, st.readAt), nil
 		}
 		time.Sleep(min(pollEvery, time.Until(deadline)+time.Millisecond))
 	}

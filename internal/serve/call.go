@@ -73,6 +73,8 @@ func (s *Server) call(ctx context.Context, name string, req *mcp.CallToolRequest
 	switch {
 	case res.Status == 202 || res.Decision == "pending_approval":
 		return s.awaitApproval(ctx, c, res)
+	case res.Decision == "executed" && res.OutputTooLarge:
+		return c.outputTooLarge(res.OutputSize, res.ReceiptID, "")
 	case res.Decision == "executed":
 		return (&successResult{Output: res.Output, ReceiptID: res.ReceiptID, Verified: res.FullySuccessful(),
 			ActionID: name, GateTraceID: res.TraceID}).result(structured)
@@ -125,6 +127,28 @@ func (c *callState) failWith(te *toolError) *mcp.CallToolResult {
 	return te.result(c.structured)
 }
 
+// outputTooLarge is the result of an action that ran but whose output is
+// over the client's cap: an error the model can read, saying the action
+// did run (so it is not retried blindly) and where its output is kept.
+func (c *callState) outputTooLarge(size int64, receiptID, approvalID string) *mcp.CallToolResult {
+	limit := c.s.client.MaxOutputBytes()
+	msg := fmt.Sprintf("Action '%s' ran, but its output is %s, over latchgate-mcp's %s limit for a tool result, so it is not shown. "+
+		"Do not run the action again to see it: the output is kept in LatchGate receipt %s; ask the operator for it, "+
+		"or narrow the request so the output is smaller.", c.actionID, byteSize(size), byteSize(limit), orDefault(receiptID, "(none given)"))
+	return c.failWith(&toolError{Code: codeOutputTooLarge, Message: msg, ReceiptID: receiptID, ApprovalID: approvalID})
+}
+
+// byteSize formats n bytes for a message.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // gateFailure turns an error from the gate client into a tool result the
 // model can act on.
 func (c *callState) gateFailure(err error, timeout time.Duration) *mcp.CallToolResult {
@@ -134,10 +158,15 @@ func (c *callState) gateFailure(err error, timeout time.Duration) *mcp.CallToolR
 	var (
 		gerr  *gate.Error
 		terr  *gate.TransportError
+		rerr  *gate.RedirectError
 		lerr  *gate.LeaseError
 		isLse = errors.As(err, &lerr)
 	)
 	switch {
+	case errors.As(err, &rerr):
+		s.log.Warn("the gate answered with a redirect; not followed", "action_id", id, "error", err)
+		return c.fail(codeGateUnavailable, fmt.Sprintf("LatchGate answered the call to '%s' with a redirect (HTTP %d), which latchgate-mcp never follows: "+
+			"it would carry the call's credentials and arguments elsewhere. The action did not run. Ask the user to check the gate address.", id, rerr.Status))
 	case errors.As(err, &gerr):
 		if isLse {
 			s.noteGateOK()

@@ -9,7 +9,11 @@
 // waiting on approval holds with progress and log notifications; and
 // staying up while the gate goes away and comes back. It also owns the
 // stdio framing (see [StdioTransport]) so that a malformed line or an
-// unknown method never takes the session down.
+// unknown method never takes the session down; the on-disk cache of each
+// gate's last tool list (cache.go), which lets the first tools/list be
+// answered at once; and the bounds on what the gate can put in front of a
+// client: names, descriptions and schemas are checked, cleaned and capped
+// (schema.go, [MaxDescriptionBytes], [MaxSchemaBytes], [MaxSchemaDepth]).
 //
 // It does not own the gate protocol (leases, proofs, transport): that is
 // internal/gate, which doctor reuses.

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +26,15 @@ import (
 var binPath, buildErr = "", error(nil)
 
 func TestMain(m *testing.M) {
+	// The tests here spend their time waiting on sockets, timers and
+	// subprocesses, not computing: unless -parallel was given, run more
+	// of them at once than the default of one per CPU.
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(runtime.GOMAXPROCS(0), 8)))
+	}
 	dir, err := os.MkdirTemp("", "lgbin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -87,13 +99,15 @@ func startServe(t *testing.T, args []string, env ...string) *proc {
 	}
 	p := &proc{stderr: &syncBuffer{}}
 	p.cmd = exec.Command(binPath, args...)
-	p.cmd.Env = append([]string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "RUST_LOG=debug"}, env...)
+	// The state directory is the test's: serve caches tool lists there.
+	p.cmd.Env = append([]string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "RUST_LOG=debug",
+		"LATCHGATE_MCP_STATE_DIR=" + t.TempDir()}, env...)
 	p.cmd.Stderr = p.stderr
 	p.cmd.Dir = t.TempDir()
 	cl := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, &mcp.ClientOptions{
-		LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
 			p.mu.Lock()
-			p.logs = append(p.logs, toString(r.Params.Data))
+			p.logs = append(p.logs, r.Params.Message)
 			p.mu.Unlock()
 		},
 	})
@@ -127,8 +141,10 @@ func (p *proc) call(t *testing.T, name string, args any) *mcp.CallToolResult {
 }
 
 func TestE2E(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"tcp", "unix"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			t.Run("list and call", func(t *testing.T) {
 				g := startGate(t, kind)
 				p := startServe(t, serveArgs(g, kind))
@@ -147,6 +163,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("denial", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				g.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Denied, DenyReason: "nope"})
 				p := startServe(t, serveArgs(g, kind))
@@ -156,22 +173,27 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("hold then approve", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"sent"`)})
 				g.SetApproveAfter(2, true)
 				p := startServe(t, serveArgs(g, kind))
-				r := p.call(t, "gmail_send", map[string]any{"raw": "x"})
-				if r.IsError || !strings.HasPrefix(text(r), "sent\n\n[receipt_id: ") {
-					t.Fatalf("approved: %s", text(r))
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				r, err := p.cs.CallTool(ctx, &mcp.CallToolParams{Name: "gmail_send", Arguments: map[string]any{"raw": "x"},
+					Meta: mcp.Meta{"progressToken": "p1"}})
+				if err != nil || r.IsError || !strings.HasPrefix(text(r), "sent\n\n[receipt_id: ") {
+					t.Fatalf("approved: %v %s", err, text(r))
 				}
 				p.mu.Lock()
 				logs := strings.Join(p.logs, "\n")
 				p.mu.Unlock()
 				if !strings.Contains(logs, "waiting for operator approval") {
-					t.Errorf("no hold notification; logs: %q", logs)
+					t.Errorf("no hold progress notification; messages: %q", logs)
 				}
 			})
 			t.Run("hold then deny", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 				g.SetApproveAfter(1, false)
@@ -181,6 +203,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("gate restart mid-session", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				p := startServe(t, serveArgs(g, kind))
 				if r := p.call(t, "http_fetch", map[string]any{"url": "u"}); r.IsError {
@@ -200,6 +223,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("gate stalled past the timeout", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				p := startServe(t, append(serveArgs(g, kind), "--execute-timeout", "500ms"))
 				g.Inject(gatetest.RouteExecute, gatetest.Fault{Kind: gatetest.Stall, Duration: 60 * time.Second, Count: 1})
@@ -216,6 +240,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("cancellation", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				g.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 				p := startServe(t, serveArgs(g, kind))
@@ -242,6 +267,7 @@ func TestE2E(t *testing.T) {
 				}
 			})
 			t.Run("16 concurrent calls", func(t *testing.T) {
+				t.Parallel()
 				g := startGate(t, kind)
 				delay := 2 * time.Second
 				g.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
@@ -271,6 +297,7 @@ func TestE2E(t *testing.T) {
 // TestE2EExit checks stdin EOF ends the process with status 0, and that
 // nothing but JSON-RPC was written to stdout on the way.
 func TestE2EExit(t *testing.T) {
+	t.Parallel()
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
@@ -337,12 +364,14 @@ func leaseSecrets(g *gatetest.Gate) []string {
 // TestE2ESignal checks SIGINT (what Claude Code sends after "claude mcp
 // list") ends serve promptly with status 0 while stdin is still open.
 func TestE2ESignal(t *testing.T) {
+	t.Parallel()
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	g := startGate(t, "unix")
 	cmd := exec.Command(binPath, serveArgs(g, "unix")...)
 	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"LATCHGATE_MCP_STATE_DIR=" + t.TempDir()}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -382,6 +411,7 @@ func TestE2ESignal(t *testing.T) {
 // (gate-protocol §10 G9): the working directory by default, the one
 // --fs-root names, or none with --no-fs-root.
 func TestE2EFSRoot(t *testing.T) {
+	t.Parallel()
 	other := t.TempDir()
 	for _, tc := range []struct {
 		name  string
@@ -393,6 +423,7 @@ func TestE2EFSRoot(t *testing.T) {
 		{"none", []string{"--no-fs-root"}, func(string) string { return "" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			g := startGate(t, "unix")
 			p := startServe(t, append(serveArgs(g, "unix"), tc.extra...))
 			if r := p.call(t, "http_fetch", map[string]any{"url": "https://example.com"}); r.IsError {
@@ -422,6 +453,7 @@ func TestE2EFSRoot(t *testing.T) {
 // TestE2EToolFilter checks --include and LATCHGATE_EXCLUDE reach the
 // server the binary runs (gate-protocol §10 G13).
 func TestE2EToolFilter(t *testing.T) {
+	t.Parallel()
 	g := startGate(t, "unix")
 	p := startServe(t, append(serveArgs(g, "unix"), "--include", "http_*,gmail_*,fs_*"), "LATCHGATE_EXCLUDE=gmail_*")
 	res, err := p.cs.ListTools(context.Background(), nil)
@@ -441,6 +473,7 @@ func TestE2EToolFilter(t *testing.T) {
 // sequences, neither colours of their own nor ones the gate sends in its
 // error messages, even at debug level.
 func TestE2ENoEscapesOnStderr(t *testing.T) {
+	t.Parallel()
 	g := startGate(t, "unix")
 	g.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Denied, DenyReason: "blocked \x1b[31mred\x1b[0m"})
 	g.Inject(gatetest.RouteSchema, gatetest.Fault{Kind: gatetest.Respond, Status: 500,
@@ -454,5 +487,36 @@ func TestE2ENoEscapesOnStderr(t *testing.T) {
 	}
 	if strings.ContainsRune(p.stderr.String(), '\x1b') {
 		t.Errorf("stderr contains an escape character:\n%q", p.stderr.String())
+	}
+}
+
+// TestE2ECache checks the binary keeps the tool list under the state
+// directory it is given, privately, and answers the next session's
+// tools/list from it while the gate has not answered yet.
+func TestE2ECache(t *testing.T) {
+	t.Parallel()
+	g := startGate(t, "unix")
+	state := filepath.Join(t.TempDir(), "state")
+	p := startServe(t, serveArgs(g, "unix"), "LATCHGATE_MCP_STATE_DIR="+state)
+	first, err := p.cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(state, "tools-cache", "tools-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("cache files = %v", files)
+	}
+	if fi, err := os.Stat(files[0]); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("cache file: %v, %v", fi, err)
+	}
+	g.Inject(gatetest.RouteActions, gatetest.Fault{Kind: gatetest.Stall, Duration: 30 * time.Second, Count: 1})
+	p2 := startServe(t, serveArgs(g, "unix"), "LATCHGATE_MCP_STATE_DIR="+state)
+	second, err := p2.cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Tools) != len(first.Tools) || len(g.RequestsFor(gatetest.RouteActions)) != 1 {
+		t.Errorf("second session: %d tools (want %d), %d action lists answered (want 1: the stalled one is not)",
+			len(second.Tools), len(first.Tools), len(g.RequestsFor(gatetest.RouteActions)))
 	}
 }

@@ -22,6 +22,7 @@ import (
 // private certificate, requiring a client certificate, is reached with
 // --tls-ca, --tls-cert and --tls-key.
 func TestE2ETLS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestHealthStateMachine(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock()
 	h := newHealth(clk.now)
 	h.intn = func(n int) int { return n / 2 } // no jitter

@@ -42,8 +42,9 @@ type harness struct {
 	ctx    context.Context
 
 	mu       sync.Mutex
-	logs     []string
 	progress []float64
+	// messages are the progress notifications' messages.
+	messages []string
 	changed  int
 }
 
@@ -51,23 +52,39 @@ type harnessOpts struct {
 	gate     gatetest.Options
 	server   Options
 	protocol string
-	noGate   bool
+	start    startOrder
 }
+
+// startOrder says when the harness starts discovery relative to the
+// client session. Production starts discovery with the session, so either
+// may come first; tests about list_changed need one order for sure.
+type startOrder int
+
+const (
+	// startWithSession starts discovery, then connects at once.
+	startWithSession startOrder = iota
+	// startAfterSession connects and initializes first: the first
+	// population is sure to notify the session.
+	startAfterSession
+	// startBeforeSession waits for the first discovery to end before
+	// connecting: the first population notifies nobody.
+	startBeforeSession
+)
 
 func newHarness(t *testing.T, ho harnessOpts) *harness {
 	t.Helper()
 	if ho.gate.Actions == nil {
 		ho.gate.Actions = fixtureActions()
 	}
-	return newHarnessProto(t, gatetest.StartUnix(t, ho.gate), ho.server, ho.protocol)
+	return newHarnessProto(t, gatetest.StartUnix(t, ho.gate), ho.server, ho.protocol, ho.start)
 }
 
 // newHarnessFor connects a server to an existing gate.
 func newHarnessFor(t *testing.T, g *gatetest.Gate, opts Options) *harness {
-	return newHarnessProto(t, g, opts, "")
+	return newHarnessProto(t, g, opts, "", startWithSession)
 }
 
-func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string) *harness {
+func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string, order startOrder) *harness {
 	t.Helper()
 	h := &harness{t: t, gate: g}
 	c, err := gate.New(gate.Config{Socket: h.gate.SocketPath(), PublicBaseURL: h.gate.PublicBaseURL(),
@@ -86,11 +103,25 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Poll approvals every 50 ms at most, not every 2 s as the gate
+	// asks: what is tested is what happens between polls, not their
+	// pace. Tests that step polls by hand replace this again.
+	srv.pollWait = func(ctx context.Context, d time.Duration) bool { return sleepCtx(ctx, min(d, 50*time.Millisecond)) }
 	h.srv = srv
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	h.ctx = ctx
-	srv.Start(ctx)
+	switch order {
+	case startWithSession:
+		srv.Start(ctx)
+	case startBeforeSession:
+		srv.Start(ctx)
+		select {
+		case <-srv.firstDone:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the first discovery did not end")
+		}
+	}
 	st, ct := mcp.NewInMemoryTransports()
 	ss, err := srv.MCP().Connect(ctx, st, nil)
 	if err != nil {
@@ -103,14 +134,10 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 			h.changed++
 			h.mu.Unlock()
 		},
-		LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
-			h.mu.Lock()
-			h.logs = append(h.logs, string(r.Params.Level)+": "+toString(r.Params.Data))
-			h.mu.Unlock()
-		},
 		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
 			h.mu.Lock()
 			h.progress = append(h.progress, r.Params.Progress)
+			h.messages = append(h.messages, r.Params.Message)
 			h.mu.Unlock()
 		},
 	})
@@ -123,15 +150,10 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	}
 	t.Cleanup(func() { cs.Close() })
 	h.cs = cs
-	return h
-}
-
-func toString(v any) string {
-	if s, ok := v.(string); ok {
-		return s
+	if order == startAfterSession {
+		srv.Start(ctx)
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	return h
 }
 
 func (h *harness) call(name string, args any) *mcp.CallToolResult {
@@ -221,4 +243,53 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// pollStepper replaces a server's wait between approval polls with one the
+// test drives: the hold loop parks in it and runs one more poll per step.
+// Tests that move a fake clock need this: a proof signed before the clock
+// jumps and checked by the gate after it is rejected as stale, which is
+// what made these tests flaky when a poll happened to be in flight.
+type pollStepper struct {
+	parked chan struct{}
+	step   chan struct{}
+}
+
+func stepPolls(s *Server) *pollStepper {
+	p := &pollStepper{parked: make(chan struct{}), step: make(chan struct{})}
+	s.pollWait = func(ctx context.Context, _ time.Duration) bool {
+		select {
+		case p.parked <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case <-p.step:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return p
+}
+
+// waitParked waits until the hold loop has finished a poll and waits for
+// the next step: no request of it is in flight.
+func (p *pollStepper) waitParked(t *testing.T) {
+	t.Helper()
+	select {
+	case <-p.parked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hold loop did not come back to wait for its next poll")
+	}
+}
+
+// next lets the parked hold loop poll once more.
+func (p *pollStepper) next(t *testing.T) {
+	t.Helper()
+	select {
+	case p.step <- struct{}{}:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hold loop is not waiting for a step")
+	}
 }

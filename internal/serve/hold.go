@@ -64,9 +64,10 @@ const (
 )
 
 // awaitApproval waits for an operator's decision on a held call and turns
-// it into the call's result. It keeps the client informed (a log message
-// when the hold starts and every fifth poll, a progress notification on
-// every poll when the client asked for progress), polls with the lease
+// it into the call's result. It keeps the client informed when the client
+// asked for progress (a progress notification with a message when the hold
+// starts and on every poll, which also keeps the client's call timeout
+// from running out) and the user through stderr, polls with the lease
 // the held request was sent with (the gate binds approvals to that lease's
 // session, so a renewed lease would see 404), fetches the output of an
 // approved action from its receipt, and reports failed and expired
@@ -80,8 +81,12 @@ func (s *Server) awaitApproval(ctx context.Context, c *callState, res *gate.Exec
 	}
 	s.holds.set(&holdRecord{ApprovalID: aid, ActionID: id, Status: "pending", Since: s.now(), lease: res.Lease})
 	howTo := fmt.Sprintf("Approve via 'latchgate-mcp approve %s' or 'latchgate-mcp approve' (every hold).", aid)
-	s.notifyLog(ctx, c.req, "info", fmt.Sprintf("Action '%s' is waiting for operator approval (ID: %s). %s", id, aid, howTo))
 	token := progressToken(c.req)
+	waiting := fmt.Sprintf("Action '%s' is waiting for operator approval (ID: %s). %s", id, aid, howTo)
+	s.log.Info("action held for operator approval", "action_id", id, "approval_id", aid)
+	if token != nil {
+		s.notifyProgress(ctx, c.req, token, 0, waiting)
+	}
 	deadline := s.now().Add(s.opts.HoldTimeout)
 	pending := func(msg string) *mcp.CallToolResult {
 		return c.failWith(&toolError{Code: codePendingApproval, ApprovalID: aid, GateTraceID: res.TraceID, Message: msg})
@@ -93,13 +98,9 @@ func (s *Server) awaitApproval(ctx context.Context, c *callState, res *gate.Exec
 			if left := deadline.Sub(s.now()); left < interval {
 				interval = max(left, 0)
 			}
-			t := time.NewTimer(interval)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if !s.pollWait(ctx, interval) {
 				s.holds.update(aid, "abandoned", "", "call cancelled")
 				return pending(fmt.Sprintf("Stopped waiting for approval of '%s' (cancelled). %s", id, howTo))
-			case <-t.C:
 			}
 		}
 		if !s.now().Before(deadline) {
@@ -141,12 +142,12 @@ func (s *Server) awaitApproval(ctx context.Context, c *callState, res *gate.Exec
 		switch p.Status {
 		case "approved", "executed":
 			s.holds.update(aid, "approved", p.ReceiptID, "")
-			s.notifyLog(ctx, c.req, "info", fmt.Sprintf("Action '%s' approved.", id))
+			s.log.Info("held action approved", "action_id", id, "approval_id", aid)
 			return s.approvedResult(ctx, c, res, p)
 		case "denied":
 			reason := gate.Sanitize(orDefault(p.Reason, "no reason provided"), 500)
 			s.holds.update(aid, "denied", "", reason)
-			s.notifyLog(ctx, c.req, "warning", fmt.Sprintf("Action '%s' denied: %s", id, reason))
+			s.log.Info("held action denied", "action_id", id, "approval_id", aid, "reason", reason)
 			return c.failWith(&toolError{Code: codePolicyDenied, ApprovalID: aid, GateTraceID: res.TraceID,
 				Message: fmt.Sprintf("Action '%s' was denied: %s", id, reason)})
 		case "failed":
@@ -165,10 +166,7 @@ func (s *Server) awaitApproval(ctx context.Context, c *callState, res *gate.Exec
 			interval = min(max(time.Duration(p.RetryAfterSeconds)*time.Second, minPoll), maxPoll)
 		}
 		if token != nil {
-			s.notifyProgress(ctx, c.req, token, float64(n), fmt.Sprintf("Waiting for operator approval of '%s' (%s)", id, aid))
-		}
-		if n%5 == 0 {
-			s.notifyLog(ctx, c.req, "info", fmt.Sprintf("Still waiting for approval on '%s' (%s)...", id, aid))
+			s.notifyProgress(ctx, c.req, token, float64(n), fmt.Sprintf("Waiting for operator approval of '%s' (%s). %s", id, aid, howTo))
 		}
 	}
 }
@@ -189,6 +187,9 @@ func (s *Server) approvedResult(ctx context.Context, c *callState, res *gate.Exe
 		r.Content = []mcp.Content{&mcp.TextContent{Text: fmt.Sprintf(
 			"Action '%s' was approved and executed, but its output could not be fetched (%v).\n\n[receipt_id: %s]", c.actionID, err, p.ReceiptID)}}
 		return r
+	}
+	if rc.OutputTooLarge {
+		return c.outputTooLarge(rc.OutputSize, p.ReceiptID, res.ApprovalID)
 	}
 	if rc.NormalizedResult.Kind != "" && rc.NormalizedResult.Kind != "success" {
 		reason := orDefault(rc.NormalizedResult.Reason, rc.NormalizedResult.Kind)
@@ -213,14 +214,5 @@ func (s *Server) notifyProgress(ctx context.Context, req *mcp.CallToolRequest, t
 	}
 	if err := req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: token, Progress: n, Message: msg}); err != nil {
 		s.log.Debug("cannot send progress", "error", err)
-	}
-}
-
-func (s *Server) notifyLog(ctx context.Context, req *mcp.CallToolRequest, level mcp.LoggingLevel, msg string) {
-	if req == nil || req.Session == nil {
-		return
-	}
-	if err := req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: level, Logger: "latchgate-mcp", Data: msg}); err != nil {
-		s.log.Debug("cannot send log notification", "error", err)
 	}
 }

@@ -13,6 +13,9 @@ import (
 
 const myPendingName = "latchgate_my_pending"
 
+// isLocal reports whether name is a tool served by this process itself.
+func (s *Server) isLocal(name string) bool { return name == myPendingName }
+
 // addLocalTools adds the tools served by this process itself.
 // latchgate_my_pending reports the approvals this process has requested,
 // re-polling the ones still pending; the gate has no agent-side listing
@@ -24,6 +27,7 @@ func (s *Server) addLocalTools() {
 		InputSchema: json.RawMessage(`{"type":"object","properties":{},"additionalProperties":false}`),
 		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, DestructiveHint: ptr(false), IdempotentHint: true, OpenWorldHint: ptr(false)},
 	}
+	s.cat.locals = append(s.cat.locals, t)
 	s.mcp.AddTool(t, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		recs := s.holds.list()
 		for i := range recs {

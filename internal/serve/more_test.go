@@ -17,11 +17,17 @@ import (
 
 // TestHoldSurvivesLeaseRenewal is gap G1: another call renews the lease
 // (a new gate session) while a call is held; the held call must keep
-// polling with the lease it was made with and still get the result.
+// polling with the lease it was made with and still get the result. The
+// clock moves only while no request is in flight (the warm-up has ended
+// and the hold loop is parked between polls), so no proof straddles the
+// jump.
 func TestHoldSurvivesLeaseRenewal(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock()
 	h := newHarness(t, harnessOpts{gate: gatetest.Options{Clock: clk.now}, server: Options{Now: clk.now}})
+	polls := stepPolls(h.srv)
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"done"`)})
+	waitWarmUp(t, h)
 	type result struct {
 		res *mcp.CallToolResult
 		err error
@@ -31,7 +37,7 @@ func TestHoldSurvivesLeaseRenewal(t *testing.T) {
 		res, err := h.cs.CallTool(h.ctx, &mcp.CallToolParams{Name: "gmail_send", Arguments: map[string]any{}})
 		done <- result{res, err}
 	}()
-	waitFor(t, 5*time.Second, "the hold", func() bool { return len(h.gate.Approvals()) == 1 })
+	polls.waitParked(t) // held, polled once, waiting
 	held := h.gate.Approvals()[0]
 	clk.advance(250 * time.Second) // past the renewal point of the 300 s lease, before its expiry
 	if res := h.call("http_fetch", map[string]any{"url": "u"}); res.IsError {
@@ -43,6 +49,7 @@ func TestHoldSurvivesLeaseRenewal(t *testing.T) {
 	if err := h.gate.Approve(held.ID); err != nil {
 		t.Fatal(err)
 	}
+	polls.next(t)
 	r := <-done
 	if r.err != nil || r.res.IsError || !strings.HasPrefix(text(r.res), "done\n\n[receipt_id: ") {
 		t.Fatalf("held call after a renewal: %v %s", r.err, text(r.res))
@@ -54,29 +61,41 @@ func TestHoldSurvivesLeaseRenewal(t *testing.T) {
 	}
 }
 
+// waitWarmUp waits until the server's startup warm-up (a lease and a
+// receipt read that proves it is accepted) has been answered, so it cannot
+// be in flight when a test moves the clock.
+func waitWarmUp(t *testing.T, h *harness) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	defer cancel()
+	if _, err := h.gate.WaitRequests(ctx, gatetest.RouteReceipt, 1); err != nil {
+		t.Fatalf("the warm-up did not happen: %v", err)
+	}
+}
+
 // TestHoldLeaseExpires checks the answer when the lease a hold was made
 // with runs out before the operator decides: the call says so instead of
 // waiting for a result it can no longer see.
 func TestHoldLeaseExpires(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock()
 	h := newHarness(t, harnessOpts{gate: gatetest.Options{Clock: clk.now}, server: Options{Now: clk.now, HoldTimeout: time.Hour}})
+	polls := stepPolls(h.srv)
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
-	go func() {
-		for i := 0; i < 500; i++ { // bounded: 5 s
-			if len(h.gate.Approvals()) == 1 {
-				clk.advance(301 * time.Second)
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
-	te := toolErr(t, h.call("gmail_send", map[string]any{}))
+	waitWarmUp(t, h)
+	done := make(chan *mcp.CallToolResult, 1)
+	go func() { done <- h.call("gmail_send", map[string]any{}) }()
+	polls.waitParked(t)
+	clk.advance(301 * time.Second)
+	polls.next(t)
+	te := toolErr(t, <-done)
 	if te.Code != codePendingApproval || !strings.Contains(te.Message, "lease expired") || te.ApprovalID == "" {
 		t.Errorf("error = %+v", te)
 	}
 }
 
 func TestStaticDefinitions(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		AgentTools []map[string]any `json:"agent_extra_tools"`
 		Resources  []map[string]any `json:"resources_agent"`
@@ -112,9 +131,10 @@ func TestStaticDefinitions(t *testing.T) {
 }
 
 func TestToolsCapabilityWithNoTools(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{gate: gatetest.Options{Actions: []gatetest.Action{}}})
 	caps := h.cs.InitializeResult().Capabilities
-	if caps == nil || caps.Tools == nil || !caps.Tools.ListChanged || caps.Logging == nil || caps.Resources == nil {
+	if caps == nil || caps.Tools == nil || !caps.Tools.ListChanged || caps.Resources == nil {
 		t.Fatalf("capabilities = %+v", caps)
 	}
 	tools, err := h.cs.ListTools(h.ctx, nil)
@@ -126,6 +146,7 @@ func TestToolsCapabilityWithNoTools(t *testing.T) {
 // TestLeaseRefusedIsExplained is gap G9: when the gate refuses the lease,
 // the model sees the gate's reason, and the gate is not marked down.
 func TestLeaseRefusedIsExplained(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Inject(gatetest.RouteLeases, gatetest.Fault{Kind: gatetest.Respond, Status: 403,
 		Body: `{"error":"identity_forbidden"}`, Header: map[string]string{"Content-Type": "application/json"}})
@@ -145,6 +166,7 @@ func TestLeaseRefusedIsExplained(t *testing.T) {
 // TestPublicURLMismatchExplained checks a wrong --public-base-url is
 // explained both in the log at startup and in the failed call.
 func TestPublicURLMismatchExplained(t *testing.T) {
+	t.Parallel()
 	g := gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions(), PublicBaseURL: "http://localhost:3000"})
 	c, err := gate.New(gate.Config{Socket: g.SocketPath(), PublicBaseURL: "http://127.0.0.1:3000"})
 	if err != nil {
@@ -172,6 +194,7 @@ func TestPublicURLMismatchExplained(t *testing.T) {
 // TestHoldSurvivesGateBlip checks a held call keeps waiting through a
 // short gate outage (polls fail to connect) and still gets the result.
 func TestHoldSurvivesGateBlip(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`"ok"`)})
 	type result struct {

@@ -3,7 +3,6 @@ package serve
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -11,7 +10,8 @@ import (
 
 // Error codes in tool results. The first eleven are the Rust adapter's;
 // rate_limited, conflict and approval_expired are ours, for outcomes it
-// mislabels (gate-protocol §10 G3, G12).
+// mislabels (gate-protocol §10 G3, G12), and output_too_large for an
+// output over the client's cap (gate.Config.MaxOutputBytes).
 const (
 	codePolicyDenied     = "policy_denied"
 	codePendingApproval  = "pending_approval"
@@ -27,6 +27,7 @@ const (
 	codeRateLimited      = "rate_limited"
 	codeConflict         = "conflict"
 	codeApprovalExpired  = "approval_expired"
+	codeOutputTooLarge   = "output_too_large"
 )
 
 // gateCodes maps each error code the gate (or an older gate) sends to the
@@ -90,11 +91,13 @@ func mapGateCode(code string, status int) string {
 // for people, and the ids an operator needs to find the call in the
 // gate's audit log.
 type toolError struct {
-	Code        string `json:"code"`
-	Message     string `json:"message"`
-	ActionID    string `json:"action_id,omitempty"`
-	TraceID     string `json:"trace_id,omitempty"`
-	ApprovalID  string `json:"approval_id,omitempty"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	ActionID   string `json:"action_id,omitempty"`
+	TraceID    string `json:"trace_id,omitempty"`
+	ApprovalID string `json:"approval_id,omitempty"`
+	// ReceiptID is set on output_too_large: where the output is kept.
+	ReceiptID   string `json:"receipt_id,omitempty"`
 	Remediation string `json:"remediation,omitempty"`
 	// GateTraceID is the gate's own trace id, when it sent one.
 	GateTraceID string `json:"gate_trace_id,omitempty"`
@@ -166,15 +169,6 @@ func (s *successResult) result(structured bool) *mcp.CallToolResult {
 		r.StructuredContent = s
 	}
 	return r
-}
-
-func quote(id string) string { return "'" + id + "'" }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 func firstLine(s string) string {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/gate"
 )
 
 const (
@@ -55,8 +57,8 @@ func (s *Server) readStatus(_ context.Context, req *mcp.ReadResourceRequest) (*m
 		"session_id":        s.opts.SessionID,
 		"gate_healthy":      st.Healthy,
 		"gate_status":       s.gateStatusLine(),
-		"gate":              s.client.Target(),
-		"public_base_url":   s.client.PublicBaseURL(),
+		"gate":              gate.RedactURL(s.client.Target()),
+		"public_base_url":   gate.RedactURL(s.client.PublicBaseURL()),
 		"tools":             len(entries),
 		"tools_loaded":      loaded,
 		"pending_approvals": countPending(s.holds.list()),

@@ -15,6 +15,7 @@ import (
 )
 
 func TestListTools(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	res, err := h.cs.ListTools(h.ctx, nil)
 	if err != nil {
@@ -52,8 +53,10 @@ func TestListTools(t *testing.T) {
 }
 
 func TestCallExecuted(t *testing.T) {
+	t.Parallel()
 	for _, proto := range []string{"2024-11-05", "2025-06-18"} {
 		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
 			h := newHarness(t, harnessOpts{protocol: proto})
 			h.gate.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Executed, Output: json.RawMessage(`{"status":200}`)})
 			res := h.call("http_fetch", map[string]any{"url": "https://example.com"})
@@ -81,6 +84,7 @@ func TestCallExecuted(t *testing.T) {
 }
 
 func TestCallInconclusive(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Executed, Output: json.RawMessage(`"hi"`), NotFullySuccessful: true})
 	res := h.call("http_fetch", map[string]any{"url": "u"})
@@ -90,6 +94,7 @@ func TestCallInconclusive(t *testing.T) {
 }
 
 func TestCallDenied(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Script("http_fetch", gatetest.Outcome{Kind: gatetest.Denied, DenyReason: "domain not\x1b[31m allowed"})
 	te := toolErr(t, h.call("http_fetch", map[string]any{"url": "u"}))
@@ -100,6 +105,7 @@ func TestCallDenied(t *testing.T) {
 }
 
 func TestCallLocalValidation(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	for name, args := range map[string]any{
 		"missing required": map[string]any{},
@@ -133,6 +139,7 @@ func TestCallLocalValidation(t *testing.T) {
 }
 
 func TestCallErrorMapping(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	cases := []struct {
 		out  gatetest.Outcome
@@ -163,6 +170,7 @@ func TestCallErrorMapping(t *testing.T) {
 }
 
 func TestHoldApproved(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, Output: json.RawMessage(`{"id":"msg-1"}`)})
 	h.gate.SetApproveAfter(2, true)
@@ -178,13 +186,13 @@ func TestHoldApproved(t *testing.T) {
 		t.Errorf("text = %q (the output must come from the receipt)", got)
 	}
 	h.mu.Lock()
-	logs, progress := strings.Join(h.logs, "\n"), h.progress
+	messages, progress := strings.Join(h.messages, "\n"), h.progress
 	h.mu.Unlock()
-	if !strings.Contains(logs, "is waiting for operator approval (ID: ") || !strings.Contains(logs, "Action 'gmail_send' approved.") {
-		t.Errorf("log notifications = %q", logs)
+	if !strings.Contains(messages, "is waiting for operator approval (ID: ") || !strings.Contains(messages, "latchgate-mcp approve ") {
+		t.Errorf("progress messages = %q", messages)
 	}
-	if len(progress) == 0 {
-		t.Error("no progress notifications while held")
+	if len(progress) < 2 || progress[0] != 0 {
+		t.Errorf("progress while held = %v, want 0 at the hold and more while polling", progress)
 	}
 	if n := len(h.gate.RequestsFor(gatetest.RouteExecute)); n != 1 {
 		t.Errorf("%d execute requests; an approved action must not run again", n)
@@ -201,6 +209,7 @@ func TestHoldApproved(t *testing.T) {
 }
 
 func TestHoldDenied(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 	go func() {
@@ -219,6 +228,7 @@ func TestHoldDenied(t *testing.T) {
 }
 
 func TestHoldFailedReportedAtOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held, ErrorCode: "action_execution_failed"})
 	h.gate.SetApproveAfter(1, true)
@@ -233,7 +243,8 @@ func TestHoldFailedReportedAtOnce(t *testing.T) {
 }
 
 func TestHoldExpired(t *testing.T) {
-	h := newHarness(t, harnessOpts{gate: gatetest.Options{ApprovalTTL: 1500 * time.Millisecond}})
+	t.Parallel()
+	h := newHarness(t, harnessOpts{gate: gatetest.Options{ApprovalTTL: 300 * time.Millisecond}})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 	te := toolErr(t, h.call("gmail_send", map[string]any{}))
 	if te.Code != codeApprovalExpired {
@@ -242,7 +253,8 @@ func TestHoldExpired(t *testing.T) {
 }
 
 func TestHoldTimeoutFallback(t *testing.T) {
-	h := newHarness(t, harnessOpts{server: Options{HoldTimeout: 1200 * time.Millisecond}})
+	t.Parallel()
+	h := newHarness(t, harnessOpts{server: Options{HoldTimeout: 300 * time.Millisecond}})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 	te := toolErr(t, h.call("gmail_send", map[string]any{}))
 	if te.Code != codePendingApproval || te.ApprovalID == "" || !strings.Contains(te.Message, "latchgate-mcp approve "+te.ApprovalID) {
@@ -257,6 +269,7 @@ func TestHoldTimeoutFallback(t *testing.T) {
 // TestHoldDoesNotBlock checks a held call leaves ping and other calls
 // alone, and that cancelling it stops the wait.
 func TestHoldDoesNotBlock(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.gate.Script("gmail_send", gatetest.Outcome{Kind: gatetest.Held})
 	ctx, cancel := context.WithCancel(h.ctx)
@@ -276,7 +289,6 @@ func TestHoldDoesNotBlock(t *testing.T) {
 	if res, err := h.cs.CallTool(pctx, &mcp.CallToolParams{Name: "http_fetch", Arguments: map[string]any{"url": "u"}}); err != nil || res.IsError {
 		t.Fatalf("call during a hold: %v", err)
 	}
-	polls := len(h.gate.RequestsFor(gatetest.RoutePoll))
 	cancel()
 	select {
 	case err := <-done:
@@ -286,16 +298,18 @@ func TestHoldDoesNotBlock(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("cancelled call did not return")
 	}
-	time.Sleep(2500 * time.Millisecond) // bounded: longer than one poll interval
+	polls := len(h.gate.RequestsFor(gatetest.RoutePoll))
+	time.Sleep(500 * time.Millisecond) // bounded: many poll intervals of the harness (50 ms)
 	if n := len(h.gate.RequestsFor(gatetest.RoutePoll)); n > polls+1 {
 		t.Errorf("polling went on after cancellation: %d polls, then %d", polls, n)
 	}
 }
 
 func TestConcurrentCalls(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	const n = 16
-	delay := 2 * time.Second
+	delay := 2 * time.Second // long enough to dispatch 16 calls under the race detector
 	h.gate.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
 	var wg sync.WaitGroup
 	errs := make(chan string, n)
@@ -321,6 +335,7 @@ func TestConcurrentCalls(t *testing.T) {
 }
 
 func TestGateRestartAndOutage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	if res := h.call("http_fetch", map[string]any{"url": "u"}); res.IsError {
 		t.Fatal(text(res))
@@ -356,6 +371,7 @@ func TestGateRestartAndOutage(t *testing.T) {
 }
 
 func TestStalledGateTimesOut(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{server: Options{ExecuteTimeout: 500 * time.Millisecond}})
 	if _, err := h.client.Lease(h.ctx); err != nil {
 		t.Fatal(err)
@@ -375,7 +391,8 @@ func TestStalledGateTimesOut(t *testing.T) {
 }
 
 func TestListChangedOnCatalogueChange(t *testing.T) {
-	h := newHarness(t, harnessOpts{server: Options{RefreshInterval: 100 * time.Millisecond}})
+	t.Parallel()
+	h := newHarness(t, harnessOpts{server: Options{RefreshInterval: 100 * time.Millisecond}, start: startAfterSession})
 	if _, err := h.cs.ListTools(h.ctx, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -410,6 +427,7 @@ func TestListChangedOnCatalogueChange(t *testing.T) {
 }
 
 func TestGateDownAtStart(t *testing.T) {
+	t.Parallel()
 	// A server started against a stopped gate answers tools/list with an
 	// error that says why, then recovers when the gate appears.
 	g := gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions()})
@@ -429,6 +447,7 @@ func TestGateDownAtStart(t *testing.T) {
 }
 
 func TestResources(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{server: Options{AgentID: "agent-7", SessionID: "s-1", Version: "1.2.3"}})
 	if res := h.call("http_fetch", map[string]any{"url": "u"}); res.IsError {
 		t.Fatal(text(res))

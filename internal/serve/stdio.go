@@ -6,7 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,17 +32,22 @@ var knownMethods = map[string]bool{
 	"tools/list": true, "tools/call": true,
 	"resources/list": true, "resources/read": true, "resources/templates/list": true,
 	"prompts/list": true, "prompts/get": true,
-	"logging/setLevel": true, "completion/complete": true,
+	"completion/complete": true,
 }
 
 // StdioTransport is the newline-delimited JSON-RPC transport on the
 // process's stdin and stdout. It differs from the SDK's stdio transport in
 // what it forgives: a line that is not JSON-RPC is answered with a
 // JSON-RPC error and the session goes on (the SDK's transport ends the
-// session on the first bad line), unknown requests get -32601 at once,
-// a request the client cancelled gets no response (the SDK would write
-// one), and at end of input it waits briefly for answers still being
-// written instead of dropping them.
+// session on the first bad line), a request too deeply nested for the
+// decoder is still answered with its own id (an answer with id null would
+// leave the client waiting), unknown requests get -32601 at once, a
+// request the client cancelled gets no response (the SDK would write one),
+// no list_changed notification goes out before initialize is answered
+// (the SDK sends one to a session that has not initialized), and at end
+// of input it waits briefly for answers still being written instead of
+// dropping them. A failed write to stdout (the client is gone) ends the
+// session.
 type StdioTransport struct {
 	In  io.Reader
 	Out io.Writer
@@ -49,6 +57,8 @@ type StdioTransport struct {
 	DrainTimeout time.Duration
 	// stop, when closed, ends the session as end of input would.
 	stop <-chan struct{}
+	// log receives the reason a session ended early; nil discards.
+	log *slog.Logger
 }
 
 // Connect implements [mcp.Transport].
@@ -66,6 +76,10 @@ func (t *StdioTransport) Connect(context.Context) (mcp.Connection, error) {
 	}
 	c.idle = sync.NewCond(&c.pendMu)
 	c.stop = t.stop
+	c.log = t.log
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
 	go c.readLoop(t.In)
 	return c, nil
 }
@@ -84,8 +98,16 @@ type stdioConn struct {
 	drain   time.Duration
 	stop    <-chan struct{}
 
+	log *slog.Logger
+	// writeErr is the first failed write to out; the session ends with it.
+	writeErr error
+
 	pendMu  sync.Mutex
 	pending map[any]bool // ids of requests passed to the SDK and not yet answered
+	// initID is the id of the initialize request, and initialized is set
+	// once it has been answered: notifications before that are dropped.
+	initID      any
+	initialized bool
 	// cancelled holds the ids of pending requests the client cancelled:
 	// their responses are dropped, as MCP asks ("receivers ... SHOULD NOT
 	// send a response for the cancelled request"); the SDK writes one.
@@ -160,7 +182,7 @@ func (c *stdioConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 		case ev = <-c.lines:
 		}
 		if ev.err == errLineTooLong {
-			c.writeRaw(errorLine(nil, jsonrpc.CodeParseError, "message exceeds maximum size"))
+			c.reply(errorLine(nil, jsonrpc.CodeParseError, "message exceeds maximum size"))
 			continue
 		}
 		if ev.err != nil {
@@ -187,6 +209,9 @@ func (c *stdioConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 			}
 			c.pendMu.Lock()
 			c.pending[req.ID.Raw()] = true
+			if req.Method == "initialize" && !c.initialized {
+				c.initID = req.ID.Raw()
+			}
 			c.pendMu.Unlock()
 		}
 		return msg, nil
@@ -223,7 +248,7 @@ func (c *stdioConn) noteCancelled(params json.RawMessage) {
 // (echoing the id when there is a usable one).
 func (c *stdioConn) decode(line []byte) (jsonrpc.Message, bool) {
 	if line[0] == '[' {
-		c.writeRaw(errorLine(nil, jsonrpc.CodeInvalidRequest, "batch requests are not supported"))
+		c.reply(errorLine(nil, jsonrpc.CodeInvalidRequest, "batch requests are not supported"))
 		return nil, false
 	}
 	msg, err := jsonrpc.DecodeMessage(line)
@@ -235,12 +260,23 @@ func (c *stdioConn) decode(line []byte) (jsonrpc.Message, bool) {
 		Method *string         `json:"method"`
 	}
 	if json.Unmarshal(line, &probe) != nil {
-		c.writeRaw(errorLine(nil, jsonrpc.CodeParseError, "Parse error"))
+		// Valid JSON can still be too deep for the decoders (the SDK's
+		// stops at 1,000 levels, encoding/json at 10,000): answer such a
+		// request with its own id, or the client waits forever.
+		top, ok := scanTopLevel(line)
+		switch {
+		case !ok:
+			c.reply(errorLine(nil, jsonrpc.CodeParseError, "Parse error"))
+		case len(top.id) > 0 && string(top.id) != "null":
+			c.reply(errorLine(top.id, jsonrpc.CodeInvalidRequest, "Invalid Request: nested too deeply"))
+		case !top.hasMethod:
+			c.reply(errorLine(nil, jsonrpc.CodeInvalidRequest, "Invalid Request"))
+		}
 		return nil, false
 	}
 	if probe.Method == nil && len(probe.ID) == 0 {
 		// Neither request nor response: nothing to answer to.
-		c.writeRaw(errorLine(nil, jsonrpc.CodeInvalidRequest, "Invalid Request"))
+		c.reply(errorLine(nil, jsonrpc.CodeInvalidRequest, "Invalid Request"))
 		return nil, false
 	}
 	var id any
@@ -255,7 +291,7 @@ func (c *stdioConn) decode(line []byte) (jsonrpc.Message, bool) {
 		// An invalid notification gets no answer.
 		return nil, false
 	}
-	c.writeRaw(errorLine(probe.ID, jsonrpc.CodeInvalidRequest, "Invalid Request"))
+	c.reply(errorLine(probe.ID, jsonrpc.CodeInvalidRequest, "Invalid Request"))
 	return nil, false
 }
 
@@ -288,18 +324,39 @@ func errorLine(id json.RawMessage, code int64, msg string) []byte {
 func (c *stdioConn) respondError(id jsonrpc.ID, code int64, msg string) {
 	data, err := jsonrpc.EncodeMessage(&jsonrpc.Response{ID: id, Error: &jsonrpc.Error{Code: code, Message: msg}})
 	if err != nil {
+		c.log.Warn("cannot encode an error response", "error", err)
 		return
 	}
-	c.writeRaw(data)
+	c.reply(data)
 }
 
+// reply writes an answer the transport makes itself. Its error needs no
+// handling here: a failed write has already ended the session.
+func (c *stdioConn) reply(data []byte) {
+	if err := c.writeRaw(data); err != nil {
+		c.log.Debug("answer not written", "error", err)
+	}
+}
+
+// writeRaw writes one message line. The first failed write ends the
+// session (Read then returns EOF): stdout is the only way to the client,
+// so a client that closed it is gone, and carrying on would only pile up
+// answers nobody reads. Later writes report the same error.
 func (c *stdioConn) writeRaw(data []byte) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if c.writeErr != nil {
+		return c.writeErr
+	}
 	buf := make([]byte, 0, len(data)+1)
 	buf = append(append(buf, data...), '\n')
-	_, err := c.out.Write(buf)
-	return err
+	if _, err := c.out.Write(buf); err != nil {
+		c.writeErr = fmt.Errorf("write stdout: %w", err)
+		c.log.Warn("cannot write to the client; ending the session", "error", err)
+		_ = c.Close() // never fails
+		return c.writeErr
+	}
+	return nil
 }
 
 // Write implements [mcp.Connection].
@@ -313,6 +370,16 @@ func (c *stdioConn) Write(ctx context.Context, msg jsonrpc.Message) error {
 			return nil
 		}
 	}
+	if req, ok := msg.(*jsonrpc.Request); ok && !req.ID.IsValid() && strings.HasSuffix(req.Method, "/list_changed") {
+		c.pendMu.Lock()
+		early := !c.initialized
+		c.pendMu.Unlock()
+		if early {
+			// The client learns the whole list from its first tools/list,
+			// which comes after initialize.
+			return nil
+		}
+	}
 	data, err := jsonrpc.EncodeMessage(msg)
 	if err != nil {
 		return err
@@ -321,6 +388,9 @@ func (c *stdioConn) Write(ctx context.Context, msg jsonrpc.Message) error {
 	if resp, ok := msg.(*jsonrpc.Response); ok {
 		c.pendMu.Lock()
 		delete(c.pending, resp.ID.Raw())
+		if c.initID != nil && resp.ID.Raw() == c.initID {
+			c.initialized = true
+		}
 		if len(c.pending) == 0 {
 			c.idle.Broadcast()
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,9 @@ func byID(t testing.TB, lines []string) map[string]map[string]any {
 	return out
 }
 
+// intID matches an integer JSON-RPC id the SDK keeps as it is.
+var intID = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,14})$`)
+
 const initLine = `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
 
 func errCode(m map[string]any) float64 {
@@ -89,6 +93,7 @@ func errCode(m map[string]any) float64 {
 }
 
 func TestStdioFraming(t *testing.T) {
+	t.Parallel()
 	input := strings.Join([]string{
 		`{"jsonrpc":"2.0","id":"server-discover-probe-1","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`,
 		`not json`,
@@ -146,6 +151,7 @@ func TestStdioFraming(t *testing.T) {
 }
 
 func TestStdioLongLine(t *testing.T) {
+	t.Parallel()
 	input := `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"` + strings.Repeat("a", MaxLineBytes) + `"}}` + "\n" +
 		`{"jsonrpc":"2.0","id":2,"method":"ping"}` + "\n"
 	got := byID(t, runStdio(t, input))
@@ -158,13 +164,18 @@ func TestStdioLongLine(t *testing.T) {
 }
 
 // FuzzStdio feeds arbitrary input to the server: it must never crash or
-// stop answering, and stdout must carry only JSON-RPC.
+// stop answering, stdout must carry only JSON-RPC, and a request too deep
+// for the decoders must still be answered with its own id.
 func FuzzStdio(f *testing.F) {
 	for _, seed := range []string{
 		initLine, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}`, "\x00\xff", `[]`, `{}`,
 		`{"jsonrpc":"2.0","id":{},"method":"ping"}`, `{"jsonrpc":"2.0","id":1.5,"method":"ping"}`,
 		`{"jsonrpc":"2.0","id":true,"method":"ping"}`, `{"jsonrpc":"2.0","result":{},"id":7}`,
 		`{"jsonrpc":"2.0","id":"a","method":"tools/call"}`, `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`,
+		`{"jsonrpc":"2.0","id":"d","method":"tools/call","params":{"arguments":` + strings.Repeat("[", 1500) + strings.Repeat("]", 1500) + `}}`,
+		`{"jsonrpc":"2.0","id":"d","params":` + strings.Repeat(`{"a":`, 1200) + `1` + strings.Repeat("}", 1200) + `}`,
+		`{"jsonrpc":"2.0","id":"l","method":"logging/setLevel","params":{"level":"debug"}}`, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
+		`{"jsonrpc":"2.0","id":"e","method":"x","params":"\u001b[2J"}`,
 	} {
 		f.Add(seed)
 	}
@@ -173,6 +184,29 @@ func FuzzStdio(f *testing.F) {
 		got := byID(t, runStdio(t, input))
 		if got[`"last"`] == nil {
 			t.Fatalf("no answer to the ping after %q", in)
+		}
+		if strings.ContainsAny(in, "\r\n") {
+			return
+		}
+		// A request with a string or integer id gets an answer with that
+		// id, however it is malformed or nested.
+		top, ok := scanTopLevel([]byte(in))
+		if !ok || !top.hasMethod {
+			return
+		}
+		var key string
+		var s string
+		switch {
+		case json.Unmarshal(top.id, &s) == nil:
+			b, _ := json.Marshal(s)
+			key = string(b)
+		case intID.Match(top.id):
+			key = string(top.id)
+		default:
+			return
+		}
+		if got[key] == nil {
+			t.Fatalf("no answer with id %s to %q", key, in)
 		}
 	})
 }

@@ -34,6 +34,7 @@ func loadVector(t *testing.T, key string, v any) {
 }
 
 func TestAnnotationVectors(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		Verbs []string `json:"destructive_verbs"`
 		Cases []struct {
@@ -144,6 +145,7 @@ func mustDetail(t *testing.T, s string) *gate.ActionDetail {
 }
 
 func TestDescriptionVectors(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		Cases []struct {
 			Args        []json.RawMessage `json:"args"`
@@ -185,6 +187,7 @@ func TestDescriptionVectors(t *testing.T) {
 // TestErrorCodeVectors checks the mapping against the vectors, except
 // where gate-protocol §10 (G12) asks us to differ from the Rust adapter.
 func TestErrorCodeVectors(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		Direct map[string]string `json:"direct"`
 		Cases  [][3]any          `json:"cases"`
@@ -229,6 +232,7 @@ func TestErrorCodeVectors(t *testing.T) {
 }
 
 func TestSuccessOutputVectors(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		Cases []struct {
 			Output    json.RawMessage `json:"output"`
@@ -246,6 +250,7 @@ func TestSuccessOutputVectors(t *testing.T) {
 }
 
 func TestStructuredErrorVectors(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		Codes    []string          `json:"codes"`
 		Examples []json.RawMessage `json:"examples"`
@@ -280,6 +285,7 @@ func TestStructuredErrorVectors(t *testing.T) {
 }
 
 func TestBackoffVectors(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		Base map[string]int `json:"base_seconds_by_attempt"`
 	}

@@ -52,9 +52,20 @@ type Document struct {
 }
 
 var (
-	_ config.Document  = (*Document)(nil)
-	_ config.KeyLister = (*Document)(nil)
+	_ config.Document   = (*Document)(nil)
+	_ config.KeyLister  = (*Document)(nil)
+	_ config.ItemSetter = (*Document)(nil)
+	_ config.Cloner     = (*Document)(nil)
 )
+
+// Clone implements config.Cloner. The copy shares the text and the
+// member tables with d: no edit changes either in place (an edit makes
+// new text and new tables), so the two stay independent.
+func (d *Document) Clone() config.Document {
+	c := *d
+	c.NoteList = config.NoteList{}
+	return &c
+}
 
 // Format implements config.Document.Format.
 func (d *Document) Format() config.Format {
@@ -277,7 +288,14 @@ func findMember(src []byte, obj objectInfo, name string) int {
 	}
 	for i := len(obj.members) - 1; i >= 0; i-- {
 		m := obj.members[i]
-		got, err := decodeString(src[m.nameStart:m.nameEnd])
+		lit := src[m.nameStart:m.nameEnd]
+		if bytes.IndexByte(lit, '\\') < 0 {
+			if string(lit[1:len(lit)-1]) == name { // compared without a copy
+				return i
+			}
+			continue
+		}
+		got, err := decodeString(lit)
 		if err == nil && got == name {
 			return i
 		}
@@ -310,15 +328,23 @@ func (d *Document) Keys(path ...string) ([]string, bool) {
 // Get implements config.Document.Get. An empty path is the whole
 // document.
 func (d *Document) Get(path ...string) (config.Value, bool) {
-	raw, ok := d.GetRaw(path...)
-	if !ok {
+	v, n, err := d.lookup(path)
+	if err != nil || n < len(path) {
 		return config.Value{}, false
 	}
-	v, err := config.FromJSON(raw)
+	if d.strict && (v.kind == '{' || v.kind == '[') && len(bytes.TrimSpace(d.src[v.start+1:v.end-1])) == 0 {
+		// Empty: most of what list selects in a large ~/.claude.json
+		// (every project's "mcpServers": {}), not worth a decoder.
+		if v.kind == '{' {
+			return config.ObjectValue(), true
+		}
+		return config.ListValue(), true
+	}
+	val, err := config.FromJSON(d.standardValue(v))
 	if err != nil {
 		return config.Value{}, false
 	}
-	return v, true
+	return val, true
 }
 
 // GetRaw returns the compact JSON of the value at path, if there is one.
@@ -491,6 +517,13 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 // RemoveFromSet removes every s from the array of strings at path. It
 // reports whether anything was removed.
 func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
+	return d.removeWhere(path, func(arr arrayInfo) int { return arrayIndex(d.src, arr, s) })
+}
+
+// removeWhere removes, one at a time, the element of the array at path
+// that index finds, until it finds none. It reports whether anything was
+// removed.
+func (d *Document) removeWhere(path []string, index func(arrayInfo) int) (bool, error) {
 	changed := false
 	for {
 		v, n, err := d.lookup(path)
@@ -504,7 +537,7 @@ func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
 		if err != nil {
 			return changed, err
 		}
-		i := arrayIndex(d.src, arr, s)
+		i := index(arr)
 		if i < 0 {
 			return changed, nil
 		}
@@ -517,6 +550,71 @@ func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
 		}
 		changed = true
 	}
+}
+
+// AddItem implements config.ItemSetter: v is added to the array at path
+// unless an equal element is there. An object or array added to a
+// multi-line array (or to an empty one) is laid out over several lines,
+// indented like its siblings, as Claude Code's JSON.stringify would.
+func (d *Document) AddItem(v config.Value, path ...string) (bool, error) {
+	if v.Kind() == config.String {
+		return d.AddToSet(v.Str(), path...)
+	}
+	raw, err := v.MarshalJSON()
+	if err != nil {
+		return false, err
+	}
+	ref, n, err := d.lookup(path)
+	if err != nil {
+		return false, err
+	}
+	if n < len(path) {
+		return d.SetRaw(json.RawMessage("["+string(raw)+"]"), path...)
+	}
+	if ref.kind != '[' {
+		return false, &config.PathError{Path: path, Msg: "is " + kindName(ref.kind) + ", not an array"}
+	}
+	arr, err := d.openArray(ref)
+	if err != nil {
+		return false, err
+	}
+	if d.itemIndex(arr, raw) >= 0 {
+		return false, nil
+	}
+	if len(arr.elems) == 0 {
+		return true, d.insertIntoEmpty(ref, func(indent string) string { return d.render(raw, indent) })
+	}
+	lastE := arr.elems[len(arr.elems)-1]
+	return true, d.insertAfterLast(ref, item{start: lastE.valStart, end: lastE.valEnd, comma: lastE.comma}, len(arr.elems)-1,
+		func(indent string, multiline bool) string {
+			if !multiline {
+				return d.renderInline(raw)
+			}
+			return d.render(raw, indent)
+		})
+}
+
+// RemoveItem implements config.ItemSetter.
+func (d *Document) RemoveItem(v config.Value, path ...string) (bool, error) {
+	if v.Kind() == config.String {
+		return d.RemoveFromSet(v.Str(), path...)
+	}
+	raw, err := v.MarshalJSON()
+	if err != nil {
+		return false, err
+	}
+	return d.removeWhere(path, func(arr arrayInfo) int { return d.itemIndex(arr, raw) })
+}
+
+// itemIndex returns the index of the first element of arr equal to the
+// JSON raw, by value, or -1.
+func (d *Document) itemIndex(arr arrayInfo, raw json.RawMessage) int {
+	for i, e := range arr.elems {
+		if jsonEqual(d.standardValue(valueRef{start: e.valStart, end: e.valEnd}), raw) {
+			return i
+		}
+	}
+	return -1
 }
 
 func arrayIndex(src []byte, arr arrayInfo, s string) int {
@@ -793,17 +891,32 @@ var fromStart = resume{pos: -1}
 // value in place of a valid value keeps the whole document valid, so an
 // edit can never produce a file that does not parse, or comments in a
 // strict file, and a 10 MB file is not scanned again for a small edit.
+//
+// The member tables of the objects near the top are carried over, moved
+// by the edit's length (see shiftTables), so that later lookups (another
+// edit, or list reading the document this one wrote) do not scan a large
+// file again either.
 func (d *Document) commit(container valueRef, r resume, edits ...splice) error {
 	out := applySplices(d.src, edits)
 	delta := len(out) - len(d.src)
 	sc := scanner{src: out, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: edits[0].start}
+	// A container with a table gets its members from the re-check.
+	old, kept := d.tables[container.start]
+	kept = kept && container.kind == '{'
+	var obj objectInfo
 	var end int
 	var err error
 	switch {
+	case r.pos < 0 && kept && out[container.start] == '{':
+		obj, end, err = sc.object(container.start, 1, true)
 	case r.pos < 0:
+		kept = false
 		end, err = sc.value(container.start, 0)
 	case container.kind == '{':
-		_, end, err = sc.objectFrom(objectInfo{start: container.start}, r.pos, r.n, 1, false)
+		obj, end, err = sc.objectFrom(objectInfo{start: container.start}, r.pos, r.n, 1, kept)
+		if kept {
+			obj.members = append(old.members[:r.n:r.n], obj.members...)
+		}
 	default:
 		_, end, err = sc.arrayFrom(arrayInfo{start: container.start}, r.pos, r.n, 1, false)
 	}
@@ -813,8 +926,96 @@ func (d *Document) commit(container valueRef, r resume, edits ...splice) error {
 	if err != nil {
 		return fmt.Errorf("internal error: the edit produced text that does not parse (%v); nothing was written", err)
 	}
+	var rebuilt *objectInfo
+	if kept {
+		obj.index = nil
+		if len(obj.members) >= indexFrom {
+			obj.index = indexMembers(out, obj.members)
+		}
+		rebuilt = &obj
+	}
+	d.tables = shiftTables(d.tables, container, edits[0].start, edits[len(edits)-1].end, delta, rebuilt)
 	d.src = out
 	d.root.end += delta
-	d.tables = nil
 	return nil
+}
+
+// shiftTables returns the member tables of the objects near the top
+// after an edit inside container that replaced the text [lo, hi) with
+// text delta bytes longer. Objects before the edit keep their entry;
+// objects after it move by delta; the objects around container keep
+// their members, the one holding container growing by delta; container
+// itself gets rebuilt (its members from the re-check; dropped when nil);
+// objects inside container that the edit touched are dropped, to be
+// opened again if a lookup needs them.
+//
+// The tables may be shared with a clone of the document: nothing in
+// them is changed in place.
+func shiftTables(tables map[int]objectInfo, container valueRef, lo, hi, delta int, rebuilt *objectInfo) map[int]objectInfo {
+	if len(tables) == 0 {
+		return nil
+	}
+	out := make(map[int]objectInfo, len(tables))
+	for start, obj := range tables {
+		switch {
+		case obj.end <= lo:
+			out[start] = obj
+		case obj.start >= hi:
+			out[start+delta] = obj.moved(delta)
+		case obj.start == container.start:
+			if rebuilt != nil {
+				out[start] = *rebuilt
+			}
+		case obj.start < container.start && obj.end >= container.end:
+			out[start] = obj.around(container, delta)
+		}
+	}
+	return out
+}
+
+// moved returns o moved by delta bytes.
+func (o objectInfo) moved(delta int) objectInfo {
+	n := o
+	n.start += delta
+	n.end += delta
+	n.members = make([]memberInfo, len(o.members))
+	for i, m := range o.members {
+		n.members[i] = m.moved(delta)
+	}
+	return n
+}
+
+func (m memberInfo) moved(delta int) memberInfo {
+	m.nameStart += delta
+	m.nameEnd += delta
+	m.valStart += delta
+	m.valEnd += delta
+	if m.comma >= 0 {
+		m.comma += delta
+	}
+	return m
+}
+
+// around returns o, which holds inner in one of its member values,
+// after inner grew by delta bytes: that member's value ends delta later,
+// the members after it move.
+func (o objectInfo) around(inner valueRef, delta int) objectInfo {
+	n := o
+	n.end += delta
+	n.members = make([]memberInfo, len(o.members))
+	for i, m := range o.members {
+		switch {
+		case m.valEnd <= inner.start:
+			n.members[i] = m // before
+		case m.valStart <= inner.start && inner.end <= m.valEnd:
+			m.valEnd += delta
+			if m.comma >= 0 {
+				m.comma += delta
+			}
+			n.members[i] = m
+		default:
+			n.members[i] = m.moved(delta) // after
+		}
+	}
+	return n
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -204,68 +205,67 @@ func (s *scanner) number(pos int) (int, error) {
 	return i, nil
 }
 
-// str validates a string literal starting at the quote at pos. It works
-// a run at a time, from one backslash or quote to the next, so long plain
-// strings cost two IndexByte calls and one tight loop.
+// str validates a string literal starting at the quote at pos. It looks
+// for the next byte that needs a look (a quote, a backslash, a control
+// character) eight bytes at a time (nextSpecial), so a plain string costs
+// one pass over its bytes.
 func (s *scanner) str(pos int) (int, error) {
 	src := s.src
 	i := pos + 1
 	for {
-		q := bytes.IndexByte(src[i:], '"')
-		if q < 0 {
+		i = nextSpecial(src, i)
+		if i >= len(src) {
 			return len(src), s.errorf(pos, "unterminated string")
 		}
-		run := src[i : i+q]
-		b := bytes.IndexByte(run, '\\')
-		if b < 0 {
-			if off, err := s.checkRun(i, run); err != nil {
-				return off, err
+		switch c := src[i]; c {
+		case '"':
+			return i + 1, nil
+		case '\\':
+			if i+1 >= len(src) {
+				return i, s.errorf(pos, "unterminated string")
 			}
-			return i + q + 1, nil
-		}
-		if off, err := s.checkRun(i, run[:b]); err != nil {
-			return off, err
-		}
-		i += b // at the backslash
-		if i+1 >= len(src) {
-			return i, s.errorf(pos, "unterminated string")
-		}
-		switch src[i+1] {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			i += 2
-		case 'u':
-			if i+6 > len(src) || !isHex4(src[i+2:i+6]) {
-				return i, s.errorf(i, "invalid \\u escape in string")
+			switch src[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(src) || !isHex4(src[i+2:i+6]) {
+					return i, s.errorf(i, "invalid \\u escape in string")
+				}
+				i += 6
+			default:
+				return i, s.errorf(i, "invalid escape '\\%c' in string", src[i+1])
 			}
-			i += 6
 		default:
-			return i, s.errorf(i, "invalid escape '\\%c' in string", src[i+1])
+			// Invalid UTF-8 is let through, as hujson, encoding/json
+			// and Claude Code's JSON.parse let it through.
+			return i, s.errorf(i, "invalid control character %q in string", c)
 		}
 	}
 }
 
-// checkRun checks the bytes of a string between escapes, which start at
-// off: no control characters. Invalid UTF-8 is let through, as hujson,
-// encoding/json and Claude Code's JSON.parse let it through.
-func (s *scanner) checkRun(off int, run []byte) (int, error) {
-	// Eight bytes at a time while no byte can be below 0x20: for a word
-	// of ASCII bytes, (w-lo) & ^w & hi != 0 exactly when one is; a word
-	// with a byte >= 0x80 is checked byte by byte.
-	const lo, hi = 0x2020202020202020, 0x8080808080808080
-	j := 0
-	for j+8 <= len(run) {
-		w := binary.LittleEndian.Uint64(run[j:])
-		if (w-lo)&^w&hi != 0 {
-			break
-		}
-		j += 8
-	}
-	for ; j < len(run); j++ {
-		if run[j] < 0x20 {
-			return off + j, s.errorf(off+j, "invalid control character %q in string", run[j])
+// nextSpecial returns the offset of the first quote, backslash or control
+// character at or after i in src (len(src) if none). It tests eight bytes
+// at a time with the word tricks of "Bit Twiddling Hacks": for each byte,
+// x-0x01 (x the byte XOR a quote, or a backslash) or b-0x20 borrows past
+// bit 7 when x is zero or b is below 0x20, and & ^w drops bytes of 0x80
+// and up. A borrow can flag a byte above a true one, never below it, so
+// the lowest flag is the first such byte.
+func nextSpecial(src []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(src); i += 8 {
+		w := binary.LittleEndian.Uint64(src[i:])
+		q := w ^ (ones * '"')
+		b := w ^ (ones * '\\')
+		if m := ((w - ones*0x20) | (q - ones) | (b - ones)) &^ w & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	return 0, nil
+	for ; i < len(src); i++ {
+		if c := src[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
 }
 
 func isHex4(b []byte) bool {
@@ -328,16 +328,22 @@ func (s *scanner) object(pos, depth int, keep bool) (objectInfo, int, error) {
 			s.tables = map[int]objectInfo{}
 		}
 		if len(obj.members) >= indexFrom {
-			obj.index = make(map[string]int, len(obj.members))
-			for i, m := range obj.members {
-				if name, err := decodeString(s.src[m.nameStart:m.nameEnd]); err == nil {
-					obj.index[name] = i
-				}
-			}
+			obj.index = indexMembers(s.src, obj.members)
 		}
 		s.tables[pos] = obj
 	}
 	return obj, end, err
+}
+
+// indexMembers maps each member name to its last member.
+func indexMembers(src []byte, members []memberInfo) map[string]int {
+	index := make(map[string]int, len(members))
+	for i, m := range members {
+		if name, err := decodeString(src[m.nameStart:m.nameEnd]); err == nil {
+			index[name] = i
+		}
+	}
+	return index
 }
 
 // objectFrom scans the rest of an object from i, the start of a member

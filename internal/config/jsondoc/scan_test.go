@@ -71,3 +71,34 @@ func FuzzScannerMatchesHujson(f *testing.F) {
 		}
 	})
 }
+
+// TestNextSpecial checks the word-at-a-time search against the plain
+// definition: every byte value at every place of a word and its tail,
+// after fillers that flag nothing, including bytes of 0x80 and up
+// (UTF-8) and ones just above the control range.
+func TestNextSpecial(t *testing.T) {
+	t.Parallel()
+	naive := func(b []byte, i int) int {
+		for ; i < len(b); i++ {
+			if b[i] == '"' || b[i] == '\\' || b[i] < 0x20 {
+				return i
+			}
+		}
+		return i
+	}
+	for _, filler := range []byte{'a', ' ', '!', 0x7f, 0x80, 0xc3, 0xff, 0x21, '#', ']'} {
+		for n := 0; n <= 19; n++ {
+			for at := 0; at < n; at++ {
+				for c := 0; c < 256; c++ {
+					b := bytes.Repeat([]byte{filler}, n)
+					b[at] = byte(c)
+					for from := 0; from <= min(at+1, n); from++ {
+						if got, want := nextSpecial(b, from), naive(b, from); got != want {
+							t.Fatalf("nextSpecial(%q, %d) = %d, want %d", b, from, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -210,6 +210,12 @@ func TestRefusals(t *testing.T) {
 			want: "mcpServers is a mapping, not a list",
 		},
 		{
+			name: "parent is null with a tag",
+			in:   "mcp_servers: !!null\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers is null with a tag; change it by hand",
+		},
+		{
 			name: "add to something that is not a list",
 			in:   "trust: x\n",
 			edit: add("latchgate", "trust"),

@@ -329,20 +329,16 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 		return false, pathError(path, "defines the anchor &%s, which is used elsewhere; change it by hand", name)
 	}
 	var edits []splice
+	var ok bool
 	switch {
 	case isFlow(n):
-		if len(n.Content) == 0 && !l.flow {
-			if sl, err := d.slotOf(last); err == nil && sl.kind == inMap {
-				edits, err = d.replaceWhole(l, config.StringList(s), sl, false)
-				if err != nil {
-					return false, err
-				}
-				break
-			}
-		}
-		edits, err = d.flowInsert(l, inline(elem, true))
-		if err != nil {
+		if edits, ok, err = d.fillEmpty(path, &last, l, config.StringList(s)); err != nil {
 			return false, err
+		}
+		if !ok {
+			if edits, err = d.flowInsert(l, inline(elem, true)); err != nil {
+				return false, err
+			}
 		}
 	default:
 		ind := d.blockIndent(n)

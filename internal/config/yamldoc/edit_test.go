@@ -194,6 +194,24 @@ func TestSetMapping(t *testing.T) {
 			want: "{model: y, mcp_servers: {latchgate: {command: latchgate-mcp, args: [serve, --gate-url, \"http://127.0.0.1:3000\"]}}}\n",
 		},
 		{
+			name: "an empty flow parent with spaces inside stays flow",
+			in:   "mcp_servers: { } # none yet\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers: { latchgate: {command: latchgate-mcp, args: [serve, --gate-url, \"http://127.0.0.1:3000\"]}} # none yet\n",
+		},
+		{
+			name: "an empty flow parent over lines gets the entry on its own line",
+			in:   "mcp_servers: {\n  # none yet\n}\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers: {\n  # none yet\n  latchgate: {command: latchgate-mcp, args: [serve, --gate-url, \"http://127.0.0.1:3000\"]}\n}\n",
+		},
+		{
+			name: "an anchored null parent keeps its anchor",
+			in:   "mcp_servers: &m ~\n",
+			edit: set(entry, "mcp_servers", "latchgate"),
+			want: "mcp_servers: &m\n  latchgate:\n" + entryLines,
+		},
+		{
 			name: "a flow key without a value gets one",
 			in:   "{mcp_servers, b: 1}\n",
 			edit: set(entry, "mcp_servers", "latchgate"),
@@ -302,6 +320,24 @@ func TestSetList(t *testing.T) {
 			edit: set(item, "mcpServers", lg),
 			want: "name: Local\nversion: 1.0.0\nschema: v1\nmcpServers:\n  - name: latchgate\n    command: latchgate-mcp\n" +
 				"    args:\n      - serve\n      - --gate-url\n      - http://127.0.0.1:3000\n",
+		},
+		{
+			name: "a member of an item",
+			in:   "mcpServers:\n  - name: latchgate\n    command: x\n  - name: b\n",
+			edit: set(config.MustJSON(`{"A":"1"}`), "mcpServers", lg, "env"),
+			want: "mcpServers:\n  - name: latchgate\n    command: x\n    env:\n      A: \"1\"\n  - name: b\n",
+		},
+		{
+			name: "an argument added to an item's list",
+			in:   "mcpServers:\n  - name: latchgate\n    args: [serve]\n",
+			edit: add("--verbose", "mcpServers", lg, "args"),
+			want: "mcpServers:\n  - name: latchgate\n    args: [serve, --verbose]\n",
+		},
+		{
+			name: "a member of a missing item creates the item, named",
+			in:   "mcpServers:\n  - name: b\n",
+			edit: set(config.StringValue("x"), "mcpServers", lg, "command"),
+			want: "mcpServers:\n  - name: b\n  - name: latchgate\n    command: x\n",
 		},
 		{
 			name:  "a second item of the same name is removed",
@@ -456,6 +492,9 @@ func TestDeleteRestores(t *testing.T) {
 		"\xEF\xBB\xBFmcp_servers:\n  a: 1\n",
 		"--- # config\nmcp_servers:\n  a: {command: x}\n...\n",
 		"defaults: &d {timeout: 30}\nmcp_servers:\n  a:\n    <<: *d\n",
+		"mcpServers: [ ]\nmcp_servers: { }\n",
+		"mcpServers: [\n  # none yet\n]\nmcp_servers: {\n}\n",
+		"mcpServers: &s []\nmcp_servers: &m {}\n",
 	}
 	for _, in := range inputs {
 		for _, path := range [][]string{{"mcp_servers", "latchgate"}, {"extensions", "latchgate"}, {"mcpServers", lg}} {

@@ -2,7 +2,6 @@ package yamldoc
 
 import (
 	"bytes"
-	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -11,6 +10,8 @@ import (
 // after it (-1 for none).
 type flowItem struct {
 	start, end, comma int
+	// bare is set for a key whose value is absent: it ends with ":".
+	bare bool
 }
 
 func (d *Document) flowItems(l loc) []flowItem {
@@ -26,7 +27,9 @@ func (d *Document) flowItems(l loc) []flowItem {
 		c := d.child(l, i, ind)
 		it := flowItem{start: d.pos(c.n), end: d.end(c), comma: -1}
 		if stride == 2 {
-			it.end = max(it.end, d.end(d.child(l, i+1, ind)))
+			v := d.child(l, i+1, ind)
+			it.end = d.pairEnd(c, v)
+			it.bare = emptyValue(v.n) && it.end > d.end(c)
 		}
 		if q := d.t.skipSpace(it.end); q < len(src) && src[q] == ',' {
 			it.comma = q
@@ -58,23 +61,31 @@ func (d *Document) flowInsert(l loc, elem string) ([]splice, error) {
 	}
 	items := d.flowItems(l)
 	if len(items) == 0 {
-		inner := src[open+1 : close]
-		if len(bytes.TrimSpace(inner)) == 0 {
-			return []splice{{open + 1, close, elem}}, nil
+		// What is inside stays, so that removing the element again gives
+		// back exactly what was there.
+		ls := d.t.lineStart(close)
+		if bytes.IndexByte(src[open:close], '\n') < 0 || !d.t.onlyBlanks(ls, close) {
+			// "[]", "[ ]": the element goes before the bracket.
+			return []splice{{close, close, elem}}, nil
 		}
-		// Comments inside: the element goes on its own line after them.
-		base := d.lineIndent(open)
-		kept := string(bytes.TrimRight(inner, " \t\r\n"))
-		return []splice{{open + 1, close, kept + d.nl + base + spaces(d.lo.unit) + elem + d.nl + base}}, nil
+		// Lines inside (comments): the element goes on its own line,
+		// above the closing bracket's.
+		return []splice{{ls, ls, d.lineIndent(open) + spaces(d.lo.unit) + elem + d.nl}}, nil
 	}
 	last := items[len(items)-1]
 	trailing := last.comma >= 0
+	// After a key without a value ("{a: }"), a comma right after the ":"
+	// would join it.
+	comma := ","
+	if last.bare {
+		comma = " ,"
+	}
 	if bytes.IndexByte(src[open:last.start], '\n') < 0 {
 		if trailing {
 			at := last.comma + 1
 			return []splice{{at, at, " " + elem + ","}}, nil
 		}
-		return []splice{{last.end, last.end, ", " + elem}}, nil
+		return []splice{{last.end, last.end, comma + " " + elem}}, nil
 	}
 	indent := d.lineIndent(last.start)
 	from := last.end
@@ -85,15 +96,13 @@ func (d *Document) flowInsert(l loc, elem string) ([]splice, error) {
 	if trailing {
 		return []splice{{lineEnd, lineEnd, d.nl + indent + elem + ","}}, nil
 	}
-	return []splice{{last.end, last.end, ","}, {lineEnd, lineEnd, d.nl + indent + elem}}, nil
+	return []splice{{last.end, last.end, comma}, {lineEnd, lineEnd, d.nl + indent + elem}}, nil
 }
 
 // flowRemove plans removing element k of the flow collection l with the
 // comma that belongs to it, closing up the line it leaves.
 func (d *Document) flowRemove(l loc, k int) ([]splice, error) {
-	src := d.t.src
-	open, close, err := d.flowBrackets(l)
-	if err != nil {
+	if _, _, err := d.flowBrackets(l); err != nil {
 		return nil, err
 	}
 	items := d.flowItems(l)
@@ -118,12 +127,6 @@ func (d *Document) flowRemove(l loc, k int) ([]splice, error) {
 		}
 	}
 	edits = append(edits, splice{start, end, ""})
-	if len(items) == 1 {
-		rest := append(slices.Clone(src[open+1:start]), src[end:close]...)
-		if len(bytes.TrimSpace(rest)) == 0 {
-			return []splice{{open + 1, close, ""}}, nil
-		}
-	}
 	return edits, nil
 }
 

@@ -74,6 +74,25 @@ func normalize(x any) any {
 var listEntry = config.ObjectValue(append([]config.Member{config.M("name", config.StringValue("latchgate"))},
 	doctest.Entry.Members()...)...)
 
+// TestUpsertInvariants runs the fuzzer's checks on the seeds and on
+// layouts whose spacing a delete cannot give back byte for byte (it must
+// then not lose bytes either).
+func TestUpsertInvariants(t *testing.T) {
+	t.Parallel()
+	inputs := append([]string{
+		"mcpServers:  []\nmcp_servers:  {}  # none\n",
+		"mcpServers:\n  []\nmcp_servers:\n  {}\n",
+		"mcp_servers:\n  ~\n",
+		"mcp_servers: &m\nmcpServers: &s\n",
+		" {}\n",
+		"--- {}\n",
+	}, fuzzSeeds...)
+	for _, in := range inputs {
+		doctest.CheckUpsert(t, yamlFormat, []byte(in), listEntry, "mcpServers", config.Where("name", "latchgate"))
+		doctest.CheckUpsert(t, yamlFormat, []byte(in), doctest.Entry, "mcp_servers", "latchgate")
+	}
+}
+
 func FuzzYAMLUpsert(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s), false)

@@ -1,6 +1,7 @@
 package yamldoc
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -30,6 +31,22 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 		at = owner.child
 	}
 	n := at.n
+	if owner == nil && isFlow(n) && len(n.Content) == 0 {
+		// "{}" at the top level: the members at column 0, on a line of
+		// their own ("--- {}").
+		p := d.pos(n)
+		text := d.lo.members(container, 0)
+		if ls := d.t.lineStart(p); d.t.onlyBlanks(ls, p) {
+			p = ls
+		} else {
+			text = "\n" + text
+		}
+		e := d.end(at)
+		return []splice{{p, e, d.fix(text + d.sep(e))}}, nil
+	}
+	if edits, ok, err := d.fillEmpty(path[:i], owner, at, container); ok || err != nil {
+		return edits, err
+	}
 	if isNullNode(n) {
 		s, err := d.slotOf(*owner)
 		if err != nil {
@@ -38,25 +55,6 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 		return d.replaceWhole(at, container, s, false)
 	}
 	if isFlow(n) {
-		if len(n.Content) == 0 && !at.flow {
-			if owner == nil {
-				// "{}" at the top level: the members at column 0, on a
-				// line of their own ("--- {}").
-				p := d.pos(n)
-				text := d.lo.members(container, 0)
-				if !d.t.onlyBlanks(d.t.lineStart(p), p) {
-					text = "\n" + text
-				}
-				return []splice{{p, d.end(at), d.fix(text)}}, nil
-			}
-			s, err := d.slotOf(*owner)
-			if err != nil {
-				return nil, err
-			}
-			if s.kind == inMap {
-				return d.replaceWhole(at, container, s, false)
-			}
-		}
 		text := flowText(elem)
 		if !where {
 			text = keyText(seg, true) + ": " + text
@@ -79,6 +77,45 @@ func (d *Document) insert(w walked, path []string, elem config.Value) ([]splice,
 		text = spaces(ind) + keyText(seg, false) + ":" + d.lo.afterKey(elem, ind)
 	}
 	return []splice{d.blockInsert(at, text)}, nil
+}
+
+// fillEmpty plans turning an empty value of a block mapping entry (null,
+// or "[]" or "{}" on the key's line) into the block collection container.
+// The "~" or brackets go with one blank before them; an anchor stays; the
+// block lines follow the key's line, its comment and the comment lines
+// indented under the key. Deleting the last entry again puts "{}" or "[]"
+// back in the same place. ok is false for other values and places.
+func (d *Document) fillEmpty(here []string, owner *step, l loc, container config.Value) (edits []splice, ok bool, err error) {
+	n := l.n
+	if owner == nil || l.flow || !isNullNode(n) && !(isFlow(n) && len(n.Content) == 0) {
+		return nil, false, nil
+	}
+	s, err := d.slotOf(*owner)
+	if err != nil || s.kind != inMap {
+		return nil, false, err
+	}
+	src := d.t.src
+	p := d.pos(n)
+	from := d.contentStart(n)
+	to := d.end(l)
+	if isFlow(n) {
+		if to != from+2 || d.t.lineNumber(from) != d.t.lineNumber(s.ind) {
+			// "[ ]", or brackets below the key: add in flow style.
+			return nil, false, nil
+		}
+	}
+	if d.hasProps(p) && bytes.IndexByte(src[p:d.propsEnd(p)], '!') >= 0 && isNullNode(n) {
+		return nil, false, pathError(here, "is null with a tag; change it by hand")
+	}
+	if from < to && from > 0 && isBlank(src[from-1]) && from-1 >= s.ind && d.sep(to) == "" {
+		from--
+	}
+	le := d.pastTabBlanks(d.t.trailingComments(d.t.lineEnd(max(to, s.ind)), s.col, l.bound))
+	edits = []splice{{le, le, d.fix(d.lo.afterKey(container, s.col))}}
+	if from < to {
+		edits = append([]splice{{from, to, ""}}, edits...)
+	}
+	return edits, true, nil
 }
 
 // insertIntoEmpty adds lines to a document with no content: after its
@@ -199,20 +236,7 @@ func (d *Document) entryLines(l loc, k, indent int) (ls, le int, own bool) {
 // ":" or, after an explicit key ("? a"), at the next token: the entry
 // then ends with its key or ":".
 func (d *Document) entryEnd(l loc, k, indent int) int {
-	v := d.child(l, k+1, indent)
-	if !emptyValue(v.n) || d.hasProps(d.pos(v.n)) {
-		return max(d.end(v), d.pos(l.n.Content[k]))
-	}
-	e := d.end(d.child(l, k, indent))
-	if c := d.t.skipSpace(e); c < len(d.t.src) && d.t.src[c] == ':' && c < v.bound {
-		e = c + 1
-	}
-	return e
-}
-
-// emptyValue reports whether n is an absent value: an empty plain null.
-func emptyValue(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.Value == "" && n.Style == 0 && n.ShortTag() == "!!null"
+	return d.pairEnd(d.child(l, k, indent), d.child(l, k+1, indent))
 }
 
 // itemLines is entryLines for item i of the block sequence l.
@@ -309,6 +333,7 @@ func (d *Document) breakBefore(ls int) int {
 // insertLinesAfter adds text (lines joined by "\n") after the line ending
 // at p.
 func (d *Document) insertLinesAfter(p int, text string) splice {
+	p = d.pastTabBlanks(p)
 	text = d.fix(text)
 	switch {
 	case p < len(d.t.src):
@@ -318,6 +343,23 @@ func (d *Document) insertLinesAfter(p int, text string) splice {
 		return splice{0, 0, text + d.nl}
 	}
 	return splice{p, p, d.nl + text}
+}
+
+// pastTabBlanks moves p, the end of a line, past the blank lines after
+// it when one of them holds a tab: yaml.v3 accepts " \t" after a plain
+// scalar only when the tab is not left of the scalar's indentation, so
+// such a line must stay after the scalar it follows, not move after ours.
+func (d *Document) pastTabBlanks(p int) int {
+	end, tab := p, false
+	for ls := p + d.t.breakLen(p); ls < len(d.t.src) && d.t.blankLine(ls); ls = d.t.nextLine(ls) {
+		le := d.t.lineEnd(ls)
+		tab = tab || bytes.IndexByte(d.t.src[ls:le], '\t') >= 0
+		end = le
+	}
+	if tab {
+		return end
+	}
+	return p
 }
 
 // fix gives rendered text the file's line ends.
@@ -397,7 +439,8 @@ func (d *Document) update(l loc, v config.Value, s slot) ([]splice, error) {
 	}
 	if n.Kind == yaml.ScalarNode && isScalarValue(v) && n.Style&yaml.TaggedStyle == 0 &&
 		!(n.Value == "" && n.Style == 0) && !d.hasProps(d.pos(n)) {
-		return []splice{{d.contentStart(n), d.end(l), scalarLike(v, n.Style, l.flow)}}, nil
+		e := d.end(l)
+		return []splice{{d.contentStart(n), e, scalarLike(v, n.Style, l.flow) + d.sep(e)}}, nil
 	}
 	return d.replaceWhole(l, v, s, true)
 }
@@ -482,7 +525,7 @@ func (d *Document) replaceWhole(l loc, v config.Value, s slot, keepFlow bool) ([
 		if s.bare {
 			return []splice{{s.ind, s.ind, ": " + flowText(v)}}, nil
 		}
-		return []splice{{p, e, flowText(v)}}, nil
+		return []splice{{p, e, flowText(v) + d.sep(e)}}, nil
 	}
 	var body string
 	switch {
@@ -506,15 +549,25 @@ func (d *Document) replaceWhole(l loc, v config.Value, s slot, keepFlow bool) ([
 		} else {
 			body += tail
 		}
-		return []splice{{s.ind, e, d.fix(body)}}, nil
+		return []splice{{s.ind, e, d.fix(body + d.sep(e))}}, nil
 	}
 	if block && d.t.lineNumber(e) == d.t.lineNumber(s.ind) {
-		le := d.t.trailingComments(d.t.lineEnd(e), s.col, l.bound)
+		le := d.pastTabBlanks(d.t.trailingComments(d.t.lineEnd(e), s.col, l.bound))
 		edits := []splice{{le, le, d.fix(body)}}
 		if e > s.ind {
 			edits = append([]splice{{s.ind, e, ""}}, edits...)
 		}
 		return edits, nil
 	}
-	return []splice{{s.ind, e, d.fix(body)}}, nil
+	return []splice{{s.ind, e, d.fix(body + d.sep(e))}}, nil
+}
+
+// sep returns the blank that new text ending at e needs before what
+// follows it: a "#" right after a value ("x#y", "[]#") is part of what it
+// follows, not a comment, and must stay so.
+func (d *Document) sep(e int) string {
+	if e < len(d.t.src) && d.t.src[e] == '#' {
+		return " "
+	}
+	return ""
 }

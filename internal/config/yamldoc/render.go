@@ -228,7 +228,7 @@ func plainOK(s string, flow bool) bool {
 	if strings.HasSuffix(s, ":") || strings.Contains(s, ": ") || strings.Contains(s, " #") {
 		return false
 	}
-	if flow && strings.ContainsAny(s, ",[]{}:#") {
+	if flow && strings.ContainsAny(s, ",[]{}:#?") {
 		return false
 	}
 	for _, r := range s {

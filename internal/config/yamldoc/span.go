@@ -203,6 +203,26 @@ func (d *Document) end(l loc) int {
 	return d.pos(n)
 }
 
+// pairEnd returns where the mapping entry with key k and value v ends. An
+// absent value has no text, and yaml.v3 places it at the ":", after it,
+// or (after an explicit key, "? a") at the next token: the entry then
+// ends with its key or its ":".
+func (d *Document) pairEnd(k, v loc) int {
+	if !emptyValue(v.n) || d.hasProps(d.pos(v.n)) {
+		return max(d.end(v), d.pos(k.n))
+	}
+	e := d.end(k)
+	if c := d.t.skipSpace(e); c < len(d.t.src) && d.t.src[c] == ':' && c <= v.bound {
+		e = c + 1
+	}
+	return e
+}
+
+// emptyValue reports whether n is an absent value: an empty plain null.
+func emptyValue(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Value == "" && n.Style == 0 && n.ShortTag() == "!!null"
+}
+
 // flowEnd returns the end of a flow collection: after its closing bracket.
 // A single-pair mapping inside a flow sequence ([a: 1]) has no brackets
 // and ends with its value.
@@ -218,9 +238,10 @@ func (d *Document) flowEnd(l loc) int {
 	p := cs + 1
 	if len(n.Content) > 0 {
 		inner := d.childIndent(l)
-		e := 0
-		for i := len(n.Content) - 1; i >= 0 && i >= len(n.Content)-2; i-- {
-			e = max(e, d.end(d.child(l, i, inner)))
+		last := len(n.Content) - 1
+		e := d.end(d.child(l, last, inner))
+		if n.Kind == yaml.MappingNode {
+			e = d.pairEnd(d.child(l, last-1, inner), d.child(l, last, inner))
 		}
 		if cs >= len(src) || src[cs] != open {
 			return e
@@ -283,9 +304,10 @@ func (d *Document) quoteClose(p int) (int, bool) {
 	return len(src), false
 }
 
-// plainEnd returns the end of the plain scalar starting at p: the line
-// ends at a comment, at ": " and, in a flow collection, at a flow
-// indicator; it continues on following lines that are indented deeper
+// plainEnd returns the end of the plain scalar starting at p, by
+// yaml.v3's rules: the line ends at " #", at ": " (or ":" at the end of
+// a line) and, in a flow collection, at any of ",?[]{}" ("{a:}" has the
+// key "a:"); it continues on following lines that are indented deeper
 // than the collection holding it and come before the next node.
 func (d *Document) plainEnd(p int, l loc) int {
 	src := d.t.src
@@ -297,9 +319,9 @@ func (d *Document) plainEnd(p int, l loc) int {
 			switch {
 			case c == '#' && i > p && isBlank(src[i-1]):
 				return end
-			case c == ':' && (i+1 == len(src) || isSpaceOrBreak(src[i+1]) || l.flow && isFlowIndicator(src[i+1])):
+			case c == ':' && (i+1 == len(src) || isSpaceOrBreak(src[i+1])):
 				return end
-			case l.flow && isFlowIndicator(c):
+			case l.flow && (isFlowIndicator(c) || c == '?'):
 				return end
 			case !isBlank(c) && c != '\r':
 				end = i + 1
@@ -349,10 +371,14 @@ func (d *Document) blockScalarEnd(p int, l loc) int {
 	minIndent := max(l.indent+1, 1)
 	ls := d.t.nextLine(p)
 	for ; ls < len(src) && ls < l.bound; ls = d.t.nextLine(ls) {
+		ind := d.t.indent(ls)
 		if d.t.blankLine(ls) {
+			// Blanks beyond the content's indentation are content.
+			if le := d.t.lineEnd(ls); contentIndent >= 0 && (ind > contentIndent || ind == contentIndent && ls+ind < le) {
+				end = le
+			}
 			continue
 		}
-		ind := d.t.indent(ls)
 		if contentIndent < 0 {
 			if ind < minIndent {
 				break
