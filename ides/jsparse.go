@@ -50,7 +50,7 @@ func JSONParseTrouble(path string) string {
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: nothing to lose
 	// Whitespace-only files are small; a large file is not empty.
 	head, _ := io.ReadAll(io.LimitReader(f, 4096))
 	switch {

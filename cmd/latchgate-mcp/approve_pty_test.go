@@ -39,8 +39,9 @@ func (w *opWorld) startApprove(t *testing.T, args []string, extraEnv ...string) 
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
 		}
-		tty.Close()
-		ptmx.Close()
+		// The terminal of a finished test: nothing to lose.
+		_ = tty.Close()
+		_ = ptmx.Close()
 	})
 	return cmd, term
 }

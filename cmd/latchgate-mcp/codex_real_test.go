@@ -91,9 +91,11 @@ func codexStatus(t *testing.T, codex string, r *realClient, want []string) map[s
 		t.Fatal(err)
 	}
 	defer func() {
-		stdin.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
+		// The test has what it came for (or failed already): stop the
+		// app-server however it takes it.
+		_ = stdin.Close()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
 	}()
 	send := func(msg string) {
 		if _, err := io.WriteString(stdin, msg+"\n"); err != nil {
@@ -138,14 +140,18 @@ func codexStatus(t *testing.T, codex string, r *realClient, want []string) map[s
 					ID string `json:"id"`
 				} `json:"thread"`
 			}
-			json.Unmarshal(m.Result, &res)
+			if err := json.Unmarshal(m.Result, &res); err != nil {
+				t.Fatalf("codex app-server: thread/start result: %v\n%s", err, m.Result)
+			}
 			threadID = res.Thread.ID
 		case m.Method == "mcpServer/startupStatus/updated":
 			var p struct {
 				Name, Status string
 				Error        *string
 			}
-			json.Unmarshal(m.Params, &p)
+			if err := json.Unmarshal(m.Params, &p); err != nil {
+				t.Fatalf("codex app-server: %s: %v\n%s", m.Method, err, m.Params)
+			}
 			status[p.Name] = p.Status
 			if p.Error != nil {
 				status[p.Name+".error"] = *p.Error

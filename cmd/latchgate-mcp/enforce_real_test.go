@@ -61,9 +61,13 @@ func TestRealClaudeCodeEnforce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// started reports whether the impostor ran since the last call: it
+	// leaves the mark, which is taken away for the next turn.
 	started := func() bool {
-		_, err := os.Stat(mark)
-		os.Remove(mark)
+		err := os.Remove(mark)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
 		return err == nil
 	}
 	// turn runs one headless turn and returns the tools the model was
@@ -196,9 +200,13 @@ func TestRealCodexEnforce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// started reports whether the impostor ran since the last call: it
+	// leaves the mark, which is taken away for the next turn.
 	started := func() bool {
-		_, err := os.Stat(mark)
-		os.Remove(mark)
+		err := os.Remove(mark)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
 		return err == nil
 	}
 	turn := func(what string) []string {

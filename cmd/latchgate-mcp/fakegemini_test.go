@@ -112,7 +112,7 @@ func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
 	})
 	if !stream {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(resp)
+		_, _ = w.Write(resp) // an error means the client hung up: no one is left to answer
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")

@@ -108,7 +108,7 @@ func (f *fakeAnthropic) serve(w http.ResponseWriter, r *http.Request) {
 		"usage": map[string]int{"input_tokens": 1, "output_tokens": 1}}
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(msg)
+		_ = json.NewEncoder(w).Encode(msg) // an error means the client hung up: no one is left to answer
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")

@@ -40,7 +40,11 @@ func TestRealGeminiCLIOperator(t *testing.T) {
 	if err := admin.ListenAdminUnix(adminSock); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { admin.Close() })
+	t.Cleanup(func() {
+		if err := admin.Close(); err != nil {
+			t.Errorf("close test gate: %v", err)
+		}
+	})
 
 	r.lg("install", "--ide", "gemini-cli", "--binary-path", r.bin, "--approve")
 	out := r.lg("install", "--operator", "--ide", "gemini-cli", "--admin-socket", adminSock,

@@ -36,7 +36,11 @@ func TestRealOpenClaw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(root) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(root); err != nil {
+			t.Error(err)
+		}
+	})
 	home, run := filepath.Join(root, "home"), filepath.Join(root, "run")
 	for _, d := range []string{filepath.Join(home, ".openclaw"), filepath.Join(run, "latchgate")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
@@ -50,7 +54,11 @@ func TestRealOpenClaw(t *testing.T) {
 	if err := g.ListenUnix(filepath.Join(run, "latchgate", "gate.sock")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() {
+		if err := g.Close(); err != nil {
+			t.Errorf("close test gate: %v", err)
+		}
+	})
 
 	bin := latchgateBinary(t) // this test binary, named latchgate-mcp
 	env := append(environWithout("OPENCLAW_CONFIG_PATH", "OPENCLAW_STATE_DIR", "OPENCLAW_HOME", "OPENCLAW_PROFILE",

@@ -56,7 +56,11 @@ func newOpWorld(t *testing.T) *opWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(rt) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(rt); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := g.ListenAdminUnix(filepath.Join(rt, "gate-admin.sock")); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +101,13 @@ func (w *opWorld) agent(t *testing.T) *mcp.ClientSession {
 	if err != nil {
 		t.Fatalf("start serve: %v\n%s", err, stderr.String())
 	}
-	t.Cleanup(func() { cs.Close() })
+	t.Cleanup(func() {
+		// serve exits 0 when its stdin closes; anything else (killed
+		// after TerminateDuration, a crash) is a failure.
+		if err := cs.Close(); err != nil {
+			t.Errorf("stop serve: %v\n%s", err, stderr.String())
+		}
+	})
 	return cs
 }
 
@@ -313,7 +323,11 @@ func TestOperatorServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start operator: %v\n%s", err, stderr.String())
 	}
-	defer op.Close()
+	defer func() {
+		if err := op.Close(); err != nil {
+			t.Errorf("stop the operator server: %v\n%s", err, stderr.String())
+		}
+	}()
 	tools, err := op.ListTools(ctx, nil)
 	if err != nil || len(tools.Tools) != 4 {
 		t.Fatalf("tools = %v, %v", tools, err)
@@ -325,7 +339,10 @@ func TestOperatorServer(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", name, err, stderr.String())
 		}
 		var body map[string]any
-		json.Unmarshal([]byte(res.Content[0].(*mcp.TextContent).Text), &body)
+		text := res.Content[0].(*mcp.TextContent).Text
+		if err := json.Unmarshal([]byte(text), &body); err != nil {
+			t.Fatalf("%s: the result is not a JSON object: %v\n%s", name, err, text)
+		}
 		return body, res.IsError
 	}
 

@@ -49,7 +49,11 @@ func newClientSandbox(t *testing.T) *realClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(root) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(root); err != nil {
+			t.Error(err)
+		}
+	})
 	// Resolve symlinks (a /tmp that is a link): clients key trust and
 	// approvals by the physical path, as getcwd reports it.
 	if root, err = filepath.EvalSymlinks(root); err != nil {
@@ -69,7 +73,11 @@ func newClientSandbox(t *testing.T) *realClient {
 	if err := r.gate.ListenUnix(filepath.Join(r.rt, "latchgate", "gate.sock")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.gate.Close() })
+	t.Cleanup(func() {
+		if err := r.gate.Close(); err != nil {
+			t.Errorf("close test gate: %v", err)
+		}
+	})
 	r.bin = latchgateBinary(t)
 	r.env = append(environWithout("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
 		"NO_PROXY", "no_proxy", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "CI", "GITHUB_ACTIONS"),

@@ -80,7 +80,7 @@ func (Adapter) PlanEnforce(env ides.Env, req ides.EnforceRequest) (ides.EnforceP
 		describeUser(req, shell, others, &plan)
 	case ides.ScopeManaged:
 		if env.GOOS == "windows" {
-			return plan, fmt.Errorf("Codex's managed requirements file on Windows is not settled; enforce --scope managed for Codex runs on Linux and macOS")
+			return plan, fmt.Errorf("enforce Codex at --scope managed on Windows: where Codex reads managed requirements there is not settled; it works on Linux and macOS")
 		}
 		file = ides.PolicyFile{Path: RequirementsPath(env), Format: config.TOML, NewMode: 0o644, Managed: true}
 		switch shell {

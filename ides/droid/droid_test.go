@@ -68,8 +68,8 @@ func TestNotes(t *testing.T) {
 	for p, data := range map[string]string{
 		ProjectPath(env, env.ProjectRoot): `{"mcpServers": {"bad": {"args": ["x"]}, "latchgate": {"command": "y"}}}`,
 	} {
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(data), 0o644)
+		must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		must(t, os.WriteFile(p, []byte(data), 0o644))
 	}
 	req := ides.Request{Scope: ides.ScopeUser, Name: "latchgate", Spec: ides.ServerSpec{Command: "lg"}}
 	_, notes, err := Adapter{}.PlanInstall(env, req)
@@ -87,5 +87,14 @@ func TestNotes(t *testing.T) {
 	}
 	if n := plan.Notes(); len(n) != 1 || !strings.Contains(n[0], `the "bad" entry has no command`) {
 		t.Errorf("plan notes = %v", n)
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

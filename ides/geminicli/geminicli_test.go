@@ -1,6 +1,8 @@
 package geminicli
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -142,8 +144,12 @@ func TestFolderTrust(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			os.Remove(trust)
-			os.Remove(SettingsPath(base))
+			// The files the case before wrote, if it wrote them.
+			for _, p := range []string{trust, SettingsPath(base)} {
+				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					t.Fatal(err)
+				}
+			}
 			if tt.rules != "" {
 				write(t, trust, tt.rules)
 			}

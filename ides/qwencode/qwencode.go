@@ -90,7 +90,7 @@ func (Adapter) Target(env ides.Env, scope ides.Scope) (ides.Target, error) {
 			Scope: scope, NewMode: 0o600, Schema: schema}, nil
 	case ides.ScopeProject:
 		if inHome(env) {
-			return ides.Target{}, fmt.Errorf("Qwen Code reads no project settings in your home directory (%s): "+
+			return ides.Target{}, fmt.Errorf("use the project scope in your home directory (%s): Qwen Code reads no project settings there; "+
 				"run install from the project's directory, or use --scope user", env.Display(env.WorkDir))
 		}
 		return ides.Target{Path: ProjectSettingsPath(env), Servers: []string{"mcpServers"}, Format: config.JSONComments,

@@ -97,7 +97,7 @@ func TestClientView(t *testing.T) {
 	if got := view(proj); !slices.Equal(got, []string{"pending-approval"}) {
 		t.Errorf("approved for another entry: %v", got)
 	}
-	os.Remove(ProjectSettingsPath(env))
+	must(t, os.Remove(ProjectSettingsPath(env)))
 	write(t, ClaudeProjectPath(env), `{"mcpServers": {"latchgate": {"type": "stdio", "command": "lg"}}}`)
 	if got := view(user); !slices.Equal(got, []string{"shadowed"}) {
 		t.Errorf(".mcp.json entry: %v", got)
@@ -114,5 +114,14 @@ func TestClientView(t *testing.T) {
 	noType, _ := config.FromJSON([]byte(`{"command": "lg"}`))
 	if got, ok := claudeEntry(env, "latchgate"); !ok || Hash(got) != Hash(noType) {
 		t.Errorf("claudeEntry = %v", got)
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

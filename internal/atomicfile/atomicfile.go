@@ -138,35 +138,14 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 	tmpName := tmp.Name()
 	defer func() {
 		if tmpName != "" {
-			os.Remove(tmpName)
+			// Best effort: the write already failed, and that error is
+			// the one to report; a stray temp file is hidden and named
+			// for us.
+			_ = os.Remove(tmpName)
 		}
 	}()
-	// Owner and mode before any data is written, so a file holding tokens
-	// is never readable by others, not even for a moment.
-	if keepOwner {
-		if err := fileattr.Fchown(tmp, real, owner); err != nil {
-			tmp.Close()
-			return res, err
-		}
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return res, err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return res, err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return res, err
-	}
-	written, err := tmp.Stat()
+	written, err := fillTemp(tmp, real, data, mode, owner, keepOwner)
 	if err != nil {
-		tmp.Close()
-		return res, err
-	}
-	if err := tmp.Close(); err != nil {
 		return res, err
 	}
 	if opts.Unchanged != nil && !opts.Unchanged(real) {
@@ -181,15 +160,49 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 	return res, nil
 }
 
+// fillTemp gives tmp its owner and mode, then data, and closes it; it
+// returns what tmp is once written. Owner and mode come before any data
+// is written, so a file holding tokens is never readable by others, not
+// even for a moment.
+func fillTemp(tmp *os.File, real string, data []byte, mode fs.FileMode, owner fileattr.Owner, keepOwner bool) (written fs.FileInfo, err error) {
+	defer func() {
+		// Close reports write errors the file system deferred (NFS,
+		// quotas), so its error counts when nothing failed before it.
+		if cerr := tmp.Close(); err == nil && cerr != nil {
+			written, err = nil, cerr
+		}
+	}()
+	if keepOwner {
+		if err := fileattr.Fchown(tmp, real, owner); err != nil {
+			return nil, err
+		}
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return nil, err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return nil, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, err
+	}
+	return tmp.Stat()
+}
+
 // writeInPlace overwrites the file at real, which was info when looked
 // at. New bytes are written first and the file cut to length after, so
 // there is no moment when it is empty.
-func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) (fs.FileInfo, error) {
+func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) (written fs.FileInfo, err error) {
 	f, err := os.OpenFile(real, os.O_WRONLY, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() {
+		// Checked: Close can report a write the file system deferred.
+		if cerr := f.Close(); err == nil && cerr != nil {
+			written, err = nil, cerr
+		}
+	}()
 	now, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -209,11 +222,7 @@ func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) (fs.
 	if err := f.Sync(); err != nil {
 		return nil, err
 	}
-	written, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	return written, f.Close()
+	return f.Stat()
 }
 
 // syncDir makes the rename durable. Errors are ignored: some systems
@@ -221,7 +230,7 @@ func writeInPlace(real string, data []byte, info fs.FileInfo, opts Options) (fs.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
-		d.Close()
+		_ = d.Close() // opened read-only: nothing to lose
 	}
 }
 
@@ -234,7 +243,7 @@ func SameContent(path string, data []byte) bool {
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: nothing to lose
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := f.Read(buf)

@@ -50,7 +50,7 @@ func TestWriteFileNewFileModeAndDirs(t *testing.T) {
 	}
 	// A dangling link: the file is created at the link's target.
 	link := filepath.Join(dir, "dangling.json")
-	os.Symlink(filepath.Join(dir, "real.json"), link)
+	must(t, os.Symlink(filepath.Join(dir, "real.json"), link))
 	if err := WriteFile(link, []byte("x"), Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestWriteFileNewFileModeAndDirs(t *testing.T) {
 
 func TestWriteFileUnchangedAborts(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "f.json")
-	os.WriteFile(p, []byte("mine"), 0o644)
+	must(t, os.WriteFile(p, []byte("mine"), 0o644))
 	err := WriteFile(p, []byte("ours"), Options{Unchanged: func(string) bool { return false }})
 	if !errors.Is(err, ErrChanged) {
 		t.Fatalf("err = %v, want ErrChanged", err)
@@ -78,8 +78,8 @@ func TestWriteFileUnchangedAborts(t *testing.T) {
 func TestResolveLoop(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	os.Symlink(b, a)
-	os.Symlink(a, b)
+	must(t, os.Symlink(b, a))
+	must(t, os.Symlink(a, b))
 	if _, err := Resolve(a); err == nil {
 		t.Fatal("no error for a symlink loop")
 	}
@@ -94,7 +94,7 @@ func TestSameContent(t *testing.T) {
 	for i := range data {
 		data[i] = byte(i)
 	}
-	os.WriteFile(p, data, 0o644)
+	must(t, os.WriteFile(p, data, 0o644))
 	if !SameContent(p, data) {
 		t.Error("same data reported different")
 	}
@@ -110,5 +110,14 @@ func TestSameContent(t *testing.T) {
 	}
 	if SameContent(filepath.Join(filepath.Dir(p), "missing"), nil) {
 		t.Error("a missing file matched")
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -60,8 +60,8 @@ func TestResolvePhysicalDotDot(t *testing.T) {
 	home, dots := dotfiles(t)
 	unrelated := filepath.Join(home, "mcp.json")
 	theirs := filepath.Join(dots, "mcp.json")
-	os.WriteFile(unrelated, []byte("unrelated"), 0o644)
-	os.WriteFile(theirs, []byte("old"), 0o644)
+	must(t, os.WriteFile(unrelated, []byte("unrelated"), 0o644))
+	must(t, os.WriteFile(theirs, []byte("old"), 0o644))
 	path := filepath.Join(home, ".config") + "/../mcp.json"
 
 	got, err := Resolve(path)
@@ -82,7 +82,7 @@ func TestResolvePhysicalDotDot(t *testing.T) {
 	// The file does not exist yet where the IDE looks, but an unrelated
 	// one is where the text points: the IDE's file is created, the other
 	// left alone.
-	os.Remove(theirs)
+	must(t, os.Remove(theirs))
 	if err := WriteFile(path, []byte("created"), Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -140,18 +140,18 @@ func TestResolveErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
-	os.WriteFile(file, nil, 0o644)
+	must(t, os.WriteFile(file, nil, 0o644))
 	if _, err := Resolve(file + "/x.json"); !errors.Is(err, syscall.ENOTDIR) {
 		t.Errorf("through a file: err = %v, want ENOTDIR", err)
 	}
 	self := filepath.Join(dir, "self")
-	os.Symlink("self", self)
+	must(t, os.Symlink("self", self))
 	if _, err := Resolve(self + "/x"); !errors.Is(err, syscall.ELOOP) {
 		t.Errorf("loop: err = %v, want ELOOP", err)
 	}
 	// A relative link is relative to the link's directory.
-	os.MkdirAll(filepath.Join(dir, "a", "b"), 0o755)
-	os.Symlink("b/../../file", filepath.Join(dir, "a", "rel"))
+	must(t, os.MkdirAll(filepath.Join(dir, "a", "b"), 0o755))
+	must(t, os.Symlink("b/../../file", filepath.Join(dir, "a", "rel")))
 	if got, err := Resolve(filepath.Join(dir, "a", "rel")); err != nil || got != file {
 		t.Errorf("relative link: %s, %v; want %s", got, err, file)
 	}
@@ -177,10 +177,10 @@ func TestWriteKeepsOwnerAsRoot(t *testing.T) {
 		t.Skip("needs root to give files away")
 	}
 	home := t.TempDir()
-	os.Chown(home, someone.UID, someone.GID)
+	must(t, os.Chown(home, someone.UID, someone.GID))
 	p := filepath.Join(home, ".claude.json")
-	os.WriteFile(p, []byte("old"), 0o600)
-	os.Chown(p, someone.UID, someone.GID)
+	must(t, os.WriteFile(p, []byte("old"), 0o600))
+	must(t, os.Chown(p, someone.UID, someone.GID))
 	if err := WriteFile(p, []byte("new"), Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -217,18 +217,22 @@ func TestWriteRefusesToChangeOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o777)
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
+	must(t, os.Chmod(dir, 0o777))
 	exe, _ := os.Executable()
 	bin := filepath.Join(dir, "atomicfile.test")
 	data, err := os.ReadFile(exe)
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(bin, data, 0o755)
+	must(t, os.WriteFile(bin, data, 0o755))
 	p := filepath.Join(dir, "shared.json")
-	os.WriteFile(p, []byte("old"), 0o666)
-	os.Chown(p, 1, someone.GID) // owned by "daemon", writable by all
+	must(t, os.WriteFile(p, []byte("old"), 0o666))
+	must(t, os.Chown(p, 1, someone.GID)) // owned by "daemon", writable by all
 
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), asOtherUser+"="+p)
@@ -257,8 +261,8 @@ func TestWriteHardLinked(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	p, other := filepath.Join(dir, "settings.json"), filepath.Join(dir, "backup-of-settings.json")
-	os.WriteFile(p, []byte("old contents"), 0o640)
-	os.Link(p, other)
+	must(t, os.WriteFile(p, []byte("old contents"), 0o640))
+	must(t, os.Link(p, other))
 
 	res, err := Write(p, []byte("new"), Options{})
 	if err != nil {
@@ -275,8 +279,8 @@ func TestWriteHardLinked(t *testing.T) {
 	}
 
 	// In place: the link is kept in step, and no empty moment.
-	os.Remove(p)
-	os.Link(other, p)
+	must(t, os.Remove(p))
+	must(t, os.Link(other, p))
 	res, err = Write(p, []byte("in place"), Options{InPlace: true})
 	if err != nil {
 		t.Fatal(err)
@@ -310,7 +314,7 @@ func TestSameContentDoesNotBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	zero := filepath.Join(dir, "zero")
-	os.Symlink("/dev/zero", zero)
+	must(t, os.Symlink("/dev/zero", zero))
 	for _, p := range []string{fifo, zero} {
 		done := make(chan bool, 1)
 		go func() { done <- SameContent(p, make([]byte, 16)) }()

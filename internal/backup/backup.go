@@ -187,7 +187,7 @@ func cloneSame(src, name string, data []byte) bool {
 		return false
 	}
 	if !atomicfile.SameContent(tmp, data) || os.Rename(tmp, name) != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp) // best effort: a stray .clone file is no backup, and listDir skips it
 		return false
 	}
 	return true
@@ -264,7 +264,7 @@ func (s *Store) prepare(path, real string, data []byte, existed, mayLink bool, s
 					p.link = link
 					return p, nil
 				}
-				os.Remove(link) // changed since it was read: copy what was read
+				_ = os.Remove(link) // changed since it was read: copy what was read (prune removes a link left behind)
 			}
 		}
 	}
@@ -305,7 +305,7 @@ func (p *Pending) Commit() (Backup, error) {
 	// Still live (the write did not replace it, or the file has another
 	// name now): a copy, cloned from the link where it still matches.
 	b, err := p.s.write(p.path, p.dir, link, p.data, true)
-	os.Remove(link)
+	_ = os.Remove(link) // best effort: prune removes stale pending links
 	if err == nil {
 		p.done = &b
 	}
@@ -321,11 +321,11 @@ func (p *Pending) Abort(real string) {
 		return
 	}
 	if p.link != "" {
-		os.Remove(p.link)
+		_ = os.Remove(p.link) // best effort: prune removes stale pending links
 		p.link = ""
 	}
 	if p.done != nil && (!p.existed || atomicfile.SameContent(real, p.data)) {
-		os.Remove(p.done.file)
+		_ = os.Remove(p.done.file) // best effort: an extra backup does no harm
 		p.done = nil
 	}
 }
@@ -431,7 +431,7 @@ func (s *Store) prune(dir, path string) error {
 			continue
 		}
 		if info, err := e.Info(); err == nil && s.now().Sub(info.ModTime()) > stalePending {
-			os.Remove(filepath.Join(dir, e.Name()))
+			_ = os.Remove(filepath.Join(dir, e.Name())) // best effort: the next prune tries again
 		}
 	}
 	return nil

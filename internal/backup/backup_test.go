@@ -40,7 +40,7 @@ func TestSaveListPruneRestore(t *testing.T) {
 		t.Errorf("Files() = %v", files)
 	}
 
-	os.WriteFile(file, []byte("current"), 0o600)
+	must(t, os.WriteFile(file, []byte("current"), 0o600))
 	b, err := s.Find(file, all[3].ID())
 	if err != nil {
 		t.Fatal(err)
@@ -59,5 +59,14 @@ func TestSaveListPruneRestore(t *testing.T) {
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Errorf("file still there after restoring an absent backup: %v", err)
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

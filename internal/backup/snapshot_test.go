@@ -27,14 +27,14 @@ func editInPlace(t *testing.T, p, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.WriteString(text)
-	f.Close()
+	_, err = f.WriteString(text)
+	must(t, errors.Join(err, f.Close()))
 }
 
 // replace is our write: a new file renamed over the old.
 func replace(t *testing.T, p, text string) {
 	t.Helper()
-	os.WriteFile(p+".tmp", []byte(text), 0o600)
+	must(t, os.WriteFile(p+".tmp", []byte(text), 0o600))
 	if err := os.Rename(p+".tmp", p); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestSaveFromIsASnapshot(t *testing.T) {
 	dir := t.TempDir()
 	s := &Store{Dir: filepath.Join(dir, "backups")}
 	file := filepath.Join(dir, "f.json")
-	os.WriteFile(file, []byte("old"), 0o600)
+	must(t, os.WriteFile(file, []byte("old"), 0o600))
 	b, err := s.SaveFrom(file, file, []byte("old"), true)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +68,7 @@ func TestPrepareCommit(t *testing.T) {
 	dir := t.TempDir()
 	s := &Store{Dir: filepath.Join(dir, "backups")}
 	file := filepath.Join(dir, "f.json")
-	os.WriteFile(file, []byte("old"), 0o640)
+	must(t, os.WriteFile(file, []byte("old"), 0o640))
 	before, _ := os.Stat(file)
 
 	p, err := s.Prepare(file, file, []byte("old"), true)
@@ -107,7 +107,7 @@ func TestPrepareAbort(t *testing.T) {
 	dir := t.TempDir()
 	s := &Store{Dir: filepath.Join(dir, "backups")}
 	file := filepath.Join(dir, "f.json")
-	os.WriteFile(file, []byte("old"), 0o600)
+	must(t, os.WriteFile(file, []byte("old"), 0o600))
 	p, err := s.Prepare(file, file, []byte("old"), true)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func TestCommitWhenStillLive(t *testing.T) {
 	dir := t.TempDir()
 	s := &Store{Dir: filepath.Join(dir, "backups")}
 	file := filepath.Join(dir, "f.json")
-	os.WriteFile(file, []byte("old"), 0o600)
+	must(t, os.WriteFile(file, []byte("old"), 0o600))
 	p, err := s.Prepare(file, file, []byte("old"), true)
 	if err != nil {
 		t.Fatal(err)
@@ -157,8 +157,8 @@ func TestPrepareHardLinkedFile(t *testing.T) {
 	dir := t.TempDir()
 	s := &Store{Dir: filepath.Join(dir, "backups")}
 	file, other := filepath.Join(dir, "f.json"), filepath.Join(dir, "other.json")
-	os.WriteFile(file, []byte("old"), 0o600)
-	os.Link(file, other)
+	must(t, os.WriteFile(file, []byte("old"), 0o600))
+	must(t, os.Link(file, other))
 	p, err := s.Prepare(file, file, []byte("old"), true)
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestPrepareHardLinkedFile(t *testing.T) {
 
 	// PrepareCopy (for a write in place): a copy, kept even when the
 	// write failed half way.
-	os.WriteFile(file, []byte("v2"), 0o600)
+	must(t, os.WriteFile(file, []byte("v2"), 0o600))
 	p, err = s.PrepareCopy(file, file, []byte("v2"), true)
 	if err != nil {
 		t.Fatal(err)
@@ -204,12 +204,12 @@ func TestPhysicalKeys(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	realHome := filepath.Join(root, "data", "home")
-	os.MkdirAll(realHome, 0o755)
+	must(t, os.MkdirAll(realHome, 0o755))
 	linkHome := filepath.Join(root, "home")
-	os.Symlink(realHome, linkHome)
+	must(t, os.Symlink(realHome, linkHome))
 	s := &Store{Dir: filepath.Join(root, "backups")}
 	viaLink := filepath.Join(linkHome, ".claude.json")
-	os.WriteFile(viaLink, []byte("old"), 0o600)
+	must(t, os.WriteFile(viaLink, []byte("old"), 0o600))
 	b, err := s.Save(viaLink, []byte("old"), true)
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +230,7 @@ func TestStateDirIsAFile(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	state := filepath.Join(root, "latchgate-mcp")
-	os.WriteFile(state, nil, 0o644)
+	must(t, os.WriteFile(state, nil, 0o644))
 	s := &Store{Dir: filepath.Join(state, "backups")}
 	_, err := s.Save(filepath.Join(root, "f"), []byte("x"), true)
 	if err == nil || !strings.Contains(err.Error(), state+" is not a directory") || !errors.Is(err, syscall.ENOTDIR) {
@@ -247,11 +247,11 @@ func TestBackupsKeepTheHomeOwner(t *testing.T) {
 	}
 	someone := fileattr.Owner{UID: 4242, GID: 4343}
 	home := t.TempDir()
-	os.Chown(home, someone.UID, someone.GID)
+	must(t, os.Chown(home, someone.UID, someone.GID))
 	s := &Store{Dir: filepath.Join(home, ".local", "state", "latchgate-mcp", "backups")}
 	file := filepath.Join(home, ".claude.json")
-	os.WriteFile(file, []byte("old"), 0o600)
-	os.Chown(file, someone.UID, someone.GID)
+	must(t, os.WriteFile(file, []byte("old"), 0o600))
+	must(t, os.Chown(file, someone.UID, someone.GID))
 	p, err := s.Prepare(file, file, []byte("old"), true)
 	if err != nil {
 		t.Fatal(err)

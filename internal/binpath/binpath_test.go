@@ -34,11 +34,11 @@ func TestStablePrefersPathLink(t *testing.T) {
 	dir := t.TempDir()
 	cellar := filepath.Join(dir, "Cellar", "latchgate-mcp", "0.3.1", "bin")
 	bin := filepath.Join(dir, "bin")
-	os.MkdirAll(cellar, 0o755)
-	os.MkdirAll(bin, 0o755)
+	must(t, os.MkdirAll(cellar, 0o755))
+	must(t, os.MkdirAll(bin, 0o755))
 	real := filepath.Join(cellar, Name)
-	os.WriteFile(real, []byte("#!/bin/sh\n"), 0o755)
-	os.Symlink(real, filepath.Join(bin, Name))
+	must(t, os.WriteFile(real, []byte("#!/bin/sh\n"), 0o755))
+	must(t, os.Symlink(real, filepath.Join(bin, Name)))
 
 	if got := Stable(real, bin); got != filepath.Join(bin, Name) {
 		t.Errorf("Stable = %s, want the PATH link", got)
@@ -51,5 +51,14 @@ func TestStablePrefersPathLink(t *testing.T) {
 	}
 	if _, ok := LookPath(filepath.Join(dir, "elsewhere")); ok {
 		t.Error("LookPath found a binary that is not there")
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -32,7 +32,9 @@ func benchHome(b *testing.B) (home string, data []byte) {
 	b.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	b.Setenv("XDG_RUNTIME_DIR", filepath.Join(home, "run"))
 	b.Setenv("CLAUDE_CONFIG_DIR", "")
-	os.Unsetenv("CLAUDE_CONFIG_DIR")
+	if err := os.Unsetenv("CLAUDE_CONFIG_DIR"); err != nil {
+		b.Fatal(err)
+	}
 	b.Chdir(proj)
 	data = fixtures.ClaudeJSON(10 << 20)
 	if err := os.WriteFile(filepath.Join(home, ".claude.json"), data, 0o600); err != nil {

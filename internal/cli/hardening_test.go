@@ -68,7 +68,7 @@ func TestCheckEnv(t *testing.T) {
 	t.Parallel()
 	home := t.TempDir()
 	file := filepath.Join(home, "file")
-	os.WriteFile(file, nil, 0o644)
+	must(t, os.WriteFile(file, nil, 0o644))
 	tests := []struct {
 		name string
 		env  ides.Env
@@ -93,5 +93,14 @@ func TestCheckEnv(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.As(err, &he) {
 			t.Errorf("%s: err = %v, want %q with a hint", tt.name, err, tt.err)
 		}
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

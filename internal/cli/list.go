@@ -186,7 +186,8 @@ func printList(w io.Writer, rep listReport) {
 		if r.Variant != "" {
 			scope += " (" + r.Variant + ")"
 		}
-		entry, current, client := "-", "-", "-"
+		var entry string
+		current, client := "-", "-"
 		switch {
 		case r.Error != "":
 			entry = "unreadable"
@@ -206,7 +207,9 @@ func printList(w io.Writer, rep listReport) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.IDEName, textsafe.Quote(scope), textsafe.Quote(r.File), textsafe.Quote(entry), current, client)
 	}
-	tw.Flush()
+	// Text for people, like fmt.Fprint* (see .golangci.yml): when the
+	// terminal is gone there is no one left to tell.
+	_ = tw.Flush()
 	var notes []string
 	for _, r := range rep.Rows {
 		switch {

@@ -158,12 +158,12 @@ func TestOperatorConnDiscovery(t *testing.T) {
 		t.Errorf("token source %q", info.TokenSource)
 	}
 	// A latchgate.toml everyone can read still works, with a warning.
-	os.Chmod(filepath.Join(lg, "latchgate.toml"), 0o644)
+	must(t, os.Chmod(filepath.Join(lg, "latchgate.toml"), 0o644))
 	if _, info, err := f.resolve(t, nil); err != nil || len(info.Warnings) != 1 || !strings.Contains(info.Warnings[0], "every user can read") {
 		t.Errorf("readable toml: %v, %v", info, err)
 	}
 	// A key everyone can read does not.
-	os.Chmod(filepath.Join(lg, "operators", "default.pem"), 0o644)
+	must(t, os.Chmod(filepath.Join(lg, "operators", "default.pem"), 0o644))
 	_, _, err = f.resolve(t, nil)
 	var he *HintError
 	if !errors.As(err, &he) || !strings.Contains(he.Hint, "chmod 600") {

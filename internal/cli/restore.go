@@ -98,7 +98,9 @@ func runRestore(ctx context.Context, opts *restoreOptions) error {
 		if err != nil {
 			return withHint(fmt.Errorf("restore %s: %w", display, err), writeHint(err))
 		}
-		defer lock.Unlock()
+		// Closing the lock file releases the lock whatever Close says, and
+		// so does the process ending.
+		defer func() { _ = lock.Unlock() }()
 	}
 	cur, existed, err := merge.ReadFile(path)
 	if err != nil {

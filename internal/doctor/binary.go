@@ -199,27 +199,27 @@ func runVersion(ctx context.Context, path string, env []string, timeout time.Dur
 	}
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Start(); err != nil {
-		r.Close()
-		w.Close()
+		_ = r.Close() // Start failed, and that is the error
+		_ = w.Close() // Start failed, and that is the error
 		return "", err
 	}
-	w.Close()
+	_ = w.Close() // the child has its own copy; ours only keeps the pipe open
 	out := &headBuffer{max: maxVersionOutput}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
 		if out.fill(r) {
-			procgroup.Kill(cmd) // flooding: no need to hear the rest
+			_ = procgroup.Kill(cmd) // flooding: no need to hear the rest (a group we cannot signal ends at the timeout)
 		}
 	}()
 	err = cmd.Wait()
-	procgroup.Kill(cmd)
+	_ = procgroup.Kill(cmd) // its children that still hold the pipe; if any cannot be signalled, the wait below is bounded
 	select {
 	case <-copied:
 	case <-time.After(time.Second):
 		// Something that left the group still holds the pipe.
 	}
-	r.Close()
+	_ = r.Close() // our read end: nothing to lose
 	<-copied
 	switch {
 	case out.overflow:

@@ -147,12 +147,20 @@ func TestGateSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	g, err := gatetest.New(gatetest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() {
+		if err := g.Close(); err != nil {
+			t.Errorf("close test gate: %v", err)
+		}
+	})
 	sock := filepath.Join(dir, "gate.sock")
 	if err := g.ListenUnix(sock); err != nil {
 		t.Fatal(err)
@@ -403,7 +411,11 @@ func TestCommand(t *testing.T) {
 	if err != nil {
 		t.Skipf("no /dev/shm for a non-temporary directory: %v", err)
 	}
-	t.Cleanup(func() { os.RemoveAll(shm) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(shm); err != nil {
+			t.Error(err)
+		}
+	})
 	good := script(shm, "latchgate-mcp v1.2.3")
 	rep = run(good, func(o *doctor.Options) { o.Version = "v1.2.3" })
 	expect(t, rep, "binary.command", doctor.OK, "version v1.2.3", "")

@@ -318,7 +318,7 @@ func dialCheck(ctx context.Context, timeout time.Duration, gateURL, socket strin
 		}
 		return c, false
 	}
-	conn.Close()
+	_ = conn.Close() // a probe that sent nothing: nothing to lose
 	c.Status, c.Message = OK, "accepts connections"
 	return c, true
 }

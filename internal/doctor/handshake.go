@@ -83,7 +83,7 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 		// Stop the server before reading its stderr, so all of it is
 		// there, and nothing it started keeps running.
 		if session != nil {
-			session.Close()
+			_ = session.Close() // the check has failed already; proc.stop below ends what is left
 		}
 		proc.stop()
 		c.Status = Error
@@ -109,7 +109,10 @@ func handshake(ctx context.Context, opts Options, e *entry) Check {
 	if err != nil {
 		return fail("initialize", err)
 	}
-	defer session.Close()
+	// The check is decided by what the server answered; how it exits
+	// once its stdin closes is not part of it (proc.stop ends what is
+	// left).
+	defer func() { _ = session.Close() }()
 	init := session.InitializeResult()
 	server := ""
 	if init != nil && init.ServerInfo != nil {
@@ -161,13 +164,13 @@ func (d *discoverFirst) Connect(ctx context.Context) (mcp.Connection, error) {
 	}
 	id, err := jsonrpc.MakeID("server-discover-probe-1")
 	if err != nil {
-		conn.Close()
+		_ = conn.Close() // the error above is the one to report
 		return nil, err
 	}
 	req := &jsonrpc.Request{ID: id, Method: "server/discover",
 		Params: json.RawMessage(`{"_meta":{"io.modelcontextprotocol/clientInfo":{"name":"latchgate-mcp-doctor"}}}`)}
 	if err := conn.Write(ctx, req); err != nil {
-		conn.Close()
+		_ = conn.Close() // the error above is the one to report
 		return nil, fmt.Errorf("send server/discover (first, as Claude Code does): %w", err)
 	}
 	rctx, cancel := context.WithTimeout(ctx, d.wait)
@@ -178,11 +181,11 @@ func (d *discoverFirst) Connect(ctx context.Context) (mcp.Connection, error) {
 		d.ignored = true
 		return conn, nil
 	case err != nil:
-		conn.Close()
+		_ = conn.Close() // the error above is the one to report
 		return nil, fmt.Errorf("server/discover (sent first, as Claude Code does): %w", err)
 	}
 	if resp, ok := msg.(*jsonrpc.Response); !ok || resp.ID != id {
-		conn.Close()
+		_ = conn.Close() // the error above is the one to report
 		return nil, fmt.Errorf("server/discover (sent first, as Claude Code does): the server answered with something else (%T)", msg)
 	}
 	return conn, nil
@@ -212,7 +215,7 @@ func startGroup(cmd *exec.Cmd) (*group, error) {
 	g := &group{cmd: cmd, stderr: &tailBuffer{max: 4096}, w: w, r: r, copied: make(chan struct{})}
 	go func() {
 		defer close(g.copied)
-		io.Copy(g.stderr, r)
+		_, _ = io.Copy(g.stderr, r) // ends when stop closes our end; the bytes read so far are what counts
 	}()
 	return g, nil
 }
@@ -222,14 +225,14 @@ func startGroup(cmd *exec.Cmd) (*group, error) {
 // once.
 func (g *group) stop() {
 	g.once.Do(func() {
-		g.w.Close()
-		procgroup.Kill(g.cmd)
+		_ = g.w.Close()           // the child has its own copy; ours only keeps the pipe open
+		_ = procgroup.Kill(g.cmd) // a group we cannot signal: the wait below is bounded
 		select {
 		case <-g.copied:
 		case <-time.After(time.Second):
 			// Something that left the group still holds the pipe.
 		}
-		g.r.Close()
+		_ = g.r.Close() // our read end: nothing to lose
 		<-g.copied
 	})
 }

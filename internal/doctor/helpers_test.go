@@ -140,7 +140,11 @@ func startGate(t testing.TB, opts gatetest.Options) (*gatetest.Gate, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() {
+		if err := g.Close(); err != nil {
+			t.Errorf("close test gate: %v", err)
+		}
+	})
 	u, err := g.ListenTCP("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -38,7 +38,7 @@ func TestMkdirAllAsRootGivesDirectoriesBack(t *testing.T) {
 	if err := os.Mkdir(home, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	os.Chown(home, someone.UID, someone.GID)
+	must(t, os.Chown(home, someone.UID, someone.GID))
 	dir := filepath.Join(home, ".local", "state", "latchgate-mcp", "locks")
 	if err := MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -57,8 +57,8 @@ func TestMkdirAllNamesAFileInTheWay(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	state := filepath.Join(root, "state", "latchgate-mcp")
-	os.MkdirAll(filepath.Dir(state), 0o755)
-	os.WriteFile(state, []byte("x"), 0o644)
+	must(t, os.MkdirAll(filepath.Dir(state), 0o755))
+	must(t, os.WriteFile(state, []byte("x"), 0o644))
 	err := MkdirAll(filepath.Join(state, "backups", "abc"), 0o700)
 	var nd *NotDirError
 	if !errors.As(err, &nd) || nd.Path != state || !errors.Is(err, syscall.ENOTDIR) || !strings.Contains(err.Error(), state) {
@@ -81,7 +81,7 @@ func TestFchownKeepsOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { must(t, f.Close()) }()
 	if err := Fchown(f, f.Name(), someone); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestInherit(t *testing.T) {
 	t.Parallel()
 	needRoot(t)
 	home := t.TempDir()
-	os.Chown(home, someone.UID, someone.GID)
+	must(t, os.Chown(home, someone.UID, someone.GID))
 	o, ok := Inherit(filepath.Join(home, "a", "b", "c.json"))
 	if !ok || o != someone {
 		t.Errorf("Inherit = %v, %v; want %v", o, ok, someone)
@@ -105,10 +105,19 @@ func TestLinks(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	os.WriteFile(a, nil, 0o644)
-	os.Link(a, b)
+	must(t, os.WriteFile(a, nil, 0o644))
+	must(t, os.Link(a, b))
 	info, _ := os.Stat(a)
 	if n := Links(info); n != 2 {
 		t.Errorf("Links = %d, want 2", n)
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

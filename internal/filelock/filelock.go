@@ -42,7 +42,7 @@ func Acquire(ctx context.Context, dir, target string) (*Lock, error) {
 	}
 	if owner, ok := fileattr.Inherit(name); ok {
 		if err := fileattr.Fchown(f, name, owner); err != nil {
-			f.Close()
+			_ = f.Close() // never written; the error above is the one to report
 			return nil, fmt.Errorf("open lock file: %w", err)
 		}
 	}
@@ -50,7 +50,7 @@ func Acquire(ctx context.Context, dir, target string) (*Lock, error) {
 	for {
 		ok, err := tryLock(f)
 		if err != nil {
-			f.Close()
+			_ = f.Close() // never written; the error above is the one to report
 			return nil, fmt.Errorf("lock %s: %w", target, err)
 		}
 		if ok {
@@ -58,7 +58,7 @@ func Acquire(ctx context.Context, dir, target string) (*Lock, error) {
 		}
 		select {
 		case <-ctx.Done():
-			f.Close()
+			_ = f.Close() // never written; the timeout is the error to report
 			return nil, fmt.Errorf("lock %s: another latchgate-mcp is editing it: %w", target, ctx.Err())
 		case <-time.After(delay):
 		}

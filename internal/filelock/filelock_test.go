@@ -24,7 +24,7 @@ func TestLockExcludes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other.Unlock()
+	must(t, other.Unlock())
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -35,12 +35,12 @@ func TestLockExcludes(t *testing.T) {
 	go func() {
 		l2, err := Acquire(context.Background(), dir, "/home/u/.claude.json")
 		if err == nil {
-			l2.Unlock()
+			err = l2.Unlock()
 		}
 		got <- err
 	}()
 	time.Sleep(20 * time.Millisecond)
-	l1.Unlock()
+	must(t, l1.Unlock())
 	select {
 	case err := <-got:
 		if err != nil {
@@ -56,7 +56,7 @@ func TestLockExcludes(t *testing.T) {
 func TestLockDirIsAFile(t *testing.T) {
 	t.Parallel()
 	state := filepath.Join(t.TempDir(), "latchgate-mcp")
-	os.WriteFile(state, nil, 0o644)
+	must(t, os.WriteFile(state, nil, 0o644))
 	_, err := Acquire(context.Background(), filepath.Join(state, "locks"), "/home/u/.claude.json")
 	var pe *fs.PathError
 	if err == nil || !strings.Contains(err.Error(), state+" is not a directory") || errors.As(err, &pe) {
@@ -73,13 +73,13 @@ func TestLockKeepsTheHomeOwner(t *testing.T) {
 	}
 	someone := fileattr.Owner{UID: 4242, GID: 4343}
 	home := t.TempDir()
-	os.Chown(home, someone.UID, someone.GID)
+	must(t, os.Chown(home, someone.UID, someone.GID))
 	dir := filepath.Join(home, ".local", "state", "latchgate-mcp", "locks")
 	l, err := Acquire(context.Background(), dir, "/x")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Unlock()
+	defer func() { must(t, l.Unlock()) }()
 	entries, _ := os.ReadDir(dir)
 	paths := []string{filepath.Join(home, ".local"), dir}
 	for _, e := range entries {
@@ -93,5 +93,14 @@ func TestLockKeepsTheHomeOwner(t *testing.T) {
 		if o, _ := fileattr.OwnerOf(info); o != someone {
 			t.Errorf("%s is owned by %v, want %v", p, o, someone)
 		}
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

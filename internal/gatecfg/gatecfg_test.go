@@ -21,17 +21,21 @@ func testEnv(t *testing.T) (ides.Env, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(root) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(root); err != nil {
+			t.Error(err)
+		}
+	})
 	proj := filepath.Join(root, "proj")
 	sub := filepath.Join(proj, "sub")
-	os.MkdirAll(sub, 0o755)
+	must(t, os.MkdirAll(sub, 0o755))
 	return ides.Env{GOOS: "linux", Home: root, WorkDir: sub, ProjectRoot: proj, UID: 1000,
 		Vars: map[string]string{"XDG_RUNTIME_DIR": filepath.Join(root, "run")}}, root
 }
 
 func write(t *testing.T, path, text string) {
 	t.Helper()
-	os.MkdirAll(filepath.Dir(path), 0o755)
+	must(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +85,7 @@ func TestDetectOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { must(t, l.Close()) }()
 	got, _ = Detect(env)
 	if got.Socket != sock || got.PublicBaseURL != "http://localhost:4000" || !strings.HasSuffix(got.Source, "latchgate-up.toml") {
 		t.Errorf("running latchgate up: %+v", got)
@@ -172,7 +176,7 @@ func TestDetectRefusesSpecialFiles(t *testing.T) {
 			t.Parallel()
 			env, _ := testEnv(t)
 			p := filepath.Join(env.WorkDir, ".latchgate", "latchgate.toml")
-			os.MkdirAll(filepath.Dir(p), 0o755)
+			must(t, os.MkdirAll(filepath.Dir(p), 0o755))
 			if err := tt.make(p); err != nil {
 				t.Fatal(err)
 			}
@@ -191,5 +195,14 @@ func TestDetectRefusesSpecialFiles(t *testing.T) {
 				t.Fatal("Detect blocked on the file")
 			}
 		})
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -79,7 +79,7 @@ dpop_jkt = "j2"
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	defer func() { must(t, ln.Close()) }()
 	got, _ = DetectOperator(env, "")
 	if got.AdminSocket != sock || got.PublicBaseURL != "http://up.test:3000" || got.Name != "second" {
 		t.Errorf("live session: %+v", got)
@@ -92,7 +92,7 @@ dpop_jkt = "j2"
 
 	// A broken file is reported with its position.
 	write(t, filepath.Join(lg, "latchgate.toml"), "[operator_credentials\n")
-	os.Remove(filepath.Join(rt, "latchgate-up", "latchgate-up.toml"))
+	must(t, os.Remove(filepath.Join(rt, "latchgate-up", "latchgate-up.toml")))
 	if _, err := DetectOperator(env, ""); err == nil || !strings.Contains(err.Error(), "line 1, column") {
 		t.Errorf("broken toml: %v", err)
 	}

@@ -115,7 +115,11 @@ func TestOperatorVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { os.RemoveAll(dir) })
+			t.Cleanup(func() {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Error(err)
+				}
+			})
 			if err := g.ListenAdminUnix(filepath.Join(dir, "admin.sock")); err != nil {
 				t.Fatal(err)
 			}
@@ -282,7 +286,11 @@ func TestAdminUnixSocketMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	sock := filepath.Join(dir, "run", "gate-admin.sock")
 	if err := g.ListenAdminUnix(sock); err != nil {
 		t.Fatal(err)
@@ -305,7 +313,9 @@ func TestAdminUnixSocketMode(t *testing.T) {
 	}
 	c := newOpClient(t, g, "x", newKey(t), nil)
 	wantError(t, c.op("GET", "/v1/approvals", nil), 401, "operator_auth_not_configured")
-	g.Close()
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("admin socket left behind: %v", err)
 	}
@@ -617,7 +627,9 @@ func TestAuditEvents(t *testing.T) {
 	var byTrace struct {
 		Events []map[string]any `json:"events"`
 	}
-	json.Unmarshal(op.op("GET", "/v1/audit/events?trace_id="+trace, nil).body, &byTrace)
+	if err := json.Unmarshal(op.op("GET", "/v1/audit/events?trace_id="+trace, nil).body, &byTrace); err != nil {
+		t.Fatal(err)
+	}
 	if len(byTrace.Events) != 2 || byTrace.Events[0]["operator"] != "ops" || byTrace.Events[0]["approval_id"] != id {
 		t.Errorf("by trace = %v", byTrace.Events)
 	}

@@ -33,7 +33,10 @@ func NewOperatorCredential(name string) (OperatorCredential, []byte, error) {
 	if _, err := rand.Read(secret[:]); err != nil {
 		return OperatorCredential{}, nil, fmt.Errorf("make operator credential: %w", err)
 	}
-	x, y := jwkCoords(&priv.PublicKey)
+	x, y, err := jwkCoords(&priv.PublicKey)
+	if err != nil {
+		return OperatorCredential{}, nil, fmt.Errorf("make operator credential: %w", err)
+	}
 	cred := OperatorCredential{APIKey: "key-" + name + "-" + hex.EncodeToString(secret[:]), JKT: thumbprint(x, y)}
 	return cred, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
@@ -124,6 +127,9 @@ func LoadOperatorCredential(dir string) (OperatorCredential, error) {
 	if priv.Curve != elliptic.P256() {
 		return OperatorCredential{}, fmt.Errorf("load operator credential: not a P-256 key")
 	}
-	x, y := jwkCoords(&priv.PublicKey)
+	x, y, err := jwkCoords(&priv.PublicKey)
+	if err != nil {
+		return OperatorCredential{}, fmt.Errorf("load operator credential: %w", err)
+	}
 	return OperatorCredential{APIKey: string(bytes.TrimSpace(tok)), JKT: thumbprint(x, y)}, nil
 }

@@ -274,7 +274,9 @@ func listenUnix(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen unix: %w", err)
 	}
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		os.Remove(path)
+		// A socket left by an earlier run. If it cannot go, Listen
+		// below fails and says why.
+		_ = os.Remove(path)
 	}
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -283,7 +285,7 @@ func listenUnix(path string) (net.Listener, error) {
 	// Go removes the socket file when the listener closes; the gate does
 	// the same on shutdown.
 	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
+		_ = ln.Close() // the Chmod error is the one to report
 		return nil, fmt.Errorf("listen unix: %w", err)
 	}
 	return ln, nil
@@ -303,7 +305,12 @@ func (g *Gate) serveLocked(ln net.Listener, kind string) {
 	g.connWG.Add(1)
 	go func() {
 		defer g.connWG.Done()
-		srv.Serve(ln)
+		// Serve returns ErrServerClosed when Stop closes it; anything
+		// else is a listener that failed under the test, which the
+		// test's log should show.
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) && g.opts.Logf != nil {
+			g.opts.Logf("gatetest: serve %s: %v", kind, err)
+		}
 	}()
 }
 
@@ -351,7 +358,7 @@ func (g *Gate) Start() error {
 	var lns []bound
 	closeAll := func() {
 		for _, b := range lns {
-			b.ln.Close()
+			_ = b.ln.Close() // the listen error is the one to report
 		}
 	}
 	for _, a := range []struct{ addr, kind string }{{g.tcpAddr, "tcp"}, {g.admin.tcpAddr, kindAdminTCP}} {

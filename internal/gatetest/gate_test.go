@@ -75,7 +75,11 @@ func TestLeaseIssuance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	r := c.mustSend("POST", "/v1/leases", c.leaseBody(fmt.Sprintf(`,"fs_root":%q,"budgets":{"max_calls":5,"other":1}`, dir)), nil)
 	if r.status != 200 {
 		t.Fatalf("lease = %d %s", r.status, r.body)
@@ -102,13 +106,18 @@ func TestLeaseIssuance(t *testing.T) {
 	parts := strings.Split(jwt, ".")
 	var hdr map[string]string
 	hb, _ := enc.DecodeString(parts[0])
-	json.Unmarshal(hb, &hdr)
+	if err := json.Unmarshal(hb, &hdr); err != nil {
+		t.Fatalf("lease header: %v", err)
+	}
 	if hdr["kid"] != key["kid"] || hdr["alg"] != "ES256" || hdr["typ"] != "JWT" || key["kid"] != g.KeyID() {
 		t.Errorf("header %v, jwks key %v", hdr, key)
 	}
 	xb, _ := enc.DecodeString(key["x"].(string))
 	yb, _ := enc.DecodeString(key["y"].(string))
-	pub := &ecdsa.PublicKey{Curve: c.key.Curve, X: new(big.Int).SetBytes(xb), Y: new(big.Int).SetBytes(yb)}
+	pub, err := ecdsa.ParseUncompressedPublicKey(c.key.Curve, append([]byte{4}, append(xb, yb...)...))
+	if err != nil {
+		t.Fatalf("jwks key: %v", err)
+	}
 	sig, _ := enc.DecodeString(parts[2])
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if !ecdsa.Verify(pub, sum[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
@@ -636,7 +645,9 @@ func TestHoldApproveAfterPolls(t *testing.T) {
 		t.Errorf("approvals = %+v", aps)
 	}
 	var exec map[string]any
-	json.Unmarshal(aps[0].Response, &exec)
+	if err := json.Unmarshal(aps[0].Response, &exec); err != nil {
+		t.Fatal(err)
+	}
 	if exec["approval"].(map[string]any)["approval_id"] != id || exec["trace_id"] != held["trace_id"] {
 		t.Errorf("approved execution = %s", aps[0].Response)
 	}
@@ -1023,12 +1034,19 @@ func TestBothListeners(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	t.Cleanup(func() { closeGate(t, g) })
 	if _, err := g.ListenTCP("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	dir, _ := os.MkdirTemp("", "lg")
-	defer os.RemoveAll(dir)
+	dir, err := os.MkdirTemp("", "lg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := g.ListenUnix(dir + "/gate.sock"); err != nil {
 		t.Fatal(err)
 	}

@@ -135,7 +135,7 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rw.code = "dropped"
 			if conn, _, err := http.NewResponseController(rw).Hijack(); err == nil {
 				finish()
-				conn.Close()
+				_ = conn.Close() // dropping the connection is the fault; how it closes does not matter
 			}
 			return
 		case Stall:
@@ -267,7 +267,11 @@ func (g *Gate) handleJWKS(w http.ResponseWriter, _ *http.Request) {
 	g.mu.Lock()
 	key := g.key
 	g.mu.Unlock()
-	x, y := jwkCoords(&key.priv.PublicKey)
+	x, y, err := jwkCoords(&key.priv.PublicKey)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal_error", nil)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]string{{
 		"kty": "EC", "crv": "P-256", "kid": key.kid, "use": "sig", "alg": "ES256", "x": x, "y": y,
 	}}})

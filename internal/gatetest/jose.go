@@ -2,7 +2,6 @@ package gatetest
 
 import (
 	"bytes"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -81,23 +80,26 @@ func publicKeyFromJWK(x, y string) (*ecdsa.PublicKey, error) {
 	if err != nil || len(yb) != 32 {
 		return nil, errors.New("jwk y is not 32 bytes of base64url")
 	}
-	// crypto/ecdh rejects points that are not on the curve (and the
-	// point at infinity); ecdsa.ParseUncompressedPublicKey does the same
-	// but converting through ecdh keeps this working on older toolchains.
-	sec1 := append([]byte{4}, append(xb, yb...)...)
-	if _, err := ecdh.P256().NewPublicKey(sec1); err != nil {
+	// Parsing rejects points that are not on the curve and the point at
+	// infinity.
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append([]byte{4}, append(xb, yb...)...))
+	if err != nil {
 		return nil, errors.New("jwk point is not on P-256")
 	}
-	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(xb), Y: new(big.Int).SetBytes(yb)}, nil
+	return pub, nil
 }
 
-// jwkCoords returns the b64url x and y of a P-256 public key, left-padded
-// to 32 bytes.
-func jwkCoords(pub *ecdsa.PublicKey) (x, y string) {
-	var xb, yb [32]byte
-	pub.X.FillBytes(xb[:])
-	pub.Y.FillBytes(yb[:])
-	return b64.EncodeToString(xb[:]), b64.EncodeToString(yb[:])
+// jwkCoords returns the b64url x and y of a P-256 public key, each 32
+// bytes: the halves of its uncompressed SEC 1 form, 0x04 || x || y.
+func jwkCoords(pub *ecdsa.PublicKey) (x, y string, err error) {
+	if pub.Curve != elliptic.P256() {
+		return "", "", errors.New("encode jwk: not a P-256 key")
+	}
+	b, err := pub.Bytes()
+	if err != nil {
+		return "", "", fmt.Errorf("encode jwk: %w", err)
+	}
+	return b64.EncodeToString(b[1:33]), b64.EncodeToString(b[33:]), nil
 }
 
 // thumbprint is the RFC 7638 JWK thumbprint of a P-256 key: SHA-256 of

@@ -92,7 +92,10 @@ func TestKeyVectors(t *testing.T) {
 	v := loadVectors(t)
 	for name, k := range v.Keys.Keys {
 		priv := vectorKey(t, v, name)
-		x, y := jwkCoords(&priv.PublicKey)
+		x, y, err := jwkCoords(&priv.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if x != k.X || y != k.Y {
 			t.Errorf("%s: coords %s %s, want %s %s", name, x, y, k.X, k.Y)
 		}

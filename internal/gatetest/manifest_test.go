@@ -68,12 +68,18 @@ func TestParseManifestErrors(t *testing.T) {
 func TestLoadManifestsErrors(t *testing.T) {
 	dir := t.TempDir()
 	m := "action_id: a\nversion: 1.0.0\nrisk_level: low\n"
-	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(m), 0o644)
-	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("ignored"), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("ignored"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if got, err := LoadManifests(dir); err != nil || len(got) != 1 {
 		t.Fatalf("LoadManifests = %v, %v", got, err)
 	}
-	os.WriteFile(filepath.Join(dir, "b.yml"), []byte(m), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "b.yml"), []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadManifests(dir); err == nil || !strings.Contains(err.Error(), "already defined") {
 		t.Errorf("duplicate: %v", err)
 	}

@@ -148,7 +148,9 @@ func writeRaw(w http.ResponseWriter, status int, contentType string, body []byte
 		w.Header().Set("Content-Type", contentType)
 	}
 	w.WriteHeader(status)
-	w.Write(body)
+	// An error means the client hung up: there is no one left to answer,
+	// and the record already holds the verdict.
+	_, _ = w.Write(body)
 }
 
 // writeError answers {"error":code} plus extra string fields, and notes

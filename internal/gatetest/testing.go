@@ -23,7 +23,7 @@ func StartTCP(t testing.TB, opts Options) *Gate {
 	if err != nil {
 		t.Fatalf("start test gate: %v", err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() { closeGate(t, g) })
 	if opts.PublicBaseURL == "" {
 		if err := g.SetPublicBaseURL(u); err != nil {
 			t.Fatalf("start test gate: %v", err)
@@ -43,7 +43,11 @@ func StartUnix(t testing.TB, opts Options) *Gate {
 	if err != nil {
 		t.Fatalf("start test gate: %v", err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	g, err := New(opts)
 	if err != nil {
 		t.Fatalf("start test gate: %v", err)
@@ -51,7 +55,7 @@ func StartUnix(t testing.TB, opts Options) *Gate {
 	if err := g.ListenUnix(filepath.Join(dir, "gate.sock")); err != nil {
 		t.Fatalf("start test gate: %v", err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() { closeGate(t, g) })
 	return g
 }
 
@@ -65,7 +69,7 @@ func StartHTTPS(t testing.TB, opts Options, clientCA *x509.Certificate) (*Gate, 
 	if err != nil {
 		t.Fatalf("start test gate: %v", err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() { closeGate(t, g) })
 	srv := httptest.NewUnstartedServer(g)
 	pool := x509.NewCertPool()
 	pool.AddCert(clientCA)
@@ -76,4 +80,14 @@ func StartHTTPS(t testing.TB, opts Options, clientCA *x509.Certificate) (*Gate, 
 		t.Fatalf("start test gate: %v", err)
 	}
 	return g, srv.URL, srv.Certificate()
+}
+
+// closeGate closes g when a test ends. A gate that cannot close (a
+// listener or socket file that would not go) fails the test, as a
+// t.TempDir that cannot be removed does.
+func closeGate(t testing.TB, g *Gate) {
+	t.Helper()
+	if err := g.Close(); err != nil {
+		t.Errorf("close test gate: %v", err)
+	}
 }

@@ -89,7 +89,9 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		if err != nil {
 			return Result{}, writeErr(err)
 		}
-		defer lock.Unlock()
+		// Closing the lock file releases the lock whatever Close says, and
+		// so does the process ending.
+		defer func() { _ = lock.Unlock() }()
 	}
 	res := Result{Change: c}
 	start := time.Now()

@@ -31,7 +31,9 @@ func rewriteInPlace(t *testing.T, path, text string, mod time.Time) {
 	if _, err := f.WriteString(text); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Chtimes(path, mod, mod); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,9 @@ func TestPlanSharesTheRunsRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := time.Now().Add(-time.Minute)
-	os.Chtimes(path, old, old)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
 	shared, _, err := ReadDoc(path, config.JSON, "state.json")
 	if err != nil {
 		t.Fatal(err)

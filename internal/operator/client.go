@@ -195,7 +195,7 @@ func (c *Client) do(ctx context.Context, op, method, pathAndQuery string, body [
 			return nil, newTransportError(op, c.cfg.Socket, err, ctx.Err() != nil)
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-		resp.Body.Close()
+		_ = resp.Body.Close() // read to the limit; closing it has nothing to report
 		if err != nil {
 			return nil, newTransportError(op, c.cfg.Socket, err, ctx.Err() != nil)
 		}

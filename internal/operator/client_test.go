@@ -67,7 +67,11 @@ func start(t *testing.T, kind string, mod func(*operator.Config)) *env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { os.RemoveAll(sd) })
+		t.Cleanup(func() {
+			if err := os.RemoveAll(sd); err != nil {
+				t.Error(err)
+			}
+		})
 		if err := g.ListenAdminUnix(filepath.Join(sd, "gate-admin.sock")); err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +325,7 @@ func TestAuditRoutes(t *testing.T) {
 		t.Fatalf("AuditEvents = %s, %v", evs, err)
 	}
 	var first map[string]any
-	json.Unmarshal(evs[0], &first)
+	must(t, json.Unmarshal(evs[0], &first))
 	if first["event_type"] != "approval_denied" || first["operator"] != "ops" {
 		t.Errorf("newest event = %v", first)
 	}
@@ -484,4 +488,13 @@ func clientCert(t *testing.T, dir string) (*x509.Certificate, string, string) {
 		t.Fatal(err)
 	}
 	return cert, writePEM(t, dir, "client.pem", "CERTIFICATE", der), writePEM(t, dir, "client-key.pem", "PRIVATE KEY", kder)
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

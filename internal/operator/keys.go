@@ -47,7 +47,7 @@ func readPrivate(path string, limit int64) ([]byte, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: nothing to lose
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, nil, err

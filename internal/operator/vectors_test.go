@@ -157,7 +157,7 @@ func TestLoadKeyVectorsAndPermissions(t *testing.T) {
 	k := v.Keys.Keys["rfc7517_a2"]
 	for name, pemText := range map[string]string{"pkcs8": k.PKCS8, "sec1": k.SEC1} {
 		p := filepath.Join(dir, name+".pem")
-		os.WriteFile(p, []byte(pemText), 0o600)
+		must(t, os.WriteFile(p, []byte(pemText), 0o600))
 		key, warn, err := operator.LoadKey(p)
 		if err != nil || len(warn) != 0 || key.Thumbprint() != k.JKT {
 			t.Errorf("%s: thumbprint %v, warnings %v, err %v", name, key, warn, err)
@@ -167,30 +167,30 @@ func TestLoadKeyVectorsAndPermissions(t *testing.T) {
 		return
 	}
 	p := filepath.Join(dir, "loose.pem")
-	os.WriteFile(p, []byte(k.PKCS8), 0o600)
-	os.Chmod(p, 0o644)
+	must(t, os.WriteFile(p, []byte(k.PKCS8), 0o600))
+	must(t, os.Chmod(p, 0o644))
 	_, _, err := operator.LoadKey(p)
 	var pe *operator.PermissionError
 	if !errors.As(err, &pe) || !strings.Contains(pe.Hint(), "chmod 600") {
 		t.Errorf("world-readable key: %v", err)
 	}
-	os.Chmod(p, 0o640)
+	must(t, os.Chmod(p, 0o640))
 	if _, warn, err := operator.LoadKey(p); err != nil || len(warn) != 1 || !strings.Contains(warn[0], "group") {
 		t.Errorf("group-readable key: %v, %v", warn, err)
 	}
 	tok := filepath.Join(dir, "token")
-	os.WriteFile(tok, []byte("key-ops-0123\nignored\n"), 0o604)
-	os.Chmod(tok, 0o604)
+	must(t, os.WriteFile(tok, []byte("key-ops-0123\nignored\n"), 0o604))
+	must(t, os.Chmod(tok, 0o604))
 	if _, _, err := operator.LoadToken(tok); !errors.As(err, &pe) {
 		t.Errorf("world-readable token: %v", err)
 	}
-	os.Chmod(tok, 0o600)
+	must(t, os.Chmod(tok, 0o600))
 	if got, _, err := operator.LoadToken(tok); err != nil || got != "key-ops-0123" {
 		t.Errorf("token = %q, %v", got, err)
 	}
 	for name, body := range map[string]string{"empty": "\n", "space": "key ops\n"} {
 		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(body), 0o600)
+		must(t, os.WriteFile(p, []byte(body), 0o600))
 		if _, _, err := operator.LoadToken(p); err == nil {
 			t.Errorf("%s token accepted", name)
 		}
@@ -198,7 +198,7 @@ func TestLoadKeyVectorsAndPermissions(t *testing.T) {
 	if _, _, err := operator.LoadKey(filepath.Join(dir, "missing.pem")); err == nil || !strings.Contains(err.Error(), "read operator key") {
 		t.Errorf("missing key: %v", err)
 	}
-	os.WriteFile(filepath.Join(dir, "enc.pem"), []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"), 0o600)
+	must(t, os.WriteFile(filepath.Join(dir, "enc.pem"), []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"), 0o600))
 	if _, _, err := operator.LoadKey(filepath.Join(dir, "enc.pem")); err == nil || !strings.Contains(err.Error(), "encrypted") {
 		t.Errorf("encrypted key: %v", err)
 	}

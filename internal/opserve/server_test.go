@@ -3,6 +3,7 @@ package opserve
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -86,14 +87,29 @@ func start(t *testing.T, su setup) *harness {
 	}
 	ct, st := mcp.NewInMemoryTransports()
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	go srv.Run(ctx, st)
+	served := make(chan error, 1)
+	go func() { served <- srv.Run(ctx, st) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-served:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("server: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("the server did not stop within 10s of its context ending")
+		}
+	})
 	cl := mcp.NewClient(&mcp.Implementation{Name: "operator-test", Version: "1"}, copts)
 	cs, err := cl.Connect(ctx, ct, &mcp.ClientSessionOptions{ProtocolVersion: su.protocol})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cs.Close() })
+	t.Cleanup(func() {
+		if err := cs.Close(); err != nil {
+			t.Errorf("close client session: %v", err)
+		}
+	})
 	h.cs = cs
 	agent, err := gate.New(gate.Config{URL: g.URL()})
 	if err != nil {
@@ -123,7 +139,10 @@ func (h *harness) call(t *testing.T, name string, args map[string]any) (*mcp.Cal
 	}
 	var body map[string]any
 	if len(res.Content) == 1 {
-		json.Unmarshal([]byte(res.Content[0].(*mcp.TextContent).Text), &body)
+		text := res.Content[0].(*mcp.TextContent).Text
+		if err := json.Unmarshal([]byte(text), &body); err != nil {
+			t.Fatalf("CallTool(%s): the result is not a JSON object: %v\n%s", name, err, text)
+		}
 	}
 	return res, body
 }

@@ -139,7 +139,7 @@ func read(path string, max int64) ([]byte, state, error) {
 	if err != nil {
 		return nil, state{}, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: nothing to lose
 	before, err := f.Stat()
 	if err != nil {
 		return nil, state{}, err
@@ -182,7 +182,7 @@ func openChecked(path string, max int64) (*os.File, error) {
 		err = check(path, info, max)
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close() // read-only, and the error above is the one to report
 		return nil, err
 	}
 	return f, nil

@@ -44,13 +44,17 @@ func TestReadFileRefusesWhatIsNotARegularFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(sockDir); err != nil {
+			t.Error(err)
+		}
+	})
 	sock := filepath.Join(sockDir, "s")
 	l, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
+	t.Cleanup(func() { must(t, l.Close()) })
 
 	tests := []struct {
 		name, path, says string
@@ -90,7 +94,7 @@ func TestOpenCheckedFIFO(t *testing.T) {
 	err := within(t, func() error {
 		f, err := openChecked(fifo, MaxSmall)
 		if err == nil {
-			f.Close()
+			must(t, f.Close())
 		}
 		return err
 	})
@@ -105,8 +109,8 @@ func TestReadFileCap(t *testing.T) {
 	const max = 64 << 10
 	exact := filepath.Join(dir, "exact")
 	over := filepath.Join(dir, "over")
-	os.WriteFile(exact, bytes.Repeat([]byte("a"), max), 0o600)
-	os.WriteFile(over, bytes.Repeat([]byte("a"), max+1), 0o600)
+	must(t, os.WriteFile(exact, bytes.Repeat([]byte("a"), max), 0o600))
+	must(t, os.WriteFile(over, bytes.Repeat([]byte("a"), max+1), 0o600))
 
 	data, err := ReadFile(exact, max)
 	if err != nil || len(data) != max {
@@ -175,8 +179,10 @@ func TestReadStableWaitsForARewrite(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		defer f.Close()
-		f.Write(full)
+		_, err = f.Write(full)
+		if err := errors.Join(err, f.Close()); err != nil {
+			t.Error(err)
+		}
 	}()
 	data, err := s.ReadFile(p, MaxConfig)
 	<-written
@@ -195,7 +201,9 @@ func TestReadStableFirstSightEmpty(t *testing.T) {
 	}
 	go func() {
 		time.Sleep(50 * time.Millisecond)
-		os.WriteFile(p, []byte(`{"a":1}`), 0o600)
+		if err := os.WriteFile(p, []byte(`{"a":1}`), 0o600); err != nil {
+			t.Error(err)
+		}
 	}()
 	s := &Stable{Wait: 10 * time.Second}
 	data, err := s.ReadFile(p, MaxConfig)
@@ -212,11 +220,11 @@ func TestReadStableGivesUp(t *testing.T) {
 	// Non-empty when first seen, empty for the whole wait: an error,
 	// never an empty file to plan over.
 	emptied := filepath.Join(dir, "emptied")
-	os.WriteFile(emptied, []byte("0123456789"), 0o600)
+	must(t, os.WriteFile(emptied, []byte("0123456789"), 0o600))
 	if _, err := s.ReadFile(emptied, MaxConfig); err != nil {
 		t.Fatal(err)
 	}
-	os.Truncate(emptied, 0)
+	must(t, os.Truncate(emptied, 0))
 	data, err := s.ReadFile(emptied, MaxConfig)
 	if !errors.Is(err, ErrUnsettled) || !strings.Contains(err.Error(), "held 10 bytes earlier") || data != nil {
 		t.Fatalf("emptied file: %q, %v; want ErrUnsettled", data, err)
@@ -224,27 +232,40 @@ func TestReadStableGivesUp(t *testing.T) {
 
 	// Empty from the start: that is the file.
 	empty := filepath.Join(dir, "empty")
-	os.WriteFile(empty, nil, 0o600)
+	must(t, os.WriteFile(empty, nil, 0o600))
 	if data, err := s.ReadFile(empty, MaxConfig); err != nil || len(data) != 0 {
 		t.Fatalf("empty file: %q, %v", data, err)
 	}
 
 	// Made smaller and left alone: the smaller file, after the wait.
 	shrunk := filepath.Join(dir, "shrunk")
-	os.WriteFile(shrunk, []byte("0123456789"), 0o600)
-	s.ReadFile(shrunk, MaxConfig)
-	os.WriteFile(shrunk, []byte("01234"), 0o600)
+	must(t, os.WriteFile(shrunk, []byte("0123456789"), 0o600))
+	if _, err := s.ReadFile(shrunk, MaxConfig); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.WriteFile(shrunk, []byte("01234"), 0o600))
 	if data, err := s.ReadFile(shrunk, MaxConfig); err != nil || string(data) != "01234" {
 		t.Fatalf("shrunk file: %q, %v", data, err)
 	}
 
 	// Our own smaller write is not suspect.
 	ours := filepath.Join(dir, "ours")
-	os.WriteFile(ours, []byte("0123456789"), 0o600)
-	s.ReadFile(ours, MaxConfig)
-	os.WriteFile(ours, nil, 0o600)
+	must(t, os.WriteFile(ours, []byte("0123456789"), 0o600))
+	if _, err := s.ReadFile(ours, MaxConfig); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.WriteFile(ours, nil, 0o600))
 	s.Wrote(ours, 0)
 	if data, err := s.ReadFile(ours, MaxConfig); err != nil || len(data) != 0 {
 		t.Fatalf("a file we emptied: %q, %v", data, err)
+	}
+}
+
+// must stops the test when a setup step fails, so that it never goes on
+// to check the wrong thing.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -79,7 +79,7 @@ func Holds(path string, data []byte, s Stamp) (bool, Stamp) {
 	if err != nil {
 		return false, Stamp{}
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: nothing to lose
 	before, err := f.Stat()
 	if err != nil {
 		return false, Stamp{}

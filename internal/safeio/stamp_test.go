@@ -58,7 +58,7 @@ func TestHolds(t *testing.T) {
 		{"rewritten within the racy window, same size and time", time.Now(), func(t *testing.T, p string, mod time.Time) {
 			writeAt(t, p, "AFTER!", mod)
 		}, false},
-		{"removed", old, func(t *testing.T, p string, _ time.Time) { os.Remove(p) }, false},
+		{"removed", old, func(t *testing.T, p string, _ time.Time) { must(t, os.Remove(p)) }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -161,10 +161,10 @@ type valueRef struct {
 }
 
 func kindOf(c byte) byte {
-	switch {
-	case c == '{' || c == '[' || c == '"' || c == 'n':
+	switch c {
+	case '{', '[', '"', 'n':
 		return c
-	case c == 't' || c == 'f':
+	case 't', 'f':
 		return 't'
 	}
 	return '0'

@@ -99,7 +99,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "testgate: %v\n", err)
 		return 1
 	}
-	defer g.Close()
+	// On the error paths below; a clean shutdown closes it at the end
+	// and reports what went wrong.
+	defer func() { _ = g.Close() }()
 	for _, id := range hold {
 		g.SetDefault(id, gatetest.Outcome{Kind: gatetest.Held})
 	}
@@ -152,6 +154,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "testgate: shutting down")
+	if err := g.Close(); err != nil {
+		fmt.Fprintf(stderr, "testgate: shut down: %v\n", err)
+		return 1
+	}
 	return 0
 }
 

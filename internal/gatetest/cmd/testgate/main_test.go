@@ -50,8 +50,8 @@ func start(t *testing.T, args ...string) *proc {
 	}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
+			_ = cmd.Process.Kill() // it may have exited already
+			_ = cmd.Wait()         // killed, so it reports that
 		}
 	})
 	go func() {
@@ -102,7 +102,7 @@ func getJSON(t *testing.T, hc *http.Client, url string) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // the body is read; closing it has nothing to report
 	b, _ := io.ReadAll(resp.Body)
 	var m map[string]any
 	if resp.StatusCode != 200 || json.Unmarshal(b, &m) != nil {
@@ -141,7 +141,11 @@ func TestListenUnix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	sock := filepath.Join(dir, "run", "gate.sock")
 	p := start(t, "--socket", sock, "--public-base-url", "http://localhost:3000", "--quiet")
 	if l := p.line(t); l != "listening on unix:"+sock {
@@ -192,7 +196,11 @@ func TestAdminSocketAndCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	sock, admin, creds := filepath.Join(dir, "gate.sock"), filepath.Join(dir, "gate-admin.sock"), filepath.Join(dir, "ops")
 	run := func() string {
 		p := start(t, "--socket", sock, "--admin-socket", admin, "--operator-credentials", creds, "--quiet")
@@ -214,7 +222,7 @@ func TestAdminSocketAndCredentials(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close() // the body is read; closing it has nothing to report
 		// A credential is configured, so the answer is "unauthorized",
 		// not "operator_auth_not_configured".
 		if resp.StatusCode != 401 || string(b) != `{"error":"unauthorized"}` {
@@ -240,7 +248,9 @@ func TestAdminSocketAndCredentials(t *testing.T) {
 		t.Errorf("a second run replaced the credential")
 	}
 	// Half a credential is refused.
-	os.Remove(filepath.Join(creds, "operator.token"))
+	if err := os.Remove(filepath.Join(creds, "operator.token")); err != nil {
+		t.Fatal(err)
+	}
 	p := start(t, "--socket", sock, "--admin-socket", admin, "--operator-credentials", creds)
 	err = p.cmd.Wait()
 	var ee *exec.ExitError
