@@ -4,7 +4,7 @@
 # run: Claude Code's own "claude mcp list" and "claude mcp add-json" on the
 # same files, and cp + sync of the same file.
 #
-#   scripts/bench.sh [-n RUNS] [-s "10M 50M"] [-k] [-C] [-w DIR]
+#   scripts/bench.sh [-n RUNS] [-s "10M 50M"] [-k] [-C] [-o OLD] [-w DIR]
 #
 #   -n RUNS   runs of each command (default 11); the median is reported
 #   -s SIZES  fixture sizes (default "10M 50M")
@@ -13,6 +13,8 @@
 #             (fixtures.ClaudeJSON), which each claude run first moves out
 #   -C        leave out the claude anchors (a quicker run, to compare two
 #             versions of latchgate-mcp with cp + sync)
+#   -o OLD    also time the latchgate-mcp binary OLD (an earlier build),
+#             interleaved with this one: rows old-list, old-doctor, ...
 #   -w DIR    work directory (default: a new temporary one, removed after)
 #
 # Claude Code is $LATCHGATE_MCP_TEST_CLAUDE, else "claude" on PATH, else
@@ -23,7 +25,9 @@
 # change of load on the machine hits every command alike, and each run
 # starts from a fresh copy of the file (the copy is not timed; its mtime
 # is set a minute back, as for a file not written in the last seconds).
-# Wall time is measured around the process, peak RSS is GNU time's %M.
+# Wall time is measured around the process, CPU time (user + system, of
+# the process and its children) from the shell's "times", peak RSS is GNU
+# time's %M. On a loaded machine CPU time moves much less than wall time.
 # The load average is printed before and after: compare ratios, not
 # absolute times, between machines.
 #
@@ -47,15 +51,17 @@ runs=11
 sizes="10M 50M"
 kept=0
 noclaude=0
+old=""
 work=""
-while getopts "n:s:kCw:" opt; do
+while getopts "n:s:kCo:w:" opt; do
   case "$opt" in
     n) runs="$OPTARG" ;;
     s) sizes="$OPTARG" ;;
     k) kept=1 ;;
     C) noclaude=1 ;;
+    o) old="$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG")" ;;
     w) work="$OPTARG" ;;
-    *) echo "usage: $0 [-n RUNS] [-s SIZES] [-k] [-C] [-w DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n RUNS] [-s SIZES] [-k] [-C] [-o OLD] [-w DIR]" >&2; exit 2 ;;
   esac
 done
 
@@ -126,28 +132,49 @@ putnew() {
   cp "$1" "$2.tmp" && mv "$2.tmp" "$2"
 }
 
-# measure NAME CMD...: one timed run; appends "ms kb" to $work/NAME.
+# cpu_us VAR: sets VAR to the user + system time of this shell's finished
+# children, in microseconds (from "times", which counts in milliseconds;
+# run in this shell, not a subshell, whose children are its own).
+cpu_us() {
+  local line u s
+  times >"$work/times"
+  line="$(tail -1 "$work/times")" # children: "XmY.ZZZs XmY.ZZZs"
+  u="${line%% *}"; s="${line##* }"
+  printf -v "$1" '%d' $(( $(secs_us "$u") + $(secs_us "$s") ))
+}
+secs_us() { # "1m2.345s" -> 62345000
+  local m="${1%%m*}" rest="${1#*m}"
+  rest="${rest%s}"
+  echo $(( m * 60000000 + 10#${rest%.*} * 1000000 + 10#${rest#*.} * 1000 ))
+}
+
+# measure NAME CMD...: one timed run; appends "wall-us rss-kb cpu-us" to
+# $work/NAME.
 measure() {
   local name="$1"; shift
-  local t0 t1
+  local t0 t1 c0 c1
+  cpu_us c0
   t0=$EPOCHREALTIME
   if ! /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out" 2>&1; then
     echo "bench.sh: $name failed:" >&2; cat "$work/out" >&2; exit 1
   fi
   t1=$EPOCHREALTIME
-  echo "$(( (${t1/./} - ${t0/./}) )) $(tail -1 "$work/rss")" >>"$work/$name"
+  cpu_us c1
+  echo "$(( (${t1/./} - ${t0/./}) )) $(tail -1 "$work/rss") $(( c1 - c0 ))" >>"$work/$name"
 }
 
 # floor SRC DST: cp + sync as one timed run (two processes), peak RSS the
 # larger of the two.
 floor() {
-  local t0 t1 r1 r2
+  local t0 t1 r1 r2 c0 c1
+  cpu_us c0
   t0=$EPOCHREALTIME
   /usr/bin/time -f "%M" -o "$work/rss1" cp "$1" "$2"
   /usr/bin/time -f "%M" -o "$work/rss2" sync "$2"
   t1=$EPOCHREALTIME
+  cpu_us c1
   r1="$(tail -1 "$work/rss1")"; r2="$(tail -1 "$work/rss2")"
-  echo "$(( (${t1/./} - ${t0/./}) )) $(( r1 > r2 ? r1 : r2 ))" >>"$work/cp+sync"
+  echo "$(( (${t1/./} - ${t0/./}) )) $(( r1 > r2 ? r1 : r2 )) $(( c1 - c0 ))" >>"$work/cp+sync"
 }
 
 # median FILE COLUMN: the median of a column of numbers.
@@ -168,17 +195,23 @@ for size in $sizes; do
   (cd "$HOME/proj" && "$lg" install --ide claude-code --binary-path "$lg" --gate-url "$gate_url" >/dev/null 2>&1)
   cp "$HOME/.claude.json" "$dir/installed.json"
   bytes=$(stat -c %s "$dir/plain.json")
-  rm -f "$work"/list "$work"/doctor "$work"/install "$work"/install-new "$work"/claude-list "$work"/claude-add-json "$work"/cp+sync
+  names="list doctor install install-new claude-list claude-add-json cp+sync"
+  [ -n "$old" ] && names="$names old-list old-doctor old-install old-install-new"
+  for name in $names; do rm -f "$work/$name"; done
 
   for run in $(seq "$runs"); do
-    sethome "$dir/ours"; cd "$HOME/proj"
-    put "$dir/installed.json" "$HOME/.claude.json"
-    measure list "$lg" list --ide claude-code
-    measure doctor "$lg" doctor --ide claude-code
-    put "$dir/plain.json" "$HOME/.claude.json"
-    measure install "$lg" install --ide claude-code --binary-path "$lg" --gate-url "$gate_url"
-    putnew "$dir/plain.json" "$HOME/.claude.json"
-    measure install-new "$lg" install --ide claude-code --binary-path "$lg" --gate-url "$gate_url"
+    for who in "" ${old:+old}; do
+      bin="$lg"; prefix=""
+      [ "$who" = old ] && { bin="$old"; prefix="old-"; }
+      sethome "$dir/ours$prefix"; cd "$HOME/proj"
+      put "$dir/installed.json" "$HOME/.claude.json"
+      measure "${prefix}list" "$bin" list --ide claude-code
+      measure "${prefix}doctor" "$bin" doctor --ide claude-code
+      put "$dir/plain.json" "$HOME/.claude.json"
+      measure "${prefix}install" "$bin" install --ide claude-code --binary-path "$lg" --gate-url "$gate_url"
+      putnew "$dir/plain.json" "$HOME/.claude.json"
+      measure "${prefix}install-new" "$bin" install --ide claude-code --binary-path "$lg" --gate-url "$gate_url"
+    done
     if [ -n "$claude" ]; then
       sethome "$dir/claude"; cd "$HOME/proj"
       rm -rf "$HOME/.claude/backups" # its copy of the file on each run: disk space, not timed
@@ -191,18 +224,27 @@ for size in $sizes; do
     floor "$dir/plain.json" "$dir/copy.json"
   done
 
-  printf '\n~/.claude.json %s (%d bytes), %d runs each, median wall time, largest peak RSS\n' "$size" "$bytes" "$runs"
-  printf '%-16s %10s %10s %12s\n' command ms "RSS MB" "RSS / file"
-  for name in list doctor install install-new claude-list claude-add-json cp+sync; do
+  printf '\n~/.claude.json %s (%d bytes), %d runs each: median wall and CPU time, largest peak RSS\n' "$size" "$bytes" "$runs"
+  printf '%-18s %10s %10s %10s %12s\n' command "wall ms" "CPU ms" "RSS MB" "RSS / file"
+  for name in $names; do
     [ -f "$work/$name" ] || continue
     us=$(median "$work/$name" 1)
+    cpu=$(median "$work/$name" 3)
     kb=$(sort -n -k2,2 "$work/$name" | tail -1 | awk '{print $2}')
-    printf '%-16s %10.1f %10.1f %12.2f\n' "$name" "$(echo "$us / 1000" | bc -l)" "$(echo "$kb / 1024" | bc -l)" "$(echo "$kb * 1024 / $bytes" | bc -l)"
+    printf '%-18s %10.1f %10.1f %10.1f %12.2f\n' "$name" "$(echo "$us / 1000" | bc -l)" "$(echo "$cpu / 1000" | bc -l)" \
+      "$(echo "$kb / 1024" | bc -l)" "$(echo "$kb * 1024 / $bytes" | bc -l)"
     eval "med_${name//[-+]/_}=$us"
+    eval "cpu_${name//[-+]/_}=$cpu"
   done
   echo "ratios (goal in brackets):"
   printf '  install / cp+sync          %6.2f  [<= 2]\n' "$(echo "$med_install / $med_cp_sync" | bc -l)"
   printf '  install-new / cp+sync      %6.2f\n' "$(echo "$med_install_new / $med_cp_sync" | bc -l)"
+  printf '  install / cp+sync, CPU     %6.2f\n' "$(echo "$cpu_install / $cpu_cp_sync" | bc -l)"
+  if [ -n "$old" ]; then
+    printf '  old-install / install      %6.2f   (wall; CPU %.2f)\n' "$(echo "$med_old_install / $med_install" | bc -l)" "$(echo "$cpu_old_install / $cpu_install" | bc -l)"
+    printf '  old-list / list            %6.2f   (wall; CPU %.2f)\n' "$(echo "$med_old_list / $med_list" | bc -l)" "$(echo "$cpu_old_list / $cpu_list" | bc -l)"
+    printf '  old-doctor / doctor        %6.2f   (wall; CPU %.2f)\n' "$(echo "$med_old_doctor / $med_doctor" | bc -l)" "$(echo "$cpu_old_doctor / $cpu_doctor" | bc -l)"
+  fi
   if [ -n "$claude" ]; then
     printf '  claude-add-json / install  %6.2f  [>= 10]\n' "$(echo "$med_claude_add_json / $med_install" | bc -l)"
     printf '  list / claude-list         %6.2f  [< 1]\n' "$(echo "$med_list / $med_claude_list" | bc -l)"
