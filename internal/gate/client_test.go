@@ -364,7 +364,7 @@ func TestTransportErrorHints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	missing := newClient(t, gate.Config{Socket: filepath.Join(dir, "gate.sock"), PublicBaseURL: "http://localhost:3000"})
 	err = missing.Health(context.Background())
 	var te *gate.TransportError

@@ -108,7 +108,7 @@ func TestTLSFilesMustBeRegular(t *testing.T) {
 	if err := f.Truncate(64 << 20); err != nil { // sparse: no disk used
 		t.Fatal(err)
 	}
-	f.Close()
+	_ = f.Close()
 	for _, tc := range []struct {
 		name  string
 		files gate.TLSFiles

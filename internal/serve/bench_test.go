@@ -138,7 +138,7 @@ func rawListTools(b *testing.B, g *gatetest.Gate, stateDir string) int {
 		b.Fatal(err)
 	}
 	defer func() {
-		in.Close()
+		_ = in.Close()
 		_ = cmd.Wait()
 	}()
 	_, err = in.Write([]byte(initLine + "\n" + `{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" +
@@ -189,7 +189,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 		if _, err := cs.ListTools(context.Background(), nil); err != nil {
 			b.Fatal(err)
 		}
-		cs.Close()
+		_ = cs.Close()
 		for _, cache := range []string{"cold", "warm"} {
 			b.Run(fmt.Sprintf("%d/%s", n, cache), func(b *testing.B) {
 				var atList, settled float64
@@ -219,7 +219,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 					if kb, err = vmRSS(cmd.Process.Pid); err == nil {
 						settled = max(settled, float64(kb)/1024)
 					}
-					cs.Close()
+					_ = cs.Close()
 				}
 				b.ReportMetric(atList, "rss-MB")
 				b.ReportMetric(settled, "rss-settled-MB")
@@ -234,7 +234,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 func BenchmarkCallOverhead(b *testing.B) {
 	g := gatetest.StartUnix(b, gatetest.Options{Actions: fixtureActions()})
 	cs, _ := benchServe(b, g, b.TempDir())
-	defer cs.Close()
+	defer func() { _ = cs.Close() }()
 	direct, err := gate.New(gate.Config{Socket: g.SocketPath(), PublicBaseURL: g.PublicBaseURL()})
 	if err != nil {
 		b.Fatal(err)
@@ -286,7 +286,7 @@ func BenchmarkConcurrentCalls(b *testing.B) {
 	g := gatetest.StartUnix(b, gatetest.Options{Actions: fixtureActions()})
 	g.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
 	cs, _ := benchServe(b, g, b.TempDir())
-	defer cs.Close()
+	defer func() { _ = cs.Close() }()
 	ctx := context.Background()
 	if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "slow_task", Arguments: map[string]any{}}); err != nil {
 		b.Fatal(err)
@@ -317,7 +317,7 @@ func vmRSS(pid int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {

@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 		buildErr = fmt.Errorf("build latchgate-mcp: %v\n%s", err, out)
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
 
@@ -121,7 +121,7 @@ func startServe(t *testing.T, args []string, env ...string) *proc {
 	}
 	p.cs = cs
 	t.Cleanup(func() {
-		p.cs.Close()
+		_ = p.cs.Close()
 		if t.Failed() {
 			t.Logf("serve stderr:\n%s", p.stderr)
 		}
@@ -256,7 +256,8 @@ func TestE2E(t *testing.T) {
 				}
 				cancel()
 				select {
-				case <-done:
+				case err := <-done:
+					_ = err // a cancelled call ends with an error; that it ends is the point
 				case <-time.After(5 * time.Second):
 					t.Fatal("cancelled call did not return")
 				}
@@ -320,7 +321,7 @@ func TestE2EExit(t *testing.T) {
 			t.Fatalf("exit: %v\n%s", err, stderr.String())
 		}
 	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill()
 		t.Fatal("serve did not exit at stdin EOF")
 	}
 	got := byID(t, strings.Split(strings.TrimSpace(stdout.String()), "\n"))
@@ -376,7 +377,7 @@ func TestE2ESignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stdin.Close()
+	defer func() { _ = stdin.Close() }()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +403,7 @@ func TestE2ESignal(t *testing.T) {
 			t.Errorf("exit after SIGINT: %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill()
 		t.Fatal("serve did not exit after SIGINT")
 	}
 }

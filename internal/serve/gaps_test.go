@@ -118,7 +118,7 @@ func TestListChangedOnSchemaChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	sock := h.gate.SocketPath()
-	h.gate.Close()
+	_ = h.gate.Close()
 	actions := fixtureActions()
 	const newSchema = `{"type":"object","required":["url","method"],"properties":{"url":{"type":"string"},"method":{"type":"string"}}}`
 	actions[0].RequestSchema = json.RawMessage(newSchema)
@@ -129,7 +129,7 @@ func TestListChangedOnSchemaChange(t *testing.T) {
 	if err := g2.ListenUnix(sock); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g2.Close() })
+	t.Cleanup(func() { _ = g2.Close() })
 	waitFor(t, 20*time.Second, "tools/list_changed after a schema change", func() bool {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -327,11 +327,11 @@ func TestCancelledCallGetsNoResponse(t *testing.T) {
 	if m := next(); m["id"] != "after" {
 		t.Errorf("answer after the cancellation: %v (a cancelled request must get no response)", m)
 	}
-	inW.Close()
+	_ = inW.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	outW.Close()
+	_ = outW.Close()
 	for m := range lines {
 		if m["id"] == "held" {
 			t.Errorf("response to the cancelled call: %v", m)

@@ -323,11 +323,11 @@ func TestNoListChangedBeforeInitialize(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no answer to initialize")
 	}
-	inW.Close()
+	_ = inW.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	outW.Close()
+	_ = outW.Close()
 }
 
 // TestNoOutageWarningAtShutdown is issue 10's: a discovery cut short by a
@@ -348,7 +348,7 @@ func TestNoOutageWarningAtShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	inR, inW := io.Pipe()
-	t.Cleanup(func() { inW.Close() })
+	t.Cleanup(func() { _ = inW.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, &StdioTransport{In: inR, Out: io.Discard}) }()
@@ -469,12 +469,13 @@ func TestFailedStdoutWriteEndsSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	inR, inW := io.Pipe()
-	t.Cleanup(func() { inW.Close() })
+	t.Cleanup(func() { _ = inW.Close() })
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(context.Background(), &StdioTransport{In: inR, Out: failWriter{}}) }()
 	go func() { _, _ = io.WriteString(inW, "not json\n") }()
 	select {
-	case <-done:
+	case err := <-done:
+		_ = err // how the session ended is not the point: that it ended is
 	case <-time.After(10 * time.Second):
 		t.Fatal("the session went on after stdout failed")
 	}

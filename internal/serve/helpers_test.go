@@ -127,7 +127,7 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ss.Close() })
+	t.Cleanup(func() { _ = ss.Close() })
 	cl := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
 		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) {
 			h.mu.Lock()
@@ -148,7 +148,7 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cs.Close() })
+	t.Cleanup(func() { _ = cs.Close() })
 	h.cs = cs
 	if order == startAfterSession {
 		srv.Start(ctx)

@@ -183,8 +183,8 @@ func (s *jsonScanner) value() bool {
 	var stack []byte // '{' or '[' per open container
 	for {
 		s.space()
-		switch c := s.peek(); {
-		case c == '{' || c == '[':
+		switch c := s.peek(); c {
+		case '{', '[':
 			s.i++
 			stack = append(stack, c)
 			s.space()
@@ -199,7 +199,7 @@ func (s *jsonScanner) value() bool {
 				}
 			}
 			continue
-		case c == '"':
+		case '"':
 			if !s.str() {
 				return false
 			}

@@ -24,7 +24,7 @@ func runStdio(t testing.TB, input string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	c, err := gate.New(gate.Config{Socket: filepath.Join(dir, "none.sock"), PublicBaseURL: "http://localhost:3000"})
 	if err != nil {
 		t.Fatal(err)
