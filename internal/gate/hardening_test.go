@@ -114,10 +114,10 @@ func TestTLSFilesMustBeRegular(t *testing.T) {
 		files gate.TLSFiles
 		want  string
 	}{
-		{"ca fifo", gate.TLSFiles{CA: fifo}, "not a regular file (a named pipe)"},
-		{"ca /dev/zero", gate.TLSFiles{CA: zero}, "not a regular file (a character device)"},
-		{"ca directory", gate.TLSFiles{CA: dir}, "not a regular file (a directory)"},
-		{"ca huge", gate.TLSFiles{CA: huge}, "more than the"},
+		{"ca fifo", gate.TLSFiles{CA: fifo}, "it is a named pipe (FIFO), not a regular file"},
+		{"ca /dev/zero", gate.TLSFiles{CA: zero}, "it is a character device, not a regular file"},
+		{"ca directory", gate.TLSFiles{CA: dir}, "it is a directory, not a regular file"},
+		{"ca huge", gate.TLSFiles{CA: huge}, "larger than the 4 MiB cap"},
 		{"cert fifo", gate.TLSFiles{Cert: fifo, Key: keyFile}, "named pipe"},
 		{"key /dev/zero", gate.TLSFiles{Cert: certFile, Key: zero}, "character device"},
 	} {
