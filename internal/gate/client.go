@@ -255,7 +255,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte, h
 		te.staleConn = reused && !te.Timeout && ctx.Err() == nil
 		return nil, te
 	}
-	defer func() { _ = resp.Body.Close() }()
+	defer func() { _ = resp.Body.Close() }() // read as far as wanted; closing it has nothing to report
 	out := &response{status: resp.StatusCode, header: resp.Header}
 	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
 		return nil, c.redirectError(op, req.URL, resp.StatusCode, loc)

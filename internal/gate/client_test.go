@@ -364,7 +364,11 @@ func TestTransportErrorHints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = os.RemoveAll(dir) }()
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	missing := newClient(t, gate.Config{Socket: filepath.Join(dir, "gate.sock"), PublicBaseURL: "http://localhost:3000"})
 	err = missing.Health(context.Background())
 	var te *gate.TransportError

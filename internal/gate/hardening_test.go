@@ -108,7 +108,9 @@ func TestTLSFilesMustBeRegular(t *testing.T) {
 	if err := f.Truncate(64 << 20); err != nil { // sparse: no disk used
 		t.Fatal(err)
 	}
-	_ = f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		files gate.TLSFiles

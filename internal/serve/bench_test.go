@@ -64,6 +64,16 @@ func benchServe(b *testing.B, g *gatetest.Gate, stateDir string, extra ...string
 	return cs, cmd
 }
 
+// closeServe ends a serve started by benchServe: it closes its stdin,
+// and serve must exit 0 (a serve that had to be killed fails the
+// benchmark).
+func closeServe(b *testing.B, cs *mcp.ClientSession) {
+	b.Helper()
+	if err := cs.Close(); err != nil {
+		b.Errorf("stop serve: %v", err)
+	}
+}
+
 // spawnVersion is the anchor: start the binary and let it print its
 // version.
 func spawnVersion(b *testing.B) time.Duration {
@@ -138,6 +148,7 @@ func rawListTools(b *testing.B, g *gatetest.Gate, stateDir string) int {
 		b.Fatal(err)
 	}
 	defer func() {
+		// The measurement is taken: how serve ends after it is not.
 		_ = in.Close()
 		_ = cmd.Wait()
 	}()
@@ -189,7 +200,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 		if _, err := cs.ListTools(context.Background(), nil); err != nil {
 			b.Fatal(err)
 		}
-		_ = cs.Close()
+		closeServe(b, cs)
 		for _, cache := range []string{"cold", "warm"} {
 			b.Run(fmt.Sprintf("%d/%s", n, cache), func(b *testing.B) {
 				var atList, settled float64
@@ -219,7 +230,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 					if kb, err = vmRSS(cmd.Process.Pid); err == nil {
 						settled = max(settled, float64(kb)/1024)
 					}
-					_ = cs.Close()
+					closeServe(b, cs)
 				}
 				b.ReportMetric(atList, "rss-MB")
 				b.ReportMetric(settled, "rss-settled-MB")
@@ -234,7 +245,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 func BenchmarkCallOverhead(b *testing.B) {
 	g := gatetest.StartUnix(b, gatetest.Options{Actions: fixtureActions()})
 	cs, _ := benchServe(b, g, b.TempDir())
-	defer func() { _ = cs.Close() }()
+	defer closeServe(b, cs)
 	direct, err := gate.New(gate.Config{Socket: g.SocketPath(), PublicBaseURL: g.PublicBaseURL()})
 	if err != nil {
 		b.Fatal(err)
@@ -286,7 +297,7 @@ func BenchmarkConcurrentCalls(b *testing.B) {
 	g := gatetest.StartUnix(b, gatetest.Options{Actions: fixtureActions()})
 	g.SetDefault("slow_task", gatetest.Outcome{Kind: gatetest.Executed, Delay: delay})
 	cs, _ := benchServe(b, g, b.TempDir())
-	defer func() { _ = cs.Close() }()
+	defer closeServe(b, cs)
 	ctx := context.Background()
 	if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "slow_task", Arguments: map[string]any{}}); err != nil {
 		b.Fatal(err)

@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 		buildErr = fmt.Errorf("build latchgate-mcp: %v\n%s", err, out)
 	}
 	code := m.Run()
-	_ = os.RemoveAll(dir)
+	_ = os.RemoveAll(dir) // best effort: the tests' verdict is in code
 	os.Exit(code)
 }
 
@@ -121,7 +121,11 @@ func startServe(t *testing.T, args []string, env ...string) *proc {
 	}
 	p.cs = cs
 	t.Cleanup(func() {
-		_ = p.cs.Close()
+		// serve exits 0 when its stdin closes; killed or crashed, it
+		// fails the test.
+		if err := p.cs.Close(); err != nil {
+			t.Errorf("stop serve: %v", err)
+		}
 		if t.Failed() {
 			t.Logf("serve stderr:\n%s", p.stderr)
 		}
@@ -321,7 +325,7 @@ func TestE2EExit(t *testing.T) {
 			t.Fatalf("exit: %v\n%s", err, stderr.String())
 		}
 	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
+		_ = cmd.Process.Kill() // the test fails below either way
 		t.Fatal("serve did not exit at stdin EOF")
 	}
 	got := byID(t, strings.Split(strings.TrimSpace(stdout.String()), "\n"))
@@ -377,7 +381,7 @@ func TestE2ESignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = stdin.Close() }()
+	defer func() { _ = stdin.Close() }() // serve has exited by then, or the test failed
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -403,7 +407,7 @@ func TestE2ESignal(t *testing.T) {
 			t.Errorf("exit after SIGINT: %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
+		_ = cmd.Process.Kill() // the test fails below either way
 		t.Fatal("serve did not exit after SIGINT")
 	}
 }

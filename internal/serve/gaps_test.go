@@ -118,7 +118,9 @@ func TestListChangedOnSchemaChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	sock := h.gate.SocketPath()
-	_ = h.gate.Close()
+	if err := h.gate.Close(); err != nil {
+		t.Fatal(err)
+	}
 	actions := fixtureActions()
 	const newSchema = `{"type":"object","required":["url","method"],"properties":{"url":{"type":"string"},"method":{"type":"string"}}}`
 	actions[0].RequestSchema = json.RawMessage(newSchema)
@@ -129,7 +131,11 @@ func TestListChangedOnSchemaChange(t *testing.T) {
 	if err := g2.ListenUnix(sock); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = g2.Close() })
+	t.Cleanup(func() {
+		if err := g2.Close(); err != nil {
+			t.Errorf("close test gate: %v", err)
+		}
+	})
 	waitFor(t, 20*time.Second, "tools/list_changed after a schema change", func() bool {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -327,11 +333,11 @@ func TestCancelledCallGetsNoResponse(t *testing.T) {
 	if m := next(); m["id"] != "after" {
 		t.Errorf("answer after the cancellation: %v (a cancelled request must get no response)", m)
 	}
-	_ = inW.Close()
+	_ = inW.Close() // an io.Pipe's Close always returns nil
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	_ = outW.Close()
+	_ = outW.Close() // an io.Pipe's Close always returns nil
 	for m := range lines {
 		if m["id"] == "held" {
 			t.Errorf("response to the cancelled call: %v", m)

@@ -323,11 +323,11 @@ func TestNoListChangedBeforeInitialize(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no answer to initialize")
 	}
-	_ = inW.Close()
+	_ = inW.Close() // an io.Pipe's Close always returns nil
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	_ = outW.Close()
+	_ = outW.Close() // an io.Pipe's Close always returns nil
 }
 
 // TestNoOutageWarningAtShutdown is issue 10's: a discovery cut short by a
@@ -348,7 +348,7 @@ func TestNoOutageWarningAtShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	inR, inW := io.Pipe()
-	t.Cleanup(func() { _ = inW.Close() })
+	t.Cleanup(func() { _ = inW.Close() }) // an io.Pipe's Close always returns nil
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, &StdioTransport{In: inR, Out: io.Discard}) }()
@@ -469,7 +469,7 @@ func TestFailedStdoutWriteEndsSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	inR, inW := io.Pipe()
-	t.Cleanup(func() { _ = inW.Close() })
+	t.Cleanup(func() { _ = inW.Close() }) // an io.Pipe's Close always returns nil
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(context.Background(), &StdioTransport{In: inR, Out: failWriter{}}) }()
 	go func() { _, _ = io.WriteString(inW, "not json\n") }()

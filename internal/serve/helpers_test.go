@@ -127,7 +127,11 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = ss.Close() })
+	t.Cleanup(func() {
+		if err := ss.Close(); err != nil {
+			t.Errorf("close server session: %v", err)
+		}
+	})
 	cl := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
 		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) {
 			h.mu.Lock()
@@ -148,7 +152,11 @@ func newHarnessProto(t *testing.T, g *gatetest.Gate, sopts Options, proto string
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cs.Close() })
+	t.Cleanup(func() {
+		if err := cs.Close(); err != nil {
+			t.Errorf("close client session: %v", err)
+		}
+	})
 	h.cs = cs
 	if order == startAfterSession {
 		srv.Start(ctx)

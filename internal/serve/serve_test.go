@@ -406,7 +406,9 @@ func TestListChangedOnCatalogueChange(t *testing.T) {
 	h.mu.Lock()
 	before := h.changed
 	h.mu.Unlock()
-	_ = h.gate.Close()
+	if err := h.gate.Close(); err != nil {
+		t.Fatal(err)
+	}
 	g2, err := gatetest.New(gatetest.Options{Actions: fixtureActions()[:2]})
 	if err != nil {
 		t.Fatal(err)
@@ -414,7 +416,11 @@ func TestListChangedOnCatalogueChange(t *testing.T) {
 	if err := g2.ListenUnix(sock); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = g2.Close() })
+	t.Cleanup(func() {
+		if err := g2.Close(); err != nil {
+			t.Errorf("close test gate: %v", err)
+		}
+	})
 	waitFor(t, 10*time.Second, "tools/list_changed", func() bool {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -431,7 +437,9 @@ func TestGateDownAtStart(t *testing.T) {
 	// A server started against a stopped gate answers tools/list with an
 	// error that says why, then recovers when the gate appears.
 	g := gatetest.StartUnix(t, gatetest.Options{Actions: fixtureActions()})
-	_ = g.Stop()
+	if err := g.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	h2 := newHarnessFor(t, g, Options{ListWait: 2 * time.Second})
 	_, err := h2.cs.ListTools(h2.ctx, nil)
 	if err == nil || !strings.Contains(err.Error(), "cannot fetch action list") {

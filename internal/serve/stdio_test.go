@@ -24,7 +24,11 @@ func runStdio(t testing.TB, input string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = os.RemoveAll(dir) }()
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	c, err := gate.New(gate.Config{Socket: filepath.Join(dir, "none.sock"), PublicBaseURL: "http://localhost:3000"})
 	if err != nil {
 		t.Fatal(err)
