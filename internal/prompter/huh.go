@@ -140,7 +140,7 @@ func (h *Huh) runForm(ctx context.Context, f *huh.Form) error {
 	if tty, ok := h.in.(*os.File); ok && runtime.GOOS != "windows" && term.IsTerminal(int(tty.Fd())) {
 		err = h.runTerminal(ctx, f, tty)
 	} else {
-		err = f.WithInput(h.in).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
+		err = f.WithInput(h.in).WithOutput(teaOutput(h.out)).WithAccessible(false).RunWithContext(ctx)
 	}
 	switch {
 	case err == nil:
@@ -216,11 +216,32 @@ func (h *Huh) runTerminal(ctx context.Context, f *huh.Form, tty *os.File) error 
 	// A plain io.Reader, not the *os.File: Bubble Tea then reads it
 	// without epoll, and the reader a program leaves behind simply ends
 	// with the pipe instead of racing with the program's cleanup.
-	err = f.WithInput(struct{ io.Reader }{pr}).WithOutput(h.out).WithAccessible(false).RunWithContext(ctx)
+	err = f.WithInput(struct{ io.Reader }{pr}).WithOutput(teaOutput(h.out)).WithAccessible(false).RunWithContext(ctx)
 	close(stop)
 	<-pumped
 	return err
 }
+
+// teaOutput is w as a Bubble Tea program's output. A terminal goes with
+// its descriptor number read once, here: the program asks for it again
+// from a goroutine it does not wait for (its window-size check), and
+// that read of the *os.File raced with the file being closed after the
+// form had returned (the race detector found it in the terminal tests,
+// when closing the terminal ended runTerminal's key reader).
+func teaOutput(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok {
+		return fixedFd{File: f, fd: f.Fd()}
+	}
+	return w
+}
+
+// fixedFd is an *os.File whose Fd is the number it had when wrapped.
+type fixedFd struct {
+	*os.File
+	fd uintptr
+}
+
+func (f fixedFd) Fd() uintptr { return f.fd }
 
 // runAccessible runs f in huh's line-based mode. That mode cannot report
 // the end of input (it answers with the defaults instead) nor be
