@@ -21,6 +21,7 @@ import (
 )
 
 func TestHealthy(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	_, u := startGate(t, gatetest.Options{})
 	m.claudeUser(t, m.serverEntry("--gate-url", u))
@@ -79,6 +80,7 @@ func TestHealthy(t *testing.T) {
 }
 
 func TestGate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		opts   gatetest.Options
@@ -116,6 +118,7 @@ func TestGate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			m := newMachine(t)
 			g, u := startGate(t, tt.opts)
 			if tt.fault != nil {
@@ -142,6 +145,7 @@ func respond(route string, status int, body string) func(*gatetest.Gate) {
 }
 
 func TestGateSocket(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	dir, err := os.MkdirTemp("", "lg")
 	if err != nil {
@@ -195,6 +199,7 @@ func TestGateSocket(t *testing.T) {
 // TestLostRuntimeDir: a Cursor entry that relies on the default socket
 // without forwarding XDG_RUNTIME_DIR looks in /tmp, and doctor says why.
 func TestLostRuntimeDir(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	entry := func(env map[string]string) string {
 		b, _ := json.Marshal(map[string]any{"mcpServers": map[string]any{"latchgate": map[string]any{
@@ -216,7 +221,9 @@ func TestLostRuntimeDir(t *testing.T) {
 }
 
 func TestConfiguration(t *testing.T) {
+	t.Parallel()
 	t.Run("unparsable", func(t *testing.T) {
+		t.Parallel()
 		m := newMachine(t)
 		m.write(t, ".cursor/mcp.json", `{"mcpServers": {`, 0o644)
 		rep := doctor.Run(context.Background(), m.options("cursor"))
@@ -224,6 +231,7 @@ func TestConfiguration(t *testing.T) {
 		expect(t, rep, "config.none", doctor.Error, `no "latchgate" server entry`, "latchgate-mcp install")
 	})
 	t.Run("schema", func(t *testing.T) {
+		t.Parallel()
 		m := newMachine(t)
 		m.write(t, ".config/Code/User/mcp.json", `{"servers": {"latchgate": {"type": "stdio", "args": ["serve"]}}}`, 0o644)
 		rep := doctor.Run(context.Background(), m.options("vscode"))
@@ -234,6 +242,7 @@ func TestConfiguration(t *testing.T) {
 		expect(t, rep, "config.schema", doctor.Warn, "vscode-mcp.schema.json", "")
 	})
 	t.Run("secrets and permissions", func(t *testing.T) {
+		t.Parallel()
 		m := newMachine(t)
 		plain := `{"mcpServers": {"latchgate": {"command": "latchgate-mcp", "args": ["serve"]}, "gh": {"command": "gh-mcp", "env": {"GITHUB_TOKEN": "ghp_123", "DEBUG": "1"}}}}`
 		p := m.write(t, ".cursor/mcp.json", plain, 0o644)
@@ -259,6 +268,7 @@ func TestConfiguration(t *testing.T) {
 		}
 	})
 	t.Run("remote entry", func(t *testing.T) {
+		t.Parallel()
 		m := newMachine(t)
 		m.write(t, ".cursor/mcp.json", `{"mcpServers": {"latchgate": {"url": "https://mcp.example/latchgate"}}}`, 0o644)
 		rep := doctor.Run(context.Background(), m.options("cursor"))
@@ -268,6 +278,7 @@ func TestConfiguration(t *testing.T) {
 		}
 	})
 	t.Run("stale against Expected", func(t *testing.T) {
+		t.Parallel()
 		m := newMachine(t)
 		_, u := startGate(t, gatetest.Options{})
 		entry := m.serverEntry("--gate-url", u)
@@ -291,6 +302,7 @@ func TestConfiguration(t *testing.T) {
 		}
 	})
 	t.Run("nothing configured", func(t *testing.T) {
+		t.Parallel()
 		m := newMachine(t)
 		rep := doctor.Run(context.Background(), m.options())
 		expect(t, rep, "config.none", doctor.Error, `no "latchgate" server entry`, "install")
@@ -300,6 +312,7 @@ func TestConfiguration(t *testing.T) {
 		}
 	})
 	t.Run("empty CLAUDE_CONFIG_DIR", func(t *testing.T) {
+		t.Parallel()
 		m := newMachine(t)
 		opts := m.options("claude-code")
 		opts.SkipHandshake = true
@@ -316,6 +329,7 @@ func TestConfiguration(t *testing.T) {
 		}
 	})
 	t.Run("unknown IDE", func(t *testing.T) {
+		t.Parallel()
 		m := newMachine(t)
 		rep := doctor.Run(context.Background(), m.options("emacs"))
 		expect(t, rep, "config.ide", doctor.Error, "emacs", "supported IDE")
@@ -323,6 +337,7 @@ func TestConfiguration(t *testing.T) {
 }
 
 func TestStrayAndApprovalFixes(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	m.write(t, ".claude/settings.json", `{"mcpServers": {"latchgate": {"command": "latchgate-mcp", "args": ["serve"]}}}`, 0o600)
 	m.write(t, filepath.Join(m.proj, ".mcp.json"), `{"mcpServers": {"latchgate": {"command": "latchgate-mcp", "args": ["serve"]}}}`, 0o644)
@@ -365,6 +380,7 @@ func descriptions(rep *doctor.Report) []string {
 }
 
 func TestCommand(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	_, u := startGate(t, gatetest.Options{})
 	script := func(dir, out string) string {
@@ -434,6 +450,7 @@ func TestCommand(t *testing.T) {
 }
 
 func TestCommandFix(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	_, u := startGate(t, gatetest.Options{})
 	e := m.serverEntry("--gate-url", u)
@@ -461,6 +478,7 @@ func TestCommandFix(t *testing.T) {
 }
 
 func TestGateFix(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	_, u := startGate(t, gatetest.Options{})
 	m.claudeUser(t, m.serverEntry("--gate-url", "http://127.0.0.1:1", "--log-level", "debug"))
@@ -492,6 +510,7 @@ func TestGateFix(t *testing.T) {
 }
 
 func TestWithGate(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ args, want, got []string }{
 		{args: []string{"serve", "--gate-url", "http://a:1", "--log-level", "debug"}, want: []string{"--gate-socket", "/s", "--public-base-url", "http://p"},
 			got: []string{"serve", "--gate-socket", "/s", "--public-base-url", "http://p", "--log-level", "debug"}},
@@ -507,6 +526,7 @@ func TestWithGate(t *testing.T) {
 }
 
 func TestLaunchRules(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	m.env.Vars["SECRET_SESSION"] = "s"
 	m.env.Vars["LG_DIR"] = "/opt/lg"
@@ -558,6 +578,7 @@ func TestLaunchRules(t *testing.T) {
 }
 
 func TestHandshake(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	run := func(command string, args ...string) *doctor.Report {
 		m.claudeUser(t, map[string]any{"command": command, "args": args})
@@ -599,6 +620,7 @@ func TestHandshake(t *testing.T) {
 }
 
 func TestWriteText(t *testing.T) {
+	t.Parallel()
 	d := int64(12)
 	rep := &doctor.Report{Version: "v1", Name: "latchgate", Checks: []doctor.Check{
 		{Section: doctor.SectionBinary, ID: "binary.path", Status: doctor.OK, Message: "on PATH"},
@@ -633,6 +655,7 @@ Gate
 }
 
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	m.claudeUser(t, map[string]any{"command": "sh", "args": []string{"-c", "exec sleep 60"}})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -3,9 +3,12 @@ package doctor_test
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,6 +34,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asOldServer) == "1" {
 		ignoreDiscover()
 		os.Exit(0)
+	}
+	// The checks under test spend their time waiting on gates, timeouts
+	// and subprocesses, not computing: unless -parallel was given, run
+	// more tests at once than the default of one per CPU (as serve's do).
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		// The flag exists once testing is initialised: Set cannot fail.
+		_ = flag.Set("test.parallel", strconv.Itoa(max(runtime.GOMAXPROCS(0), 8)))
 	}
 	os.Exit(m.Run())
 }
