@@ -43,10 +43,10 @@ func InvalidAfter(fe merge.FileEdit, schema, consequence string) []Note {
 		return nil
 	}
 	ch, err := merge.PlanFile(fe)
-	if err != nil || ch.After == nil {
+	if err != nil || ch.After() == nil {
 		return nil
 	}
-	doc, err := formats.Parse(fe.Format, ch.After)
+	doc, err := formats.Parse(fe.Format, ch.After())
 	if err != nil {
 		return nil
 	}

@@ -111,8 +111,8 @@ func TestPlanInstallChoosesFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(edits) == 2 { // the second definition goes
-				if strings.Contains(string(plan.Changes[1].After), `"lg"`) {
-					t.Errorf("%s still defines lg:\n%s", got[1], plan.Changes[1].After)
+				if strings.Contains(string(plan.Changes[1].After()), `"lg"`) {
+					t.Errorf("%s still defines lg:\n%s", got[1], plan.Changes[1].After())
 				}
 			}
 		})

@@ -94,6 +94,13 @@ func WriteFile(path string, data []byte, opts Options) error {
 
 // Write is WriteFile, and says what it did.
 func Write(path string, data []byte, opts Options) (Result, error) {
+	return WritePieces(path, [][]byte{data}, opts)
+}
+
+// WritePieces is Write of the pieces one after the other: a large file
+// with an entry added is written as its unchanged spans around the new
+// text, with no buffer holding the whole new contents.
+func WritePieces(path string, pieces [][]byte, opts Options) (Result, error) {
 	if opts.NewMode == 0 {
 		opts.NewMode = 0o644
 	}
@@ -120,7 +127,7 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 		res.OtherLinks = max(0, fileattr.Links(info)-1-opts.OwnLinks)
 		if opts.InPlace {
 			res.InPlace = true
-			res.Info, err = writeInPlace(real, data, info, opts)
+			res.Info, err = writeInPlace(real, bytes.Join(pieces, nil), info, opts)
 			return res, err
 		}
 	case errors.Is(err, fs.ErrNotExist):
@@ -144,7 +151,7 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 			_ = os.Remove(tmpName)
 		}
 	}()
-	written, err := fillTemp(tmp, real, data, mode, owner, keepOwner)
+	written, err := fillTemp(tmp, real, pieces, mode, owner, keepOwner)
 	if err != nil {
 		return res, err
 	}
@@ -164,7 +171,7 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 // returns what tmp is once written. Owner and mode come before any data
 // is written, so a file holding tokens is never readable by others, not
 // even for a moment.
-func fillTemp(tmp *os.File, real string, data []byte, mode fs.FileMode, owner fileattr.Owner, keepOwner bool) (written fs.FileInfo, err error) {
+func fillTemp(tmp *os.File, real string, pieces [][]byte, mode fs.FileMode, owner fileattr.Owner, keepOwner bool) (written fs.FileInfo, err error) {
 	defer func() {
 		// Close reports write errors the file system deferred (NFS,
 		// quotas), so its error counts when nothing failed before it.
@@ -180,8 +187,10 @@ func fillTemp(tmp *os.File, real string, data []byte, mode fs.FileMode, owner fi
 	if err := tmp.Chmod(mode); err != nil {
 		return nil, err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		return nil, err
+	for _, p := range pieces {
+		if _, err := tmp.Write(p); err != nil {
+			return nil, err
+		}
 	}
 	if err := tmp.Sync(); err != nil {
 		return nil, err

@@ -436,8 +436,8 @@ func (ep *enforcePlan) print(ios *iostreams.IOStreams, out *reporter, edits []me
 		case c.Removes():
 			fmt.Fprintf(ios.Out, "# remove %s\n\n", c.Display)
 		default:
-			fmt.Fprintf(ios.Out, "# %s (mode %04o for a new file)\n%s", c.Display, c.NewMode.Perm(), c.After)
-			if len(c.After) > 0 && c.After[len(c.After)-1] != '\n' {
+			fmt.Fprintf(ios.Out, "# %s (mode %04o for a new file)\n%s", c.Display, c.NewMode.Perm(), c.After())
+			if after := c.After(); len(after) > 0 && after[len(after)-1] != '\n' {
 				fmt.Fprintln(ios.Out)
 			}
 			fmt.Fprintln(ios.Out)

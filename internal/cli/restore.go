@@ -106,10 +106,10 @@ func runRestore(ctx context.Context, opts *restoreOptions) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", display, err)
 	}
-	c := &merge.Change{FileEdit: merge.FileEdit{Path: path, Display: display}, Existed: existed, Before: cur, After: want}
 	if b.Absent {
-		c.After = nil
+		want = nil
 	}
+	c := merge.NewChange(merge.FileEdit{Path: path, Display: display}, existed, cur, want)
 	if existed == !b.Absent && string(cur) == string(want) {
 		fmt.Fprintf(opts.IO.Out, "%s already matches backup %s\n", display, b.ID())
 		return nil

@@ -59,6 +59,55 @@ type Cloner interface {
 	Clone() Document
 }
 
+// A Patcher is a Document that can state how its bytes differ from the
+// bytes it was parsed from, as replacements of spans of those bytes,
+// without building the new bytes. A 50 MB ~/.claude.json with one entry
+// added is then written as its unchanged spans around the new text: no
+// second 50 MB buffer to allocate, fault in and fill (issue 14's
+// install-near-cp goal).
+type Patcher interface {
+	// Patch returns the replacements, in increasing order and not
+	// overlapping, of the bytes given to the parser (a byte order mark
+	// included). ok is false when the document cannot say (edits were
+	// applied to a copy already): use Bytes.
+	Patch() (edits []Splice, ok bool)
+}
+
+// A Splice replaces the bytes [Start, End) with Text.
+type Splice struct {
+	Start, End int
+	Text       []byte
+}
+
+// ApplySplices returns src with edits (as Patch returns them) applied,
+// in a buffer of exactly the result's size.
+func ApplySplices(src []byte, edits []Splice) []byte {
+	size := len(src)
+	for _, e := range edits {
+		size += len(e.Text) - (e.End - e.Start)
+	}
+	out := make([]byte, 0, size)
+	pos := 0
+	for _, e := range edits {
+		out = append(out, src[pos:e.Start]...)
+		out = append(out, e.Text...)
+		pos = e.End
+	}
+	return append(out, src[pos:]...)
+}
+
+// SplicedPieces returns src with edits applied as the pieces to write in
+// order, sharing src's memory: nothing the size of the file is copied.
+func SplicedPieces(src []byte, edits []Splice) [][]byte {
+	out := make([][]byte, 0, 2*len(edits)+1)
+	pos := 0
+	for _, e := range edits {
+		out = append(out, src[pos:e.Start], e.Text)
+		pos = e.End
+	}
+	return append(out, src[pos:])
+}
+
 // whereMark starts a path segment made by [Where]. A unit separator cannot
 // be typed into a config key by accident, and no format keeps one raw.
 const whereMark = "\x1f"

@@ -111,7 +111,7 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 				}
 				*c = *fresh
 				res.Replan = true
-				if !c.Changed() || (c.After == nil && !c.Existed) {
+				if !c.Changed() || (c.After() == nil && !c.Existed) {
 					return res, nil // someone else made the same change
 				}
 			} else {
@@ -154,7 +154,7 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		if pending.Linked() {
 			own = 1
 		}
-		w, err := atomicfile.Write(c.Path, c.After, atomicfile.Options{
+		w, err := atomicfile.WritePieces(c.Path, c.afterPieces(), atomicfile.Options{
 			NewMode: c.NewMode, DirMode: dirMode, OwnLinks: own,
 			Unchanged: func(string) bool { return c.still() },
 		})
@@ -170,10 +170,10 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		res.Written = true
 		// Our own write may shrink the file (an uninstall): that is not
 		// a file being cut short by its owner.
-		safeio.Wrote(real, int64(len(c.After)))
+		safeio.Wrote(real, int64(c.afterSize()))
 		if c.doc != nil && w.Info != nil {
 			// What we wrote is what this run's later readers see.
-			remember(c.Path, c.Format, &cacheEntry{stamp: safeio.StampOf(w.Info, time.Now()), data: c.After, doc: c.doc})
+			remember(c.Path, c.Format, &cacheEntry{stamp: safeio.StampOf(w.Info, time.Now()), doc: c.doc})
 		}
 		if note := w.Note(c.Display); note != "" {
 			res.Notes = append(res.Notes, note)
@@ -252,7 +252,7 @@ func rollback(done []Result) error {
 			errs = append(errs, fmt.Errorf("could not restore %s: no backup was taken", r.Change.Display))
 			continue
 		}
-		if !stillAs(r.Change.Path, r.Change.After, !r.Change.Removes()) {
+		if !stillAs(r.Change.Path, r.Change.After(), !r.Change.Removes()) {
 			errs = append(errs, fmt.Errorf("did not restore %s: it changed again after we wrote it (backup %s kept)", r.Change.Display, r.Backup.ID()))
 			continue
 		}

@@ -33,9 +33,22 @@ type cacheKey struct {
 // or the error reading or parsing them.
 type cacheEntry struct {
 	stamp safeio.Stamp
-	data  []byte
+	data  []byte          // nil after a write from a patch: bytes() builds it
 	doc   config.Document // nil with err
 	err   error
+	once  sync.Once
+}
+
+// bytes returns the version's bytes. What a write from a patch left
+// (see Change.After) is built from its document on first use: the run
+// that wrote a 50 MB file seldom reads the whole of it again.
+func (e *cacheEntry) bytes() []byte {
+	e.once.Do(func() {
+		if e.data == nil && e.doc != nil {
+			e.data = e.doc.Bytes()
+		}
+	})
+	return e.data
 }
 
 var docCache = struct {

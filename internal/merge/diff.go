@@ -18,10 +18,10 @@ func (c *Change) Diff() string {
 	if !c.Existed {
 		from = "/dev/null"
 	}
-	if c.After == nil {
+	if c.After() == nil {
 		to = "/dev/null"
 	}
-	return UnifiedDiff(from, to, c.Before, c.After)
+	return UnifiedDiff(from, to, c.Before, c.After())
 }
 
 // UnifiedDiff compares two texts line by line.

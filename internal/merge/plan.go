@@ -43,20 +43,74 @@ type Change struct {
 	FileEdit
 	Existed bool   // the file existed when planned
 	Before  []byte // contents when planned (nil if it did not exist)
-	After   []byte // contents to write
 	Notes   []string
+
+	// after is the contents to write, nil to remove the file. When the
+	// document could state its edit as a patch of Before (patched), after
+	// is built only if something asks for it (After): the write takes
+	// Before's unchanged spans around the new text, so a 50 MB file with
+	// one entry added costs no second 50 MB buffer.
+	after   []byte
+	patch   []config.Splice
+	patched bool
 
 	stamp safeio.Stamp    // the version of the file Before was read from
 	doc   config.Document // the document of After, when it differs from Before
 }
 
+// NewChange returns the change that makes a file hold after (nil: that
+// removes it), for a file that held before (existed) when read.
+func NewChange(fe FileEdit, existed bool, before, after []byte) *Change {
+	return &Change{FileEdit: fe, Existed: existed, Before: before, after: after}
+}
+
+// After returns the contents to write (nil when the file is removed).
+func (c *Change) After() []byte {
+	if c.patched && c.after == nil {
+		c.after = config.ApplySplices(c.Before, c.patch)
+	}
+	return c.after
+}
+
+// afterPieces returns the contents to write as pieces to write in order,
+// sharing Before's memory when c is a patch.
+func (c *Change) afterPieces() [][]byte {
+	if c.patched && c.after == nil {
+		return config.SplicedPieces(c.Before, c.patch)
+	}
+	return [][]byte{c.after}
+}
+
+// afterSize is len(c.After()), without building it.
+func (c *Change) afterSize() int {
+	if c.patched && c.after == nil {
+		n := len(c.Before)
+		for _, e := range c.patch {
+			n += len(e.Text) - (e.End - e.Start)
+		}
+		return n
+	}
+	return len(c.after)
+}
+
 // Changed reports whether applying c would alter the file.
 func (c *Change) Changed() bool {
-	return !c.Existed || c.After == nil || !bytes.Equal(c.Before, c.After)
+	switch {
+	case !c.Existed || c.Removes():
+		return true
+	case c.patched && c.after == nil:
+		for _, e := range c.patch {
+			if !bytes.Equal(c.Before[e.Start:e.End], e.Text) {
+				return true
+			}
+		}
+		return false
+	}
+	return !bytes.Equal(c.Before, c.after)
 }
 
 // Removes reports whether applying c removes the file.
-func (c *Change) Removes() bool { return c.Existed && c.After == nil }
+func (c *Change) Removes() bool { return c.Existed && !c.patched && c.after == nil }
 
 // FileError is an error about one file; it puts the file's name first.
 type FileError struct {
@@ -131,7 +185,7 @@ func PlanFile(fe FileEdit) (*Change, error) {
 		if err != nil {
 			return nil, err
 		}
-		return planDoc(fe, doc, e.data, true, e.stamp)
+		return planDoc(fe, doc, e.bytes(), true, e.stamp)
 	}
 	data, stamp, existed, err := readFile(fe.Path)
 	if err != nil {
@@ -145,7 +199,7 @@ func editable(fe FileEdit, e *cacheEntry) (config.Document, error) {
 	if c, ok := e.doc.(config.Cloner); ok {
 		return c.Clone(), nil
 	}
-	doc, err := formats.Parse(fe.Format, e.data)
+	doc, err := formats.Parse(fe.Format, e.bytes())
 	if err != nil {
 		return nil, &FileError{Op: "parse", Path: fe.Display, Err: err}
 	}
@@ -178,19 +232,25 @@ func planDoc(fe FileEdit, doc config.Document, data []byte, existed bool, stamp 
 		}
 		changed = changed || c
 	}
-	ch := &Change{FileEdit: fe, Existed: existed, Before: data, After: data, Notes: doc.Notes(), stamp: stamp}
+	ch := &Change{FileEdit: fe, Existed: existed, Before: data, after: data, Notes: doc.Notes(), stamp: stamp}
 	if changed {
-		ch.After = doc.Bytes()
 		ch.doc = doc
+		ch.after = nil
+		if p, ok := doc.(config.Patcher); ok && existed {
+			ch.patch, ch.patched = p.Patch()
+		}
+		if !ch.patched {
+			ch.after = doc.Bytes()
+		}
 	}
 	if !existed && !changed {
 		// Nothing to add to a file that is not there: leave it absent.
-		ch.After = nil
+		ch.after = nil
 		ch.Existed = false
 		return ch, nil
 	}
-	if existed && fe.Drop != nil && fe.Drop(ch.After) {
-		ch.After = nil // remove the file
+	if existed && fe.Drop != nil && fe.Drop(ch.After()) {
+		ch.after, ch.patch, ch.patched = nil, nil, false // remove the file
 	}
 	return ch, nil
 }
@@ -244,7 +304,7 @@ func combine(edits []FileEdit) ([]FileEdit, error) {
 func (p *Plan) Pending() []*Change {
 	var out []*Change
 	for _, c := range p.Changes {
-		if c.Changed() && !(c.After == nil && !c.Existed) {
+		if c.Changed() && !(c.after == nil && !c.patched && !c.Existed) {
 			out = append(out, c)
 		}
 	}

@@ -31,7 +31,7 @@ func TestNewPlanCombinesEditsOfOneFile(t *testing.T) {
 	if len(plan.Changes) != 2 || plan.Changes[0].Path != p || plan.Changes[1].Path != other {
 		t.Fatalf("changes: %+v", plan.Changes)
 	}
-	if got, want := string(plan.Changes[0].After), "{\n  \"items\": [\n    \"a\",\n    \"b\"\n  ]\n}\n"; got != want {
+	if got, want := string(plan.Changes[0].After()), "{\n  \"items\": [\n    \"a\",\n    \"b\"\n  ]\n}\n"; got != want {
 		t.Errorf("combined result:\n%s\nwant:\n%s", got, want)
 	}
 	bad := add("c")

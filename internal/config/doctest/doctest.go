@@ -8,6 +8,7 @@ package doctest
 import (
 	"bytes"
 	"errors"
+	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -80,7 +81,13 @@ func CheckUpsert(t *testing.T, f Format, in []byte, value config.Value, path ...
 		}
 		t.Fatalf("set: %v\ninput: %q", err, in)
 	}
+	patch, patched := patchOf(d)
+	// Read back before anything builds the bytes: a document that keeps
+	// its edit pending (jsondoc) answers from the edited span.
+	pendingEntry, pendingOK := d.Get(path...)
+	pendingRoot, _ := d.Get()
 	out := bytes.Clone(d.Bytes())
+	checkPatch(t, "set", in, out, patch, patched)
 	if _, err := f.Decode(out); err != nil {
 		t.Fatalf("output does not parse with the reference parser: %v\ninput: %q\noutput:\n%s", err, in, out)
 	}
@@ -96,6 +103,13 @@ func CheckUpsert(t *testing.T, f Format, in []byte, value config.Value, path ...
 		gj, _ := got.MarshalJSON()
 		t.Fatalf("entry reads back as %s (found=%v)\noutput:\n%s", gj, ok, out)
 	}
+	if !pendingOK || !pendingEntry.Equal(value) {
+		gj, _ := pendingEntry.MarshalJSON()
+		t.Fatalf("entry reads back from the edited document as %s (found=%v)\noutput:\n%s", gj, pendingOK, out)
+	}
+	if root2, _ := d2.Get(); !pendingRoot.Equal(root2) {
+		t.Fatalf("the edited document reads otherwise than its output parsed again\noutput:\n%s", out)
+	}
 	if changed, err := d2.Set(value, path...); err != nil || changed {
 		t.Fatalf("second set: changed=%v err=%v\noutput:\n%s", changed, err, out)
 	}
@@ -105,7 +119,9 @@ func CheckUpsert(t *testing.T, f Format, in []byte, value config.Value, path ...
 	if _, err := d2.Delete(path...); err != nil {
 		t.Fatalf("delete: %v\noutput:\n%s", err, out)
 	}
+	patch, patched = patchOf(d2)
 	after := d2.Bytes()
+	checkPatch(t, "delete", out, after, patch, patched)
 	afterData, err := f.Decode(after)
 	if err != nil {
 		t.Fatalf("output of delete does not parse with the reference parser: %v\n%s", err, after)
@@ -122,9 +138,50 @@ func CheckUpsert(t *testing.T, f Format, in []byte, value config.Value, path ...
 	if !hadEntry && len(bytes.TrimSpace(in)) > 0 && bytes.Equal(before, in) {
 		// Removing what we just added gives back the file, or the file
 		// with the (now empty) parents the set created.
-		if !bytes.Equal(after, before) && len(after) < len(before) {
+		// The blanks inside an emptied "{ }" are not kept: the parent
+		// collapses to "{}".
+		trimmed := emptyBraces.ReplaceAll(before, []byte("{}"))
+		if !bytes.Equal(after, before) && len(after) < len(trimmed) {
 			t.Fatalf("delete after a fresh set lost bytes:\nbefore: %q\nafter:  %q", before, after)
 		}
+	}
+}
+
+// emptyBraces matches an empty object written with blanks inside.
+var emptyBraces = regexp.MustCompile(`\{[ \t]+\}`)
+
+// patchOf returns d's patch, if d is a config.Patcher that can state it.
+func patchOf(d config.Document) ([]config.Splice, bool) {
+	if p, ok := d.(config.Patcher); ok {
+		return p.Patch()
+	}
+	return nil, false
+}
+
+// checkPatch checks that a document's patch, taken before anything
+// asked for its bytes, turns the parser's input into the bytes it gives:
+// a file written from the patch is the file written from the bytes.
+func checkPatch(t *testing.T, op string, in, out []byte, patch []config.Splice, ok bool) {
+	t.Helper()
+	if !ok {
+		return
+	}
+	prev := 0
+	for _, e := range patch {
+		if e.Start < prev || e.End < e.Start || e.End > len(in) {
+			t.Fatalf("%s: patch spans out of order or range: %+v (input %d bytes)", op, patch, len(in))
+		}
+		prev = e.End
+	}
+	if got := config.ApplySplices(in, patch); !bytes.Equal(got, out) {
+		t.Fatalf("%s: the patch gives other bytes than Bytes:\npatch: %q\nbytes: %q", op, got, out)
+	}
+	var b bytes.Buffer
+	for _, p := range config.SplicedPieces(in, patch) {
+		b.Write(p)
+	}
+	if !bytes.Equal(b.Bytes(), out) {
+		t.Fatalf("%s: the pieces give other bytes than Bytes:\npieces: %q\nbytes:  %q", op, b.Bytes(), out)
 	}
 }
 

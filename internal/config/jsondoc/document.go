@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/tailscale/hujson"
 
@@ -36,7 +37,14 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // edited member (comments, key order, indentation, line ends, a missing
 // final newline) is kept exactly.
 type Document struct {
-	src    []byte // without the BOM
+	// src is the text (without the BOM) before pending, the last edit,
+	// which is applied only when something needs the whole text: text()
+	// returns it. See commit.
+	src     []byte
+	pending *pendingText
+	// parsed: src is the parser's input (after the BOM) and no edit has
+	// been applied to a copy of it, so Patch can state the edits.
+	parsed bool
 	bom    bool
 	strict bool
 	// noTrailing: comments allowed, trailing commas not
@@ -107,9 +115,11 @@ func ParseFormat(data []byte, f config.Format) (*Document, error) {
 		data = data[len(utf8BOM):]
 	}
 	d.src = data
+	d.parsed = true
 	if len(bytes.TrimSpace(data)) == 0 {
 		// Nothing of value in it: start a fresh object.
 		d.src = []byte("{}\n")
+		d.parsed = false
 	}
 	root, err := d.scan(d.src)
 	if err != nil {
@@ -226,9 +236,102 @@ func detectIndentUnit(src []byte) string {
 // not copied again just to be written.
 func (d *Document) Bytes() []byte {
 	if !d.bom {
-		return d.src
+		return d.text()
 	}
-	return append(append([]byte(nil), utf8BOM...), d.src...)
+	return append(append([]byte(nil), utf8BOM...), d.text()...)
+}
+
+// Patch implements config.Patcher: the last edit, when every edit since
+// the parse is still pending (one commit; a second one applies the first
+// to a copy).
+func (d *Document) Patch() ([]config.Splice, bool) {
+	if !d.parsed {
+		return nil, false
+	}
+	if d.pending == nil {
+		return nil, true
+	}
+	off := 0
+	if d.bom {
+		off = len(utf8BOM)
+	}
+	out := make([]config.Splice, len(d.pending.edits))
+	for i, e := range d.pending.edits {
+		out[i] = config.Splice{Start: e.start + off, End: e.end + off, Text: []byte(e.text)}
+	}
+	return out, true
+}
+
+// A pendingText is an edit not yet applied to the whole text: base with
+// edits, built on first use. It is shared by clones (config.Cloner) and
+// may be read from several goroutines (a document in the read cache), so
+// it is built once.
+type pendingText struct {
+	once  sync.Once
+	base  []byte
+	edits []splice
+	out   []byte
+}
+
+func (p *pendingText) text() []byte {
+	p.once.Do(func() { p.out = applySplices(p.base, p.edits) })
+	return p.out
+}
+
+// span returns the text [start, end) after the edits, without building
+// the whole: a slice of base before the first edit and after the last
+// one, a small copy across them.
+func (p *pendingText) span(start, end int) []byte {
+	first, last := p.edits[0], p.edits[len(p.edits)-1]
+	delta := 0
+	for _, e := range p.edits {
+		delta += len(e.text) - (e.end - e.start)
+	}
+	switch {
+	case end <= first.start:
+		return p.base[start:end]
+	case start >= last.end+delta:
+		return p.base[start-delta : end-delta]
+	}
+	out := make([]byte, 0, end-start)
+	pos, at := 0, 0 // pos in base, at in the new text
+	take := func(b []byte) {
+		lo, hi := max(start, at), min(end, at+len(b))
+		if lo < hi {
+			out = append(out, b[lo-at:hi-at]...)
+		}
+		at += len(b)
+	}
+	for _, e := range p.edits {
+		take(p.base[pos:e.start])
+		take([]byte(e.text))
+		pos = e.end
+		if at >= end {
+			return out
+		}
+	}
+	take(p.base[pos:])
+	return out
+}
+
+// span returns the text [start, end) (no BOM), building no more of it
+// than that.
+func (d *Document) span(start, end int) []byte {
+	if d.pending != nil {
+		return d.pending.span(start, end)
+	}
+	return d.src[start:end]
+}
+
+// text returns the document's text, without the BOM. A 10 MB file with an
+// entry added is built only when something needs all of it: writing it
+// takes Patch instead, and reading the entry back finds it in the edited
+// span (see span).
+func (d *Document) text() []byte {
+	if d.pending != nil {
+		return d.pending.text()
+	}
+	return d.src
 }
 
 // Strict reports whether the document must stay plain JSON.
@@ -250,12 +353,12 @@ func (d *Document) lookup(path []string) (valueRef, int, error) {
 		if err != nil {
 			return v, i, err
 		}
-		m := findMember(d.src, obj, seg)
+		m := d.findMember(obj, seg)
 		if m < 0 {
 			return v, i, nil
 		}
 		mi := obj.members[m]
-		v = valueRef{kind: kindOf(d.src[mi.valStart]), start: mi.valStart, end: mi.valEnd}
+		v = valueRef{kind: kindOf(d.span(mi.valStart, mi.valStart+1)[0]), start: mi.valStart, end: mi.valEnd}
 	}
 	return v, len(path), nil
 }
@@ -266,20 +369,37 @@ func (d *Document) openObject(v valueRef) (objectInfo, error) {
 	if obj, ok := d.tables[v.start]; ok {
 		return obj, nil
 	}
-	sc := scanner{src: d.src, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: len(d.src) + 1}
-	obj, _, err := sc.object(v.start, 0, true)
-	return obj, err
+	// Scanned in a window of the value alone: after an edit, only the
+	// object's own text is built.
+	win := d.span(v.start, v.end)
+	sc := scanner{src: win, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: len(win) + 1}
+	obj, _, err := sc.object(0, 0, true)
+	return obj.moved(v.start), err
 }
 
 func (d *Document) openArray(v valueRef) (arrayInfo, error) {
-	sc := scanner{src: d.src, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: len(d.src) + 1}
-	arr, _, err := sc.array(v.start, 0, true)
-	return arr, err
+	win := d.span(v.start, v.end)
+	sc := scanner{src: win, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: len(win) + 1}
+	arr, _, err := sc.array(0, 0, true)
+	return arr.moved(v.start), err
+}
+
+// findMember is the package's findMember over the document's text.
+func (d *Document) findMember(obj objectInfo, name string) int {
+	if d.pending == nil {
+		return findMember(d.src, obj, name)
+	}
+	return findMemberBy(func(m memberInfo) []byte { return d.span(m.nameStart, m.nameEnd) }, obj, name)
 }
 
 // findMember returns the index of the last member named name (the one a
 // JSON parser keeps when a name repeats), or -1.
 func findMember(src []byte, obj objectInfo, name string) int {
+	return findMemberBy(func(m memberInfo) []byte { return src[m.nameStart:m.nameEnd] }, obj, name)
+}
+
+// findMemberBy is findMember with each member's name literal read by lit.
+func findMemberBy(nameOf func(memberInfo) []byte, obj objectInfo, name string) int {
 	if obj.index != nil {
 		if i, ok := obj.index[name]; ok {
 			return i
@@ -287,8 +407,7 @@ func findMember(src []byte, obj objectInfo, name string) int {
 		return -1
 	}
 	for i := len(obj.members) - 1; i >= 0; i-- {
-		m := obj.members[i]
-		lit := src[m.nameStart:m.nameEnd]
+		lit := nameOf(obj.members[i])
 		if bytes.IndexByte(lit, '\\') < 0 {
 			if string(lit[1:len(lit)-1]) == name { // compared without a copy
 				return i
@@ -316,7 +435,7 @@ func (d *Document) Keys(path ...string) ([]string, bool) {
 	seen := make(map[string]bool, len(obj.members))
 	keys := make([]string, 0, len(obj.members))
 	for _, m := range obj.members {
-		name, err := decodeString(d.src[m.nameStart:m.nameEnd])
+		name, err := decodeString(d.span(m.nameStart, m.nameEnd))
 		if err == nil && !seen[name] {
 			seen[name] = true
 			keys = append(keys, name)
@@ -332,7 +451,7 @@ func (d *Document) Get(path ...string) (config.Value, bool) {
 	if err != nil || n < len(path) {
 		return config.Value{}, false
 	}
-	if d.strict && (v.kind == '{' || v.kind == '[') && len(bytes.TrimSpace(d.src[v.start+1:v.end-1])) == 0 {
+	if d.strict && (v.kind == '{' || v.kind == '[') && len(bytes.TrimSpace(d.span(v.start+1, v.end-1))) == 0 {
 		// Empty: most of what list selects in a large ~/.claude.json
 		// (every project's "mcpServers": {}), not worth a decoder.
 		if v.kind == '{' {
@@ -361,7 +480,7 @@ func (d *Document) GetRaw(path ...string) (json.RawMessage, bool) {
 // standardValue returns v as compact plain JSON (comments and trailing
 // commas dropped, by hujson), for comparing and decoding.
 func (d *Document) standardValue(v valueRef) json.RawMessage {
-	text := d.src[v.start:v.end]
+	text := d.span(v.start, v.end)
 	if !d.strict {
 		// Standardize blanks comments in place: work on a copy, never on
 		// the document (or the caller's buffer it aliases).
@@ -417,13 +536,13 @@ func (d *Document) SetRaw(value json.RawMessage, path ...string) (bool, error) {
 		if jsonEqual(d.standardValue(v), value) {
 			return false, nil
 		}
-		old := d.src[v.start:v.end]
+		old := d.text()[v.start:v.end]
 		var text string
 		if len(old) > 2 && bytes.IndexByte(old, '\n') < 0 {
 			// Keep a one-line value on one line.
 			text = d.renderInline(value)
 		} else {
-			text = d.render(value, lineIndent(d.src, v.start))
+			text = d.render(value, lineIndent(d.text(), v.start))
 		}
 		return true, d.commit(v, fromStart, splice{v.start, v.end, text})
 	}
@@ -479,7 +598,7 @@ func (d *Document) deleteOne(path []string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	i := findMember(d.src, obj, path[len(path)-1])
+	i := findMember(d.text(), obj, path[len(path)-1])
 	if i < 0 {
 		return false, nil
 	}
@@ -508,7 +627,7 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if arrayIndex(d.src, arr, s) >= 0 {
+	if arrayIndex(d.text(), arr, s) >= 0 {
 		return false, nil
 	}
 	return true, d.insertElement(v, arr, elem)
@@ -517,7 +636,7 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 // RemoveFromSet removes every s from the array of strings at path. It
 // reports whether anything was removed.
 func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
-	return d.removeWhere(path, func(arr arrayInfo) int { return arrayIndex(d.src, arr, s) })
+	return d.removeWhere(path, func(arr arrayInfo) int { return arrayIndex(d.text(), arr, s) })
 }
 
 // removeWhere removes, one at a time, the element of the array at path
@@ -637,7 +756,7 @@ type item struct {
 // belongs to it, and the line break and indentation before it, so the
 // lines around it close up. Comments stay.
 func (d *Document) removeItem(c valueRef, items []item, i int, trailingComma bool) error {
-	src := d.src
+	src := d.text()
 	last := len(items) - 1
 	start := backOverLineStart(src, items[i].start)
 	var end int
@@ -717,7 +836,7 @@ func (d *Document) insertMember(obj objectInfo, name string, value json.RawMessa
 
 func (d *Document) insertElement(v valueRef, arr arrayInfo, elem []byte) error {
 	if len(arr.elems) == 0 {
-		if len(bytes.TrimSpace(d.src[v.start+1:v.end-1])) == 0 {
+		if len(bytes.TrimSpace(d.text()[v.start+1:v.end-1])) == 0 {
 			// An empty array gets its element inline: ["name"].
 			return d.commit(v, fromStart, splice{v.start + 1, v.end - 1, string(elem)})
 		}
@@ -732,9 +851,9 @@ func (d *Document) insertElement(v valueRef, arr arrayInfo, elem []byte) error {
 // insertIntoEmpty fills an empty object or array, keeping any comments
 // inside it.
 func (d *Document) insertIntoEmpty(v valueRef, text func(indent string) string) error {
-	base := lineIndent(d.src, v.start)
+	base := lineIndent(d.text(), v.start)
 	indent := base + d.unit
-	kept := bytes.TrimRight(d.src[v.start+1:v.end-1], " \t\r\n")
+	kept := bytes.TrimRight(d.text()[v.start+1:v.end-1], " \t\r\n")
 	body := string(kept) + d.nl + indent + text(indent) + d.nl + base
 	return d.commit(v, fromStart, splice{v.start + 1, v.end - 1, body})
 }
@@ -747,7 +866,7 @@ func (d *Document) insertAfterLast(v valueRef, last item, lastIndex int, text fu
 	// Only the last item and what follows it change: re-check from there.
 	r := resume{pos: last.start, n: lastIndex}
 	trailing := last.comma >= 0
-	multiline := bytes.IndexByte(d.src[v.start:last.start], '\n') >= 0
+	multiline := bytes.IndexByte(d.text()[v.start:last.start], '\n') >= 0
 	if !multiline {
 		if trailing {
 			at := last.comma + 1
@@ -755,14 +874,14 @@ func (d *Document) insertAfterLast(v valueRef, last item, lastIndex int, text fu
 		}
 		return d.commit(v, r, splice{last.end, last.end, ", " + text("", false)})
 	}
-	indent := lineIndent(d.src, last.start)
+	indent := lineIndent(d.text(), last.start)
 	// The new line starts at the end of the last item's line, so that a
 	// comment after it stays on its line.
 	from := last.end
 	if trailing {
 		from = last.comma + 1
 	}
-	lineEnd := from + endOfLineComment(d.src[from:])
+	lineEnd := from + endOfLineComment(d.text()[from:])
 	entry := text(indent, true)
 	if trailing {
 		return d.commit(v, r, splice{lineEnd, lineEnd, d.nl + indent + entry + ","})
@@ -897,9 +1016,26 @@ var fromStart = resume{pos: -1}
 // edit, or list reading the document this one wrote) do not scan a large
 // file again either.
 func (d *Document) commit(container valueRef, r resume, edits ...splice) error {
-	out := applySplices(d.src, edits)
-	delta := len(out) - len(d.src)
-	sc := scanner{src: out, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: edits[0].start}
+	if d.pending != nil {
+		// One edit pending at a time: the one before is applied now.
+		d.src = d.pending.text()
+		d.pending = nil
+		d.parsed = false
+	}
+	delta := 0
+	for _, e := range edits {
+		delta += len(e.text) - (e.end - e.start)
+	}
+	// The re-check reads only the new text from where it resumes to the
+	// container's end: that window is built on its own, so adding an
+	// entry at the end of a 10 MB file does not copy the file. Offsets in
+	// the window are from its start (from); the results move back by it.
+	from := container.start
+	if r.pos >= 0 {
+		from = r.pos
+	}
+	win := applySplices(d.src[from:container.end], shifted(edits, -from))
+	sc := scanner{src: win, strict: d.strict, noTrailing: d.noTrailing, trustedBefore: edits[0].start - from}
 	// A container with a table gets its members from the re-check.
 	old, kept := d.tables[container.start]
 	kept = kept && container.kind == '{'
@@ -907,37 +1043,64 @@ func (d *Document) commit(container valueRef, r resume, edits ...splice) error {
 	var end int
 	var err error
 	switch {
-	case r.pos < 0 && kept && out[container.start] == '{':
-		obj, end, err = sc.object(container.start, 1, true)
+	case r.pos < 0 && kept && win[0] == '{':
+		obj, end, err = sc.object(0, 1, true)
 	case r.pos < 0:
 		kept = false
-		end, err = sc.value(container.start, 0)
+		end, err = sc.value(0, 0)
 	case container.kind == '{':
-		obj, end, err = sc.objectFrom(objectInfo{start: container.start}, r.pos, r.n, 1, kept)
-		if kept {
-			obj.members = append(old.members[:r.n:r.n], obj.members...)
-		}
+		obj, end, err = sc.objectFrom(objectInfo{start: container.start - from}, 0, r.n, 1, kept)
 	default:
-		_, end, err = sc.arrayFrom(arrayInfo{start: container.start}, r.pos, r.n, 1, false)
+		_, end, err = sc.arrayFrom(arrayInfo{start: container.start - from}, 0, r.n, 1, false)
 	}
-	if err == nil && end != container.end+delta {
-		err = fmt.Errorf("the edited value ends at offset %d, not %d", end, container.end+delta)
+	if err == nil && from+end != container.end+delta {
+		err = fmt.Errorf("the edited value ends at offset %d, not %d", from+end, container.end+delta)
 	}
 	if err != nil {
 		return fmt.Errorf("internal error: the edit produced text that does not parse (%v); nothing was written", err)
 	}
 	var rebuilt *objectInfo
 	if kept {
+		obj = obj.moved(from)
+		if r.pos >= 0 {
+			obj.members = append(old.members[:r.n:r.n], obj.members...)
+		}
 		obj.index = nil
 		if len(obj.members) >= indexFrom {
-			obj.index = indexMembers(out, obj.members)
+			obj.index = indexMembersOf(func(m memberInfo) []byte {
+				if m.nameStart >= from {
+					return win[m.nameStart-from : m.nameEnd-from]
+				}
+				return d.src[m.nameStart:m.nameEnd] // before the edit: unchanged
+			}, obj.members)
 		}
 		rebuilt = &obj
 	}
 	d.tables = shiftTables(d.tables, container, edits[0].start, edits[len(edits)-1].end, delta, rebuilt)
-	d.src = out
+	d.pending = &pendingText{base: d.src, edits: edits}
 	d.root.end += delta
 	return nil
+}
+
+// indexMembersOf is indexMembers with each member's name literal read by
+// name.
+func indexMembersOf(name func(memberInfo) []byte, members []memberInfo) map[string]int {
+	index := make(map[string]int, len(members))
+	for i, m := range members {
+		if s, err := decodeString(name(m)); err == nil {
+			index[s] = i
+		}
+	}
+	return index
+}
+
+// shifted returns edits moved by delta bytes.
+func shifted(edits []splice, delta int) []splice {
+	out := make([]splice, len(edits))
+	for i, e := range edits {
+		out[i] = splice{e.start + delta, e.end + delta, e.text}
+	}
+	return out
 }
 
 // shiftTables returns the member tables of the objects near the top
@@ -981,6 +1144,23 @@ func (o objectInfo) moved(delta int) objectInfo {
 	n.members = make([]memberInfo, len(o.members))
 	for i, m := range o.members {
 		n.members[i] = m.moved(delta)
+	}
+	return n
+}
+
+// moved returns a moved by delta bytes.
+func (a arrayInfo) moved(delta int) arrayInfo {
+	n := a
+	n.start += delta
+	n.end += delta
+	n.elems = make([]elemInfo, len(a.elems))
+	for i, e := range a.elems {
+		e.valStart += delta
+		e.valEnd += delta
+		if e.comma >= 0 {
+			e.comma += delta
+		}
+		n.elems[i] = e
 	}
 	return n
 }

@@ -62,13 +62,13 @@ func TestTablesFollowEdits(t *testing.T) {
 	}
 	d := tablesDoc(t)
 	orig := d.Clone().(*Document)
-	origText := string(orig.src)
+	origText := string(orig.text())
 	for _, e := range edits {
 		changed, err := e.edit(d)
 		if err != nil || !changed {
 			t.Fatalf("%s: changed %v, %v", e.name, changed, err)
 		}
-		fresh, err := Parse(d.src, true)
+		fresh, err := Parse(d.text(), true)
 		if err != nil {
 			t.Fatalf("%s: the text does not parse: %v", e.name, err)
 		}
@@ -99,7 +99,7 @@ func TestTablesFollowEdits(t *testing.T) {
 			t.Errorf("%s: Keys(projects) (-fresh +carried):\n%s", e.name, diff)
 		}
 	}
-	if string(orig.src) != origText {
+	if string(orig.text()) != origText {
 		t.Error("editing the document changed a clone taken before")
 	}
 	if v, ok := orig.GetRaw("projects", "/p/05", "mcpServers"); !ok || strings.Contains(string(v), "latchgate") {
