@@ -27,6 +27,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // targetOptions are the flags install and uninstall share: which IDEs,
@@ -218,6 +219,8 @@ the operator's configuration must not load.`,
 }
 
 func runInstall(ctx context.Context, opts *installOptions) error {
+	// Its reads and edits run on this goroutine, under run's fault guard.
+	safeio.MapLargeFiles()
 	defer quietGC()()
 	if opts.OperatorMode.cmd != nil {
 		if opts.OperatorMode.On {
@@ -736,6 +739,7 @@ before stays); the credential copies go once no IDE has an operator entry.`,
 }
 
 func runUninstall(ctx context.Context, opts *uninstallOptions) error {
+	safeio.MapLargeFiles() // as install
 	if opts.OperatorMode.On {
 		return runUninstallOperator(ctx, opts.IO, opts.Env, &opts.targetOptions, &opts.OperatorMode)
 	}

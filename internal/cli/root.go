@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // Main runs the command line args with the streams io and returns the
@@ -26,7 +28,22 @@ func Main(args []string, io *iostreams.IOStreams) int {
 }
 
 // run is Main with the Factory given, so tests can describe the machine.
-func run(ctx context.Context, f *Factory, args []string) int {
+func run(ctx context.Context, f *Factory, args []string) (code int) {
+	// Commands that edit a large file read it mapped
+	// (safeio.MapLargeFiles): a read of it that another program cut
+	// short meanwhile faults, which is then a panic on this goroutine,
+	// reported here as an error instead of a crash. Deferred cleanups
+	// (locks, temporary files) run on the way.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			fe := safeio.FaultOf(r)
+			if fe == nil {
+				panic(r)
+			}
+			code = reportError(f.IO, nil, withHint(fe, "run the command again once the program writing it is done"))
+		}
+	}()
 	root := newCmdRoot(f)
 	if isCompletionRequest(args) {
 		plainDescriptions(root)

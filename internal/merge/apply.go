@@ -106,6 +106,9 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 			}
 			if existed != c.Existed || !bytes.Equal(data, c.Before) {
 				fresh, err := planBytes(c.FileEdit, data, existed, stamp)
+				if errors.Is(err, safeio.ErrFault) {
+					continue // cut short while mapped: read it again
+				}
 				if err != nil {
 					return res, err
 				}
@@ -129,7 +132,7 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 			}
 		}
 		if c.Removes() {
-			if err := remove(real, c.Before); err != nil {
+			if err := remove(real, c.still); err != nil {
 				pending.Abort(real)
 				if errors.Is(err, atomicfile.ErrChanged) {
 					continue
@@ -191,12 +194,12 @@ func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error)
 		attempts, time.Since(start).Round(time.Millisecond)))
 }
 
-// remove removes the file real (a resolved path) if it still holds data,
+// remove removes the file real (a resolved path) if still says it holds
 // the bytes a removal was planned from; atomicfile.ErrChanged otherwise.
 // The caller holds the file's lock, so only a program that ignores it can
 // slip in between the check and the removal.
-func remove(real string, data []byte) error {
-	if !atomicfile.SameContent(real, data) {
+func remove(real string, still func() bool) error {
+	if !still() {
 		return atomicfile.ErrChanged
 	}
 	if err := os.Remove(real); err != nil && !errors.Is(err, fs.ErrNotExist) {

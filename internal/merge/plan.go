@@ -187,11 +187,29 @@ func PlanFile(fe FileEdit) (*Change, error) {
 		}
 		return planDoc(fe, doc, e.bytes(), true, e.stamp)
 	}
-	data, stamp, existed, err := readFile(fe.Path)
-	if err != nil {
-		return nil, &FileError{Op: "read", Path: fe.Display, Err: err}
+	for tries := 1; ; tries++ {
+		data, stamp, existed, err := readFile(fe.Path)
+		if err != nil {
+			return nil, &FileError{Op: "read", Path: fe.Display, Err: err}
+		}
+		c, err := planBytes(fe, data, existed, stamp)
+		if errors.Is(err, safeio.ErrFault) && tries < maxFaultTries {
+			continue // cut short while mapped: the next read waits for it to settle
+		}
+		return c, err
 	}
-	return planBytes(fe, data, existed, stamp)
+}
+
+// maxFaultTries bounds the reads of a file that keeps being cut short
+// while we parse it (a mapped read, safeio.MapLargeFiles).
+const maxFaultTries = 3
+
+// parse parses data as f. A fault reading a mapped file that another
+// program cut short meanwhile is an error matching safeio.ErrFault: the
+// caller reads the file again.
+func parse(f config.Format, data []byte) (doc config.Document, err error) {
+	defer safeio.RecoverFault(&err)
+	return formats.Parse(f, data)
 }
 
 // editable returns a document of e's bytes that fe's edits may change.
@@ -199,7 +217,7 @@ func editable(fe FileEdit, e *cacheEntry) (config.Document, error) {
 	if c, ok := e.doc.(config.Cloner); ok {
 		return c.Clone(), nil
 	}
-	doc, err := formats.Parse(fe.Format, e.bytes())
+	doc, err := parse(fe.Format, e.bytes())
 	if err != nil {
 		return nil, &FileError{Op: "parse", Path: fe.Display, Err: err}
 	}
@@ -208,7 +226,7 @@ func editable(fe FileEdit, e *cacheEntry) (config.Document, error) {
 
 // planBytes plans fe over data, read as stamp says (zero: not read).
 func planBytes(fe FileEdit, data []byte, existed bool, stamp safeio.Stamp) (*Change, error) {
-	doc, err := formats.Parse(fe.Format, data)
+	doc, err := parse(fe.Format, data)
 	if err != nil {
 		return nil, &FileError{Op: "parse", Path: fe.Display, Err: err}
 	}
@@ -343,25 +361,30 @@ func ReadDoc(path string, f config.Format, display string) (config.Document, boo
 	if e := cached(path, f); e != nil {
 		return e.doc, true, e.err
 	}
-	info, statErr := os.Stat(path)
-	data, stamp, existed, err := readFile(path)
-	if err != nil {
-		err = &FileError{Op: "read", Path: display, Err: err}
-		if statErr == nil && existed {
-			// Not read, but do not try again in this run: a file that
-			// did not settle would make every reader wait again.
-			remember(path, f, &cacheEntry{stamp: safeio.StampOf(info, time.Now()), err: err})
+	for tries := 1; ; tries++ {
+		info, statErr := os.Stat(path)
+		data, stamp, existed, err := readFile(path)
+		if err != nil {
+			err = &FileError{Op: "read", Path: display, Err: err}
+			if statErr == nil && existed {
+				// Not read, but do not try again in this run: a file that
+				// did not settle would make every reader wait again.
+				remember(path, f, &cacheEntry{stamp: safeio.StampOf(info, time.Now()), err: err})
+			}
+			return nil, existed, err
 		}
-		return nil, existed, err
+		if !existed {
+			return nil, false, nil
+		}
+		doc, err := parse(f, data)
+		if errors.Is(err, safeio.ErrFault) && tries < maxFaultTries {
+			continue // cut short while mapped: the next read waits for it to settle
+		}
+		if err != nil {
+			err = &FileError{Op: "parse", Path: display, Err: err}
+			doc = nil
+		}
+		remember(path, f, &cacheEntry{stamp: stamp, data: data, doc: doc, err: err})
+		return doc, true, err
 	}
-	if !existed {
-		return nil, false, nil
-	}
-	doc, err := formats.Parse(f, data)
-	if err != nil {
-		err = &FileError{Op: "parse", Path: display, Err: err}
-		doc = nil
-	}
-	remember(path, f, &cacheEntry{stamp: stamp, data: data, doc: doc, err: err})
-	return doc, true, err
 }

@@ -117,6 +117,7 @@ type state struct {
 	mod, modAfter   time.Time
 	after           fs.FileInfo // fstat after the read
 	readAt          time.Time   // before the read
+	mapped          bool        // the data is the file mapped (see mapped.go)
 }
 
 // settled reports whether the read of n bytes saw one version of the file.
@@ -144,9 +145,19 @@ func read(path string, max int64) ([]byte, state, error) {
 	if err != nil {
 		return nil, state{}, err
 	}
+	size := before.Size()
+	if mapLarge.Load() && size >= mapFrom && size <= max && before.ModTime().Before(readAt.Add(-RacyWindow)) {
+		if data, ok := mapFile(f, size); ok {
+			after, err := f.Stat()
+			if err != nil {
+				return nil, state{}, err
+			}
+			return data, state{size: size, sizeAfter: after.Size(), mod: before.ModTime(), modAfter: after.ModTime(),
+				after: after, readAt: readAt, mapped: true}, nil
+		}
+	}
 	// Size the buffer from fstat, plus one byte so a file that is exactly
 	// that size needs no second allocation to see EOF.
-	size := before.Size()
 	data := make([]byte, 0, min(size, max)+1)
 	data, err = readAll(f, data, max)
 	if err != nil {

@@ -132,7 +132,7 @@ func (s *Stable) ReadFileStamp(path string, max int64) ([]byte, Stamp, error) {
 			s.remember(key, n)
 		}
 		if settled && !suspect {
-			return data, StampOf(st.after, st.readAt), nil
+			return data, Stamp{info: st.after, readAt: st.readAt, mapped: st.mapped}, nil
 		}
 		if !time.Now().Before(deadline) {
 			switch {
@@ -149,7 +149,7 @@ func (s *Stable) ReadFileStamp(path string, max int64) ([]byte, Stamp, error) {
 			}
 			s.seen[key] = n
 			s.mu.Unlock()
-			return data, StampOf(st.after, st.readAt), nil
+			return data, Stamp{info: st.after, readAt: st.readAt, mapped: st.mapped}, nil
 		}
 		time.Sleep(min(pollEvery, time.Until(deadline)+time.Millisecond))
 	}

@@ -27,6 +27,10 @@ import (
 type Stamp struct {
 	info   fs.FileInfo
 	readAt time.Time
+	// mapped: the data read is the file mapped, which shows the file as
+	// it is now, so comparing it with the file proves nothing; only a
+	// certain stat vouches for it.
+	mapped bool
 }
 
 // RacyWindow is how much older than the read a file's modification time
@@ -73,6 +77,9 @@ func Holds(path string, data []byte, s Stamp) (bool, Stamp) {
 	}
 	if s.Certain(info) {
 		return true, s
+	}
+	if s.mapped {
+		return false, Stamp{} // changed since it was mapped
 	}
 	readAt := time.Now()
 	f, err := Open(path, int64(len(data)))
