@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -440,6 +441,14 @@ func levelByName(s string) (slog.Level, bool) {
 }
 
 func runServe(ctx context.Context, o *serveOptions) error {
+	if os.Getenv("GOGC") == "" {
+		// serve lives as long as an agent session, one per session, and
+		// its heap is a few MB: collecting at half the default growth
+		// keeps it near what the catalogue needs (19.7 MB resident after
+		// tools/list at 200 tools from the cache, against 20.2 at the
+		// default; BenchmarkResidentMemory), for CPU time no one sees.
+		debug.SetGCPercent(50)
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(o.IO.ErrOut, &slog.HandlerOptions{Level: o.logLevel}))
