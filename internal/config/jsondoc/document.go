@@ -598,7 +598,7 @@ func (d *Document) deleteOne(path []string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	i := findMember(d.text(), obj, path[len(path)-1])
+	i := d.findMember(obj, path[len(path)-1])
 	if i < 0 {
 		return false, nil
 	}
@@ -627,7 +627,7 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if arrayIndex(d.text(), arr, s) >= 0 {
+	if d.arrayIndex(arr, s) >= 0 {
 		return false, nil
 	}
 	return true, d.insertElement(v, arr, elem)
@@ -636,7 +636,7 @@ func (d *Document) AddToSet(s string, path ...string) (bool, error) {
 // RemoveFromSet removes every s from the array of strings at path. It
 // reports whether anything was removed.
 func (d *Document) RemoveFromSet(s string, path ...string) (bool, error) {
-	return d.removeWhere(path, func(arr arrayInfo) int { return arrayIndex(d.text(), arr, s) })
+	return d.removeWhere(path, func(arr arrayInfo) int { return d.arrayIndex(arr, s) })
 }
 
 // removeWhere removes, one at a time, the element of the array at path
@@ -736,9 +736,11 @@ func (d *Document) itemIndex(arr arrayInfo, raw json.RawMessage) int {
 	return -1
 }
 
-func arrayIndex(src []byte, arr arrayInfo, s string) int {
+// arrayIndex returns the index of the string s in arr, or -1. Elements
+// are read one by one (see span): the text is not built for a lookup.
+func (d *Document) arrayIndex(arr arrayInfo, s string) int {
 	for i, e := range arr.elems {
-		if got, err := stringAt(src, e.valStart, e.valEnd); err == nil && got == s {
+		if got, err := stringAt(d.span(e.valStart, e.valEnd), 0, e.valEnd-e.valStart); err == nil && got == s {
 			return i
 		}
 	}
