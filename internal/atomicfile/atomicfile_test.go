@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -119,5 +120,30 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWritePiecesLarge: a file larger than two writeback chunks is
+// written in chunks across pieces of every size (empty, small, larger
+// than a chunk) and holds exactly their concatenation.
+func TestWritePiecesLarge(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "big.json")
+	var pieces [][]byte
+	var want []byte
+	for i, n := range []int{0, 3, writebackChunk + 17, 0, 1, 2*writebackChunk - 5, 4096} {
+		b := bytes.Repeat([]byte{byte('a' + i)}, n)
+		pieces = append(pieces, b)
+		want = append(want, b...)
+	}
+	if _, err := WritePieces(p, pieces, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("wrote %d bytes, want %d (or other bytes)", len(got), len(want))
 	}
 }
