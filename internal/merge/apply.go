@@ -56,7 +56,7 @@ const (
 func Apply(ctx context.Context, p *Plan, opts ApplyOptions) ([]Result, error) {
 	var done []Result
 	for _, c := range p.Pending() {
-		r, err := applyOne(ctx, c, opts)
+		r, err := applyGuarded(ctx, c, opts)
 		if err != nil {
 			if rbErr := rollback(done); rbErr != nil {
 				err = fmt.Errorf("%w\n%v", err, rbErr)
@@ -70,6 +70,14 @@ func Apply(ctx context.Context, p *Plan, opts ApplyOptions) ([]Result, error) {
 		}
 	}
 	return done, nil
+}
+
+// applyGuarded is applyOne, with a fault reading a mapped file that was
+// cut short meanwhile (safeio.MapLargeFiles) returned as an error, so
+// that Apply puts back the files it wrote before.
+func applyGuarded(ctx context.Context, c *Change, opts ApplyOptions) (r Result, err error) {
+	defer safeio.RecoverFault(&err)
+	return applyOne(ctx, c, opts)
 }
 
 func applyOne(ctx context.Context, c *Change, opts ApplyOptions) (Result, error) {
