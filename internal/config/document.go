@@ -79,23 +79,6 @@ type Splice struct {
 	Text       []byte
 }
 
-// ApplySplices returns src with edits (as Patch returns them) applied,
-// in a buffer of exactly the result's size.
-func ApplySplices(src []byte, edits []Splice) []byte {
-	size := len(src)
-	for _, e := range edits {
-		size += len(e.Text) - (e.End - e.Start)
-	}
-	out := make([]byte, 0, size)
-	pos := 0
-	for _, e := range edits {
-		out = append(out, src[pos:e.Start]...)
-		out = append(out, e.Text...)
-		pos = e.End
-	}
-	return append(out, src[pos:]...)
-}
-
 // SplicedPieces returns src with edits applied as the pieces to write in
 // order, sharing src's memory: nothing the size of the file is copied.
 func SplicedPieces(src []byte, edits []Splice) [][]byte {

@@ -67,7 +67,7 @@ func NewChange(fe FileEdit, existed bool, before, after []byte) *Change {
 // After returns the contents to write (nil when the file is removed).
 func (c *Change) After() []byte {
 	if c.patched && c.after == nil {
-		c.after = config.ApplySplices(c.Before, c.patch)
+		c.after = c.doc.Bytes() // what the patch gives (doctest checks it)
 	}
 	return c.after
 }
