@@ -17,6 +17,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 type doctorOptions struct {
@@ -108,6 +109,10 @@ need --yes otherwise.`,
 
 func runDoctor(ctx context.Context, opts *doctorOptions) error {
 	defer quietGC()()
+	// Large files are mapped, scanned and let go (merge.ReadDoc): the
+	// checks that start servers and ask the gate do not run on top of a
+	// resident 10 MB ~/.claude.json. doctor.Run guards its goroutines.
+	safeio.MapLargeFiles()
 	if !serverName.MatchString(opts.Name) {
 		return flagErrorf("invalid --name %q: use 1 to 64 letters, digits, '-' or '_'", opts.Name)
 	}

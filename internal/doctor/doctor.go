@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/config"
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
+	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 // DefaultTimeout bounds each check that talks to something: a gate
@@ -118,6 +121,9 @@ func Run(ctx context.Context, opts Options) *Report {
 		return r
 	}
 	cfg := checkConfiguration(opts, adapters)
+	// Done with reading the files: the checks below start servers and
+	// ask the gate without the mapped files resident under them.
+	merge.ReleaseReads()
 
 	// The binary, gate and handshake checks are independent of each
 	// other: run them together, bounded, and keep the report in a fixed
@@ -164,11 +170,28 @@ func runJobs(ctx context.Context, n int, jobs []func(context.Context) []Check) [
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i] = job(ctx)
+			out[i] = guarded(ctx, job)
 		}()
 	}
 	wg.Wait()
 	return out
+}
+
+// guarded runs job on this goroutine with faults reading a mapped file
+// (safeio.MapLargeFiles) turned into an error check: a configuration
+// file cut short by another program while doctor runs is reported, not
+// a crash.
+func guarded(ctx context.Context, job func(context.Context) []Check) (checks []Check) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var err error
+	defer func() {
+		if err != nil {
+			checks = append(checks, Check{Section: SectionConfiguration, ID: "config.read", Status: Error,
+				Message: err.Error(), Hint: "run doctor again once the program writing it is done"})
+		}
+	}()
+	defer safeio.RecoverFault(&err)
+	return job(ctx)
 }
 
 func allAdapters() []ides.Adapter { return all.Adapters() }

@@ -81,3 +81,19 @@ func remember(path string, f config.Format, e *cacheEntry) {
 	}
 	docCache.m[cacheKey{path, f}] = e
 }
+
+// ReleaseReads lets the pages of every mapped file this run has read
+// leave its resident memory (safeio.Release): a command that has done
+// with reading its configuration (doctor, before it starts servers and
+// asks the gate) does not keep a 10 MB ~/.claude.json resident under the
+// rest of its work. A later read of a cached document maps its pages
+// again.
+func ReleaseReads() {
+	docCache.Lock()
+	defer docCache.Unlock()
+	for _, e := range docCache.m {
+		if e.data != nil {
+			safeio.Release(e.data, e.stamp)
+		}
+	}
+}

@@ -20,3 +20,9 @@ func mapFile(f *os.File, size int64) ([]byte, bool) {
 	addRegion(b)
 	return b, true
 }
+
+// release drops b's pages from this process's resident memory; they stay
+// in the page cache, and a later read maps them again.
+func release(b []byte) {
+	_ = syscall.Madvise(b, syscall.MADV_DONTNEED)
+}

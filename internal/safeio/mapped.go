@@ -107,3 +107,15 @@ func FaultOf(r any) *FaultError {
 	}
 	return nil
 }
+
+// Release lets the pages of data, a file read as stamped by s, leave
+// this process's resident memory if it is mapped (see MapLargeFiles).
+// What is read of it later is mapped again from the page cache. doctor
+// scans a 10 MB ~/.claude.json once and then reads a few entries of it
+// while it starts servers and asks the gate: without this, the file
+// stays resident under all of that.
+func Release(data []byte, s Stamp) {
+	if s.mapped {
+		release(data)
+	}
+}
