@@ -22,6 +22,7 @@ var benchEntry = config.MustJSON(`{"type":"stdio","command":"/usr/local/bin/latc
 // re-read, backup, atomic write) into a 10 MB ~/.claude.json; the file
 // is put back before each iteration. Compare with BenchmarkCopyLargeFile.
 func BenchmarkInstallLargeClaudeJSON(b *testing.B) {
+	safeio.MapLargeFiles() // as install does
 	data := fixtures.ClaudeJSON(tenMB)
 	dir := b.TempDir()
 	path := filepath.Join(dir, ".claude.json")
