@@ -143,6 +143,9 @@ type installOptions struct {
 	AgentID    string
 	BinaryPath string
 	Approve    bool
+	// ApproveIDs, when set (setup), says per IDE id whether to approve,
+	// in place of Approve: each IDE's own answer.
+	ApproveIDs map[string]bool
 	Serve      serveExtras
 	// OperatorMode is --operator and its credential flags.
 	OperatorMode operatorMode
@@ -216,6 +219,14 @@ the operator's configuration must not load.`,
 		"(Claude Code: approve the project server; others: see each client's note); uninstall takes back what it added")
 	opts.OperatorMode.addInstallFlags(cmd)
 	return cmd
+}
+
+// approves reports whether the entry for a is to be approved.
+func (o *installOptions) approves(a ides.Adapter) bool {
+	if o.ApproveIDs != nil {
+		return o.ApproveIDs[a.ID()]
+	}
+	return o.Approve
 }
 
 func runInstall(ctx context.Context, opts *installOptions) error {
@@ -440,7 +451,7 @@ func (opts *installOptions) planEdits(out *reporter, adapters []ides.Adapter, sc
 			opts.specs = map[string]ides.ServerSpec{}
 		}
 		opts.specs[a.ID()] = spec
-		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.Approve, Profile: opts.Profile})
+		fe, n, err := ides.PlanInstall(a, opts.Env, ides.Request{Scope: scope, Name: opts.Name, Spec: spec, Approve: opts.approves(a), Profile: opts.Profile})
 		if err != nil {
 			return nil, nil, planError(err)
 		}

@@ -112,7 +112,7 @@ func accessibleEnv(v string) bool {
 type setupChoice struct {
 	Adapters  []ides.Adapter
 	Scopes    map[string]ides.Scope
-	Approve   bool
+	Approve   map[string]bool // by IDE id: each IDE's own answer
 	Transport gatecfg.Transport
 }
 
@@ -131,7 +131,7 @@ func runSetup(ctx context.Context, opts *setupOptions) error {
 func runWizard(ctx context.Context, opts *setupOptions) error {
 	w := opts.IO.ErrOut
 	p := opts.Prompter
-	choice := &setupChoice{Scopes: map[string]ides.Scope{}}
+	choice := &setupChoice{Scopes: map[string]ides.Scope{}, Approve: map[string]bool{}}
 
 	// First the binary: an entry naming a binary that will be gone (go
 	// run builds in a temporary directory) would fail after every
@@ -173,11 +173,12 @@ func runWizard(ctx context.Context, opts *setupOptions) error {
 		choice.Scopes[a.ID()] = scope
 		fmt.Fprintf(w, "%s: %s scope\n", a.DisplayName(), ides.ScopeName(a, scope))
 		if approver, ok := a.(ides.Approver); ok && scope == ides.ScopeProject {
-			choice.Approve, err = p.Confirm(ctx, "Approve the latchgate server in "+a.DisplayName()+" for you now?",
+			ok, err := p.Confirm(ctx, "Approve the latchgate server in "+a.DisplayName()+" for you now?",
 				approver.ApprovalPrompt(opts.Env), true)
 			if err != nil {
 				return err
 			}
+			choice.Approve[a.ID()] = ok
 		}
 	}
 
@@ -557,7 +558,7 @@ func (c *setupChoice) installOptions(opts *setupOptions, streams *iostreams.IOSt
 		Env:           opts.Env,
 		Executable:    opts.Executable,
 		BinaryPath:    opts.BinaryPath,
-		Approve:       c.Approve,
+		ApproveIDs:    c.Approve,
 	}
 }
 
@@ -566,34 +567,41 @@ func (c *setupChoice) installOptions(opts *setupOptions, streams *iostreams.IOSt
 func (c *setupChoice) commandLines(name, binaryPath string) []string {
 	var lines []string
 	for _, scope := range []ides.Scope{ides.ScopeUser, ides.ScopeLocal, ides.ScopeProject} {
-		var ids []string
-		approvers := false
-		for _, a := range c.Adapters {
-			if c.Scopes[a.ID()] == scope {
-				ids = append(ids, a.ID())
-				approvers = approvers || ides.IsApprover(a)
+		// The IDEs approved and the others take one line each: one
+		// install has one --approve.
+		for _, approved := range []bool{false, true} {
+			var ids []string
+			for _, a := range c.Adapters {
+				if c.Scopes[a.ID()] == scope && c.Approve[a.ID()] == approved {
+					ids = append(ids, a.ID())
+				}
 			}
+			if len(ids) == 0 {
+				continue
+			}
+			lines = append(lines, c.commandLine(scope, ids, approved, name, binaryPath))
 		}
-		if len(ids) == 0 {
-			continue
-		}
-		args := []string{binName, "install", "--ide", strings.Join(ids, ",")}
-		if scope != ides.ScopeUser {
-			args = append(args, "--scope", string(scope))
-		}
-		if scope == ides.ScopeProject && c.Approve && approvers {
-			args = append(args, "--approve")
-		}
-		args = append(args, gateFlags(c.Transport)...)
-		if name != "latchgate" {
-			args = append(args, "--name", name)
-		}
-		if binaryPath != "" {
-			args = append(args, "--binary-path", binaryPath)
-		}
-		lines = append(lines, shellJoin(args))
 	}
 	return lines
+}
+
+// commandLine is one install command line of commandLines.
+func (c *setupChoice) commandLine(scope ides.Scope, ids []string, approve bool, name, binaryPath string) string {
+	args := []string{binName, "install", "--ide", strings.Join(ids, ",")}
+	if scope != ides.ScopeUser {
+		args = append(args, "--scope", string(scope))
+	}
+	if approve {
+		args = append(args, "--approve")
+	}
+	args = append(args, gateFlags(c.Transport)...)
+	if name != "latchgate" {
+		args = append(args, "--name", name)
+	}
+	if binaryPath != "" {
+		args = append(args, "--binary-path", binaryPath)
+	}
+	return shellJoin(args)
 }
 
 const binName = "latchgate-mcp"

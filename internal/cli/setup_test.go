@@ -812,3 +812,37 @@ func TestSetupTemporaryBinary(t *testing.T) {
 		}
 	})
 }
+
+// TestSetupApprovePerIDE: two IDEs with an approval at project scope,
+// approved for one and not the other: each gets its own answer (the
+// last answer used to win for both), and the command lines say the same.
+func TestSetupApprovePerIDE(t *testing.T) {
+	m := newSetupMachine(t)
+	m.mkdir(".gemini")
+	m.defaultGate(gatetest.Options{})
+	p := prompttest.New(t).
+		ExpectMultiSelect("Which IDEs", "claude-code", "gemini-cli").
+		ExpectSelect("Claude Code", "project").
+		ExpectConfirm("Approve the latchgate server in Claude Code", true).
+		ExpectSelect("Gemini CLI", "project").
+		ExpectConfirm("Approve the latchgate server in Gemini CLI", false).
+		ExpectSelect("reach the gate", gateKeep).
+		ExpectConfirm("Write these changes", true)
+	r := m.run(p)
+	if r.err != nil {
+		t.Fatalf("setup: %v\n%s", r.err, r.stderr)
+	}
+	want := "latchgate-mcp install --ide gemini-cli --scope project --binary-path " + testBinary + "\n" +
+		"latchgate-mcp install --ide claude-code --scope project --approve --binary-path " + testBinary + "\n"
+	if diff := cmp.Diff(want, r.stdout); diff != "" {
+		t.Fatalf("stdout (-want +got):\n%s", diff)
+	}
+	settings := m.read(filepath.Join(m.env.Home, ".claude", "settings.json"))
+	if !strings.Contains(settings, `"enabledMcpjsonServers"`) || !strings.Contains(settings, `"latchgate"`) {
+		t.Errorf("Claude Code's approval is not recorded:\n%s", settings)
+	}
+	if trusted, err := os.ReadFile(filepath.Join(m.env.Home, ".gemini", "trustedFolders.json")); err == nil &&
+		strings.Contains(string(trusted), m.env.ProjectRoot) {
+		t.Errorf("Gemini CLI trusts the project, though its approval was declined:\n%s", trusted)
+	}
+}
