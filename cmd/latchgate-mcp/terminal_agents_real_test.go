@@ -438,3 +438,47 @@ func goldenHomes(t *testing.T, dir, id string) []string {
 	}
 	return out
 }
+
+// TestRealOpenCodeAndKiloProject: one install for OpenCode and Kilo at
+// project scope gives each client its own entry, checked with each
+// client's resolved configuration ("debug config"): OpenCode runs the
+// entry of opencode.json with its agent id, Kilo the one of
+// .kilo/kilo.json with its own (Kilo also reads opencode.json, and used
+// to run OpenCode's entry there); uninstall for Kilo leaves OpenCode's.
+func TestRealOpenCodeAndKiloProject(t *testing.T) {
+	t.Parallel()
+	m, kilo := newRealMachine(t, "LATCHGATE_MCP_TEST_KILO")
+	opencode := os.Getenv("LATCHGATE_MCP_TEST_OPENCODE")
+	if opencode == "" {
+		t.Skip("LATCHGATE_MCP_TEST_OPENCODE is not set (.ci/run installs the client from npm and sets it)")
+	}
+	env := []string{"KILO_DISABLE_MODELS_FETCH=1", "KILO_DISABLE_AUTOUPDATE=1", "OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1"}
+	m.write("home/.config/kilo/.bash-permission-migrated", "")
+	m.run(nil, m.bin, "install", "--ide", "opencode,kilo", "--scope", "project")
+	agentID := func(client string) string {
+		out := m.run(env, client, "debug", "config")
+		i := strings.Index(out, "{")
+		if i < 0 {
+			t.Fatalf("%s debug config printed no JSON:\n%s", client, out)
+		}
+		var cfg struct {
+			MCP map[string]struct {
+				Environment map[string]string `json:"environment"`
+			} `json:"mcp"`
+		}
+		if err := json.Unmarshal([]byte(out[i:]), &cfg); err != nil {
+			t.Fatalf("%s debug config: %v\n%s", client, err, out)
+		}
+		return cfg.MCP["latchgate"].Environment["LATCHGATE_AGENT_ID"]
+	}
+	if got := agentID(opencode); got != "opencode" {
+		t.Errorf("OpenCode runs the entry of agent %q, want opencode", got)
+	}
+	if got := agentID(kilo); got != "kilo" {
+		t.Errorf("Kilo runs the entry of agent %q, want kilo", got)
+	}
+	m.run(nil, m.bin, "uninstall", "--ide", "kilo", "--scope", "project")
+	if got := agentID(opencode); got != "opencode" {
+		t.Errorf("after uninstall for Kilo, OpenCode runs the entry of agent %q, want opencode", got)
+	}
+}

@@ -16,10 +16,13 @@
 // ~/.config/opencode, .opencode/ or .mcp.json.
 //
 // Install picks the file per scope as for OpenCode: the one that holds
-// the entry, else the winning existing one (an opencode.json a project
-// shares with OpenCode included: one entry then serves both), else
+// the entry, else the winning existing one, else
 // ~/.config/kilo/kilo.jsonc (what "kilo mcp add" creates) or
-// <project root>/kilo.json. The entry is OpenCode's with Kilo's "$schema"
+// <project root>/.kilo/kilo.json. A project's opencode.json[c] is read
+// but never edited for Kilo: OpenCode reads it too, so a Kilo entry there
+// would give OpenCode Kilo's agent id, and Kilo's install and uninstall
+// would remove OpenCode's entry as a second definition. .kilo/kilo.json
+// wins over it in Kilo, so each client runs its own entry. The entry is OpenCode's with Kilo's "$schema"
 // (https://app.kilo.ai/config.json), which Kilo inserts otherwise, even
 // after a leading comment. Kilo's default tool-call timeout is 60 s, so
 // the entry sets 330000 ms; "cwd" is ignored by Kilo, so none is written.

@@ -2,6 +2,7 @@ package kilo
 
 import (
 	"os"
+	"strings"
 
 	"github.com/latchgate-ai/latchgate-mcp/ides"
 	"github.com/latchgate-ai/latchgate-mcp/ides/layered"
@@ -74,8 +75,13 @@ func (Adapter) Stack(env ides.Env) layered.Stack {
 	}
 	dirs := opencode.ProjectDirs(env)
 	for _, n := range []string{"kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc"} {
+		// A project's opencode.json is OpenCode's as much as Kilo's:
+		// read, never edited for Kilo (its entry would carry Kilo's agent
+		// id into OpenCode, and a Kilo install or uninstall would remove
+		// OpenCode's entry as a second definition).
+		shared := strings.HasPrefix(n, "opencode.")
 		for _, d := range dirs {
-			st = append(st, file(env, ides.Join(env, d, n), ides.ScopeProject, label(env, d, n), d == env.ProjectRoot))
+			st = append(st, file(env, ides.Join(env, d, n), ides.ScopeProject, label(env, d, n), d == env.ProjectRoot && !shared))
 		}
 	}
 	home := map[string]bool{ides.Join(env, env.Home, ".kilo"): true, ides.Join(env, env.Home, ".kilocode"): true}
@@ -107,13 +113,16 @@ func label(env ides.Env, dir, name string) string {
 }
 
 // Default implements layered.Client: "kilo mcp add" creates
-// ~/.config/kilo/kilo.jsonc; a project gets kilo.json at its root.
+// ~/.config/kilo/kilo.jsonc; a project gets .kilo/kilo.json, which Kilo
+// reads over the project's opencode.json and kilo.json (measured, 7.7.7:
+// "kilo debug config"), so an OpenCode entry in opencode.json, there now
+// or written by the same install, does not shadow Kilo's own.
 func (a Adapter) Default(env ides.Env, scope ides.Scope) (ides.Target, error) {
 	switch scope {
 	case ides.ScopeUser:
 		return file(env, ides.Join(env, Dir(env), "kilo.jsonc"), scope, "", true).Target, nil
 	case ides.ScopeProject:
-		return file(env, ides.Join(env, env.ProjectRoot, "kilo.json"), scope, "", true).Target, nil
+		return file(env, ides.Join(env, env.ProjectRoot, ".kilo", "kilo.json"), scope, "", true).Target, nil
 	}
 	return ides.Target{}, ides.CheckScope(a, scope)
 }

@@ -21,8 +21,8 @@ func TestTargetPaths(t *testing.T) {
 		{"xdg", ides.Env{GOOS: "linux", Home: "/home/u", Vars: map[string]string{"XDG_CONFIG_HOME": "/x"}}, ides.ScopeUser, "/x/kilo/kilo.jsonc"},
 		{"macos user", ides.Env{GOOS: "darwin", Home: "/Users/u"}, ides.ScopeUser, "/Users/u/.config/kilo/kilo.jsonc"},
 		{"windows user", ides.Env{GOOS: "windows", Home: `C:\Users\u`}, ides.ScopeUser, `C:\Users\u\.config\kilo\kilo.jsonc`},
-		{"project", ides.Env{GOOS: "linux", Home: "/home/u", ProjectRoot: "/src/app", WorkDir: "/src/app"}, ides.ScopeProject, "/src/app/kilo.json"},
-		{"windows project", ides.Env{GOOS: "windows", Home: `C:\Users\u`, ProjectRoot: `D:\src\app`, WorkDir: `D:\src\app`}, ides.ScopeProject, `D:\src\app\kilo.json`},
+		{"project", ides.Env{GOOS: "linux", Home: "/home/u", ProjectRoot: "/src/app", WorkDir: "/src/app"}, ides.ScopeProject, "/src/app/.kilo/kilo.json"},
+		{"windows project", ides.Env{GOOS: "windows", Home: `C:\Users\u`, ProjectRoot: `D:\src\app`, WorkDir: `D:\src\app`}, ides.ScopeProject, `D:\src\app\.kilo\kilo.json`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
