@@ -384,7 +384,8 @@ func (d *Document) openArray(v valueRef) (arrayInfo, error) {
 	return arr.moved(v.start), err
 }
 
-// findMember is the package's findMember over the document's text.
+// findMember is the package's findMember over the document's text, read
+// by span: a lookup after an edit does not build the whole text.
 func (d *Document) findMember(obj objectInfo, name string) int {
 	if d.pending == nil {
 		return findMember(d.src, obj, name)
@@ -398,7 +399,7 @@ func findMember(src []byte, obj objectInfo, name string) int {
 	return findMemberBy(func(m memberInfo) []byte { return src[m.nameStart:m.nameEnd] }, obj, name)
 }
 
-// findMemberBy is findMember with each member's name literal read by lit.
+// findMemberBy is findMember with each member's name literal read by nameOf.
 func findMemberBy(nameOf func(memberInfo) []byte, obj objectInfo, name string) int {
 	if obj.index != nil {
 		if i, ok := obj.index[name]; ok {
