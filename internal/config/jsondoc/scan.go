@@ -38,6 +38,13 @@ type scanner struct {
 	// so lookups after a parse need not scan a large file again.
 	keepDepth int
 	tables    map[int]objectInfo
+	// claims are the values a helper goroutine validated already, on a
+	// large file (see parallel.go); nil when there is no helper.
+	claims *claims
+	// helper is set on the helper's own scanner: it keeps tables in a
+	// list, with their depths, and tracks the deepest nesting.
+	helper  *helper
+	deepest int
 }
 
 // syntaxError is a scan error at a byte offset.
@@ -128,6 +135,11 @@ func (s *scanner) space(pos int) (int, error) {
 func (s *scanner) value(pos, depth int) (int, error) {
 	if pos >= len(s.src) {
 		return pos, s.errorf(pos, "unexpected end of file, expecting a value")
+	}
+	if s.claims != nil && pos >= s.claims.from {
+		if end, ok := s.claimed(pos, depth); ok {
+			return end, nil
+		}
 	}
 	switch c := s.src[pos]; {
 	case c == '{':
@@ -317,6 +329,11 @@ func (s *scanner) object(pos, depth int, keep bool) (objectInfo, int, error) {
 	if depth > maxDepth {
 		return objectInfo{}, pos, s.errorf(pos, "nesting too deep")
 	}
+	if s.helper != nil {
+		if err := s.helperDepth(pos, depth); err != nil {
+			return objectInfo{}, pos, err
+		}
+	}
 	i, err := s.space(pos + 1)
 	if err != nil {
 		return objectInfo{start: pos}, i, err
@@ -324,13 +341,17 @@ func (s *scanner) object(pos, depth int, keep bool) (objectInfo, int, error) {
 	record := depth <= s.keepDepth
 	obj, end, err := s.objectFrom(objectInfo{start: pos}, i, 0, depth, keep || record)
 	if record && err == nil {
-		if s.tables == nil {
-			s.tables = map[int]objectInfo{}
-		}
 		if len(obj.members) >= indexFrom {
 			obj.index = indexMembers(s.src, obj.members)
 		}
-		s.tables[pos] = obj
+		if s.helper != nil {
+			s.helper.keep(s, depth, obj)
+		} else {
+			if s.tables == nil {
+				s.tables = map[int]objectInfo{}
+			}
+			s.tables[pos] = obj
+		}
 	}
 	return obj, end, err
 }
@@ -415,6 +436,11 @@ func (s *scanner) objectFrom(obj objectInfo, i, n, depth int, keep bool) (object
 func (s *scanner) array(pos, depth int, keep bool) (arrayInfo, int, error) {
 	if depth > maxDepth {
 		return arrayInfo{}, pos, s.errorf(pos, "nesting too deep")
+	}
+	if s.helper != nil {
+		if err := s.helperDepth(pos, depth); err != nil {
+			return arrayInfo{}, pos, err
+		}
 	}
 	i, err := s.space(pos + 1)
 	if err != nil {
@@ -544,6 +570,17 @@ func (s *scanner) skipString(pos int) int {
 // validate checks the whole document and returns the offsets of the top
 // level value.
 func (s *scanner) validate() (start, end int, err error) {
+	if len(s.src) >= parallelFrom && s.trustedBefore == 0 && s.claims == nil && s.helper == nil {
+		if split := splitPoint(s.src); split > 0 {
+			defer s.startHelper(split)()
+		}
+	}
+	return s.validateSequential()
+}
+
+// validateSequential is validate on the calling goroutine alone (with the
+// claims of a helper if one was started).
+func (s *scanner) validateSequential() (start, end int, err error) {
 	start, err = s.space(0)
 	if err != nil {
 		return 0, 0, err
