@@ -13,7 +13,8 @@ const tenMB = 10 << 20
 // BenchmarkParseLargeClaudeJSON isolates the parse, at 10 and 50 MB. The
 // "anchor" sub-benchmarks are one plain read pass over the same bytes
 // (counting quotes), so that the parse can be compared as a ratio across
-// machines: a parse of k times the anchor's time is k read passes.
+// machines: a parse of k times the anchor's time is k read passes. The
+// "sequential" ones are the scan on one core.
 func BenchmarkParseLargeClaudeJSON(b *testing.B) {
 	for _, size := range []int{tenMB, 50 << 20} {
 		data := fixtures.ClaudeJSON(size)
@@ -26,6 +27,15 @@ func BenchmarkParseLargeClaudeJSON(b *testing.B) {
 			}
 			if n == 0 {
 				b.Fatal("no quotes")
+			}
+		})
+		b.Run(name+"/sequential", func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				sc := scanner{src: data, strict: true, keepDepth: 3}
+				if _, _, err := sc.validateSequential(); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 		b.Run(name+"/parse", func(b *testing.B) {
