@@ -49,3 +49,28 @@ func BenchmarkParseLargeClaudeJSON(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScanThreshold compares the scan on one core and on two around
+// parallelFrom, to place it.
+func BenchmarkScanThreshold(b *testing.B) {
+	for _, size := range []int{256 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20} {
+		data := fixtures.ClaudeJSON(size)
+		m := scanMode{strict: true, keepDepth: 3}
+		b.Run(fmt.Sprintf("%dKB/one", size>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if r := sequentialScan(data, m); r.Err != "" {
+					b.Fatal(r.Err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%dKB/two", size>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if r, _ := splitScan(data, m, splitPoint(data)); r.Err != "" {
+					b.Fatal(r.Err)
+				}
+			}
+		})
+	}
+}

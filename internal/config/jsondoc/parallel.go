@@ -27,10 +27,10 @@ import (
 // stops at the first one it meets, and the scanner finds it in its turn,
 // with the message and offset it always gives.
 
-// parallelFrom is the size from which validate scans on two cores.
-// Below it, starting a goroutine and handing values over costs more than
-// it saves. Tests lower it.
-var parallelFrom = 4 << 20
+// parallelFrom is the size from which validate scans on two cores (if
+// the program may run on two). Below it, starting a goroutine and handing
+// values over costs more than it saves. Tests lower it.
+var parallelFrom = 1 << 20
 
 const (
 	// claimChunk and chunkSpan bound a chunk of claims handed over at

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"unicode/utf8"
 )
 
@@ -631,7 +632,8 @@ func (s *scanner) skipString(pos int) int {
 // validate checks the whole document and returns the offsets of the top
 // level value.
 func (s *scanner) validate() (start, end int, err error) {
-	if len(s.src) >= parallelFrom && s.trustedBefore == 0 && s.claims == nil && s.helper == nil {
+	if len(s.src) >= parallelFrom && s.trustedBefore == 0 && s.claims == nil && s.helper == nil &&
+		runtime.GOMAXPROCS(0) > 1 {
 		if split := splitPoint(s.src); split > 0 {
 			defer s.startHelper(split)()
 		}
