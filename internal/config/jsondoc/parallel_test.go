@@ -290,3 +290,43 @@ func TestValidateSplitsLargeFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestParseLargeFileOnTwoCores: Parse, the entry point, finds the same
+// top-level value and tables in a large file on two cores as on one,
+// and lookups in the tables work. (Not parallel: it changes
+// parallelFrom.)
+func TestParseLargeFileOnTwoCores(t *testing.T) {
+	old := parallelFrom
+	t.Cleanup(func() { parallelFrom = old })
+	data := claudeJSON(t)
+	parallelFrom = len(data) + 1
+	one, err := Parse(data, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parallelFrom = 0
+	two, err := Parse(data, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := diffResults(scanResult{Start: one.root.start, End: one.root.end, Tables: one.tables},
+		scanResult{Start: two.root.start, End: two.root.end, Tables: two.tables}); diff != "" {
+		t.Fatalf("(-one core +two):\n%s", diff)
+	}
+	// A project from the second half has its table.
+	last := bytes.LastIndex(data, []byte(`"/home/dev/src/project-`))
+	name, err := stringAt(data, last, last+bytes.IndexByte(data[last+1:], '"')+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, n, err := two.lookup([]string{"projects", name})
+	if err != nil || n != 2 || p.kind != '{' || p.start < splitPoint(data) {
+		t.Fatalf("lookup projects[%q]: %+v, %d, %v", name, p, n, err)
+	}
+	if _, ok := two.tables[p.start]; !ok {
+		t.Fatalf("no table for projects[%q]", name)
+	}
+	if v, n, err := two.lookup([]string{"projects", name, "lastCost"}); err != nil || n != 3 || v.kind != '0' {
+		t.Fatalf("lookup projects[%q].lastCost: %+v, %d, %v", name, v, n, err)
+	}
+}
