@@ -171,14 +171,14 @@ func (s *scanner) value(pos, depth int) (int, error) {
 		}
 	}
 	switch c := s.src[pos]; {
+	case c == '"':
+		return s.str(pos)
 	case c == '{':
 		obj := objectInfo{start: pos}
 		return s.objectAt(&obj, depth+1, false)
 	case c == '[':
 		arr := arrayInfo{start: pos}
 		return s.arrayAt(&arr, depth+1, false)
-	case c == '"':
-		return s.str(pos)
 	case c == '-' || c >= '0' && c <= '9':
 		return s.number(pos)
 	case c == 't':
@@ -381,9 +381,12 @@ func (s *scanner) objectAt(obj *objectInfo, depth int, keep bool) (int, error) {
 			return pos, err
 		}
 	}
-	i, err := s.space(pos + 1)
-	if err != nil {
-		return i, err
+	// A bracket is followed by a newline, or closed at once.
+	i, err := pos+1, error(nil)
+	if i >= len(s.src) || !tokenByte[s.src[i]] {
+		if i, err = s.spaceRun(i); err != nil {
+			return i, err
+		}
 	}
 	record := depth <= s.keepDepth
 	end, err := s.objectRest(obj, i, 0, depth, keep || record)
@@ -513,9 +516,12 @@ func (s *scanner) arrayAt(arr *arrayInfo, depth int, keep bool) (int, error) {
 			return pos, err
 		}
 	}
-	i, err := s.space(pos + 1)
-	if err != nil {
-		return i, err
+	// A bracket is followed by a newline, or closed at once.
+	i, err := pos+1, error(nil)
+	if i >= len(s.src) || !tokenByte[s.src[i]] {
+		if i, err = s.spaceRun(i); err != nil {
+			return i, err
+		}
 	}
 	return s.arrayRest(arr, i, 0, depth, keep)
 }
