@@ -102,3 +102,19 @@ func TestNextSpecial(t *testing.T) {
 		}
 	}
 }
+
+// TestIsHex4 checks the table against the definition, for every byte
+// value at every place.
+func TestIsHex4(t *testing.T) {
+	t.Parallel()
+	for at := range 4 {
+		for c := range 256 {
+			b := []byte("0aF9")
+			b[at] = byte(c)
+			want := c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+			if got := isHex4(b); got != want {
+				t.Fatalf("isHex4(%q) = %v", b, got)
+			}
+		}
+	}
+}
