@@ -3,6 +3,7 @@ package jsondoc
 import (
 	"bytes"
 	"errors"
+	"runtime/debug"
 	"sync/atomic"
 )
 
@@ -117,6 +118,19 @@ func (s *scanner) startHelper(from int) (stop func()) {
 	go func() {
 		defer close(done)
 		defer close(ch)
+		// src may be a mapped file (safeio.MapLargeFiles) that another
+		// program cuts short meanwhile: a read past its new end faults.
+		// Here that only ends the helper; the scanner reads the same
+		// text on its own goroutine, meets the fault there, and its
+		// caller reports it (or reads the file again).
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if r := recover(); r != nil {
+				if _, fault := r.(interface{ Addr() uintptr }); !fault {
+					panic(r)
+				}
+			}
+		}()
 		w.produce(from, ch, quit)
 	}()
 	return func() {
