@@ -17,6 +17,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/gatecfg"
 	"github.com/latchgate-ai/latchgate-mcp/internal/inspect"
 	"github.com/latchgate-ai/latchgate-mcp/internal/iostreams"
+	"github.com/latchgate-ai/latchgate-mcp/internal/safeio"
 )
 
 type listOptions struct {
@@ -78,6 +79,10 @@ type listReport struct {
 
 func runList(_ context.Context, opts *listOptions) error {
 	defer quietGC()()
+	// Large files are mapped, not copied (on this goroutine alone, under
+	// run's fault guard): a 50 MB ~/.claude.json is listed without 50 MB
+	// of fresh pages to fault in and fill.
+	safeio.MapLargeFiles()
 	if !serverName.MatchString(opts.Name) {
 		return flagErrorf("invalid --name %q: use 1 to 64 letters, digits, '-' or '_'", opts.Name)
 	}
