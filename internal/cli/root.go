@@ -127,7 +127,6 @@ MCP server those IDEs launch ("latchgate-mcp serve").`,
 	root.AddCommand(newCmdApprove(f, nil))
 	root.AddCommand(newCmdOperator(f, nil))
 	root.AddCommand(newCmdVersion(f))
-	root.AddCommand(newCmdGenDocs())
 
 	registerCompletions(root, f)
 	suggestCommands(root)
@@ -148,3 +147,8 @@ func suggestCommands(root *cobra.Command) {
 		c.SuggestFor = append(c.SuggestFor, commandsFromOtherTools[c.Name()]...)
 	}
 }
+
+// NewRootCommand returns the command tree on the process's own streams,
+// for tools that describe it (cmd/gendocs writes the man pages and
+// completions from it).
+func NewRootCommand() *cobra.Command { return newCmdRoot(NewFactory(iostreams.System())) }
