@@ -147,8 +147,9 @@ func CheckUpsert(t *testing.T, f Format, in []byte, value config.Value, path ...
 	}
 }
 
-// emptyBraces matches an empty object written with blanks inside.
-var emptyBraces = regexp.MustCompile(`\{[ \t]+\}`)
+// emptyBraces matches an empty object (or inline table) written with
+// blanks or line breaks inside.
+var emptyBraces = regexp.MustCompile(`\{[ \t\r\n]+\}`)
 
 // patchOf returns d's patch, if d is a config.Patcher that can state it.
 func patchOf(d config.Document) ([]config.Splice, bool) {
