@@ -373,23 +373,10 @@ func (s *scanner) object(pos, depth int, keep bool) (objectInfo, int, error) {
 // passes objects by pointer, as copying them in and out of each call was
 // a tenth of its time.
 func (s *scanner) objectAt(obj *objectInfo, depth int, keep bool) (int, error) {
-	pos := obj.start
-	if depth > maxDepth {
+	i, err := s.openAt(obj.start, depth)
+	if err != nil {
 		*obj = objectInfo{}
-		return pos, s.errorf(pos, "nesting too deep")
-	}
-	if s.helper != nil {
-		if err := s.helperDepth(pos, depth); err != nil {
-			*obj = objectInfo{}
-			return pos, err
-		}
-	}
-	// A bracket is followed by a newline, or closed at once.
-	i, err := pos+1, error(nil)
-	if i >= len(s.src) || !tokenByte[s.src[i]] {
-		if i, err = s.spaceRun(i); err != nil {
-			return i, err
-		}
+		return i, err
 	}
 	record := depth <= s.keepDepth
 	end, err := s.objectRest(obj, i, 0, depth, keep || record)
@@ -403,7 +390,7 @@ func (s *scanner) objectAt(obj *objectInfo, depth int, keep bool) (int, error) {
 			if s.tables == nil {
 				s.tables = map[int]objectInfo{}
 			}
-			s.tables[pos] = *obj
+			s.tables[obj.start] = *obj
 		}
 	}
 	return end, err
@@ -508,25 +495,32 @@ func (s *scanner) array(pos, depth int, keep bool) (arrayInfo, int, error) {
 
 // arrayAt is array on *arr, as objectAt.
 func (s *scanner) arrayAt(arr *arrayInfo, depth int, keep bool) (int, error) {
-	pos := arr.start
-	if depth > maxDepth {
+	i, err := s.openAt(arr.start, depth)
+	if err != nil {
 		*arr = arrayInfo{}
+		return i, err
+	}
+	return s.arrayRest(arr, i, 0, depth, keep)
+}
+
+// openAt checks the bracket at pos, which opens a value at depth (not
+// too deep, and as deep as the helper's result there says), and returns
+// where its contents start.
+func (s *scanner) openAt(pos, depth int) (int, error) {
+	if depth > maxDepth {
 		return pos, s.errorf(pos, "nesting too deep")
 	}
 	if s.helper != nil {
 		if err := s.helperDepth(pos, depth); err != nil {
-			*arr = arrayInfo{}
 			return pos, err
 		}
 	}
 	// A bracket is followed by a newline, or closed at once.
-	i, err := pos+1, error(nil)
+	i := pos + 1
 	if i >= len(s.src) || !tokenByte[s.src[i]] {
-		if i, err = s.spaceRun(i); err != nil {
-			return i, err
-		}
+		return s.spaceRun(i)
 	}
-	return s.arrayRest(arr, i, 0, depth, keep)
+	return i, nil
 }
 
 // arrayFrom scans the rest of an array from i, as objectFrom does.
