@@ -4,7 +4,8 @@ package safeio
 
 import (
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // mapFile maps the first size bytes of f read-only; false when it cannot
@@ -13,7 +14,7 @@ func mapFile(f *os.File, size int64) ([]byte, bool) {
 	if size <= 0 || int64(int(size)) != size {
 		return nil, false
 	}
-	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil, false
 	}
@@ -24,5 +25,5 @@ func mapFile(f *os.File, size int64) ([]byte, bool) {
 // release drops b's pages from this process's resident memory; they stay
 // in the page cache, and a later read maps them again.
 func release(b []byte) {
-	_ = syscall.Madvise(b, syscall.MADV_DONTNEED)
+	_ = unix.Madvise(b, unix.MADV_DONTNEED)
 }
