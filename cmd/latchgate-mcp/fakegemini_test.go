@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -22,29 +20,13 @@ type fakeGemini struct {
 	callName string
 	callArgs string
 
-	mu      sync.Mutex
-	tools   [][]string // the functions declared, per request that declares any
-	results []string   // the functionResponse of each call
+	modelLog
 }
 
 func newFakeGemini(t *testing.T, callName, callArgs string) *fakeGemini {
 	f := &fakeGemini{callName: callName, callArgs: callArgs}
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	f.URL = srv.URL
+	f.URL = serveFake(t, f.serve)
 	return f
-}
-
-func (f *fakeGemini) offered() [][]string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([][]string(nil), f.tools...)
-}
-
-func (f *fakeGemini) toolResults() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.results...)
 }
 
 func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
@@ -86,9 +68,7 @@ func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
 		for _, p := range c.Parts {
 			if p.FunctionResponse != nil {
 				answered = true
-				f.mu.Lock()
-				f.results = append(f.results, string(p.FunctionResponse))
-				f.mu.Unlock()
+				f.result(string(p.FunctionResponse))
 			}
 		}
 	}
@@ -97,9 +77,7 @@ func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
 		offered = offered || n == f.callName
 	}
 	if len(names) > 0 {
-		f.mu.Lock()
-		f.tools = append(f.tools, names)
-		f.mu.Unlock()
+		f.offer(names)
 	}
 	part := map[string]any{"text": "done"}
 	if offered && !answered && f.callName != "" {

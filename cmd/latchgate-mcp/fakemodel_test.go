@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -22,31 +20,13 @@ type fakeAnthropic struct {
 	callName string
 	callArgs string
 
-	mu    sync.Mutex
-	tools [][]string // the tool names offered, per request
-	// results holds the text of each tool_result sent back.
-	results []string
+	modelLog
 }
 
 func newFakeAnthropic(t *testing.T, callName, callArgs string) *fakeAnthropic {
 	f := &fakeAnthropic{callName: callName, callArgs: callArgs}
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	f.URL = srv.URL
+	f.URL = serveFake(t, f.serve)
 	return f
-}
-
-// offered returns the tool names of every request so far.
-func (f *fakeAnthropic) offered() [][]string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([][]string(nil), f.tools...)
-}
-
-func (f *fakeAnthropic) toolResults() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.results...)
 }
 
 func (f *fakeAnthropic) serve(w http.ResponseWriter, r *http.Request) {
@@ -87,15 +67,11 @@ func (f *fakeAnthropic) serve(w http.ResponseWriter, r *http.Request) {
 		for _, b := range blocks {
 			if b.Type == "tool_result" {
 				answered = true
-				f.mu.Lock()
-				f.results = append(f.results, string(b.Content))
-				f.mu.Unlock()
+				f.result(string(b.Content))
 			}
 		}
 	}
-	f.mu.Lock()
-	f.tools = append(f.tools, names)
-	f.mu.Unlock()
+	f.offer(names)
 
 	block := map[string]any{"type": "text", "text": "done"}
 	stop := "end_turn"

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -23,29 +21,13 @@ type fakeResponses struct {
 	callName string
 	callArgs string
 
-	mu      sync.Mutex
-	tools   [][]string // the tools offered, per request
-	results []string   // the function_call_output of each call
+	modelLog
 }
 
 func newFakeResponses(t *testing.T, callName, callArgs string) *fakeResponses {
 	f := &fakeResponses{callName: callName, callArgs: callArgs}
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	f.URL = srv.URL
+	f.URL = serveFake(t, f.serve)
 	return f
-}
-
-func (f *fakeResponses) offered() [][]string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([][]string(nil), f.tools...)
-}
-
-func (f *fakeResponses) toolResults() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.results...)
 }
 
 type responsesTool struct {
@@ -89,14 +71,10 @@ func (f *fakeResponses) serve(w http.ResponseWriter, r *http.Request) {
 	for _, in := range req.Input {
 		if in.Type == "function_call_output" {
 			answered = true
-			f.mu.Lock()
-			f.results = append(f.results, string(in.Output))
-			f.mu.Unlock()
+			f.result(string(in.Output))
 		}
 	}
-	f.mu.Lock()
-	f.tools = append(f.tools, names)
-	f.mu.Unlock()
+	f.offer(names)
 	offered := false
 	for _, n := range names {
 		offered = offered || n == f.callName
