@@ -481,3 +481,30 @@ func FromGo(x any) (Value, error) {
 	}
 	return FromJSON(bytes.TrimRight(b.Bytes(), "\n"))
 }
+
+// Walk calls value for v and for every value inside it, depth first, and
+// key for every member name, stopping at the first error: how a format
+// checks a new value for what it cannot write.
+func (v Value) Walk(value func(Value) error, key func(string) error) error {
+	if err := value(v); err != nil {
+		return err
+	}
+	switch v.Kind() {
+	case List:
+		for _, x := range v.Items() {
+			if err := x.Walk(value, key); err != nil {
+				return err
+			}
+		}
+	case Object:
+		for _, m := range v.Members() {
+			if err := key(m.Key); err != nil {
+				return err
+			}
+			if err := m.Value.Walk(value, key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -802,6 +802,9 @@ func TestRefusals(t *testing.T) {
 		{"null", "", set(config.MustJSON(`{"a": null}`), "x"), false, "set x: TOML has no null"},
 		{"huge integer", "", set(config.MustJSON(`99999999999999999999`), "x"), false, "does not fit"},
 		{"huge float", "", set(config.MustJSON(`1e999`), "x"), false, "does not fit"},
+		{"deep null", "", set(config.ListValue(config.ObjectValue(config.M("a", config.MustJSON(`[null]`)))), "x"), false, "TOML has no null"},
+		{"key not UTF-8", "", set(config.ObjectValue(config.M("a\xff", config.IntValue(1))), "x"), false, "a key is not valid UTF-8"},
+		{"string not UTF-8", "", set(config.StringList("ok", "\xff"), "x"), false, "a string is not valid UTF-8"},
 		{"empty path", "", set(trusted), false, "set the top level"},
 	}
 	for _, tt := range tests {

@@ -15,6 +15,16 @@ import (
 // none), an integer outside 64 bits, a float that overflows, a string or
 // key that is not UTF-8.
 func checkValue(v config.Value) error {
+	return v.Walk(checkScalar, func(key string) error {
+		if !utf8.ValidString(key) {
+			return errors.New("a key is not valid UTF-8")
+		}
+		return nil
+	})
+}
+
+// checkScalar is checkValue of one value, not what it holds.
+func checkScalar(v config.Value) error {
 	switch v.Kind() {
 	case config.Null:
 		return errors.New("TOML has no null")
@@ -33,21 +43,6 @@ func checkValue(v config.Value) error {
 	case config.String:
 		if !utf8.ValidString(v.Str()) {
 			return errors.New("a string is not valid UTF-8")
-		}
-	case config.List:
-		for _, x := range v.Items() {
-			if err := checkValue(x); err != nil {
-				return err
-			}
-		}
-	case config.Object:
-		for _, m := range v.Members() {
-			if !utf8.ValidString(m.Key) {
-				return errors.New("a key is not valid UTF-8")
-			}
-			if err := checkValue(m.Value); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

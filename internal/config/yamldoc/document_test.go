@@ -256,6 +256,24 @@ func TestSetWrongName(t *testing.T) {
 	if _, err := d.Set(config.StringValue("\xff"), "a"); err == nil {
 		t.Error("invalid UTF-8 accepted")
 	}
+	// The same refusals deep inside a value, and a key too long to be an
+	// implicit YAML key; the text stays as it was.
+	before := string(d.Bytes())
+	for _, tt := range []struct {
+		v    config.Value
+		want string
+	}{
+		{config.ObjectValue(config.M("env", config.StringList("ok", "\xff"))), "a string in the new value is not valid UTF-8"},
+		{config.ObjectValue(config.M("env", config.ObjectValue(config.M("k\xff", config.IntValue(1))))), "a key in the new value is not valid UTF-8"},
+		{config.ObjectValue(config.M(strings.Repeat("k", maxKeyLen+1), config.IntValue(1))), "longer than 1000 bytes"},
+	} {
+		if _, err := d.Set(tt.v, "b"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("error %v, want %q", err, tt.want)
+		}
+	}
+	if string(d.Bytes()) != before {
+		t.Errorf("a refused set changed the text:\n%s", d.Bytes())
+	}
 }
 
 // TestStringText checks that every string we write reads back as the

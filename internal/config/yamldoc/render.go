@@ -33,31 +33,20 @@ const maxKeyLen = 1000
 // are not UTF-8 (YAML text is Unicode; a byte sequence would need
 // !!binary, which no client reads as a string) and keys over maxKeyLen.
 func checkValue(v config.Value) error {
-	switch v.Kind() {
-	case config.String:
-		if !utf8.ValidString(v.Str()) {
+	return v.Walk(func(x config.Value) error {
+		if x.Kind() == config.String && !utf8.ValidString(x.Str()) {
 			return errors.New("a string in the new value is not valid UTF-8")
 		}
-	case config.List:
-		for _, x := range v.Items() {
-			if err := checkValue(x); err != nil {
-				return err
-			}
+		return nil
+	}, func(key string) error {
+		if !utf8.ValidString(key) {
+			return errors.New("a key in the new value is not valid UTF-8")
 		}
-	case config.Object:
-		for _, m := range v.Members() {
-			if !utf8.ValidString(m.Key) {
-				return errors.New("a key in the new value is not valid UTF-8")
-			}
-			if len(m.Key) > maxKeyLen {
-				return fmt.Errorf("a key in the new value is longer than %d bytes", maxKeyLen)
-			}
-			if err := checkValue(m.Value); err != nil {
-				return err
-			}
+		if len(key) > maxKeyLen {
+			return fmt.Errorf("a key in the new value is longer than %d bytes", maxKeyLen)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func spaces(n int) string {
