@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/latchgate-ai/latchgate-mcp/internal/backup"
 	"github.com/latchgate-ai/latchgate-mcp/internal/config/formats"
 	"github.com/latchgate-ai/latchgate-mcp/internal/enforce"
+	"github.com/latchgate-ai/latchgate-mcp/internal/goldentest"
 	"github.com/latchgate-ai/latchgate-mcp/internal/merge"
 )
 
@@ -53,6 +53,10 @@ func TestEnforceGolden(t *testing.T) {
 	}
 }
 
+// enforceGenerated are the sections of an enforce case that -update
+// writes, besides the after/ files.
+var enforceGenerated = []string{"diff", "level", "error"}
+
 func runEnforceCase(t *testing.T, a ides.Adapter, file string) {
 	ar, err := txtar.ParseFile(file)
 	if err != nil {
@@ -70,10 +74,8 @@ func runEnforceCase(t *testing.T, a ides.Adapter, file string) {
 	wantFiles := map[string]string{}
 	var wantDiff, wantLevel, wantErr string
 	for _, f := range ar.Files {
-		name, data := f.Name, string(f.Data)
-		if n, ok := strings.CutSuffix(name, "#nonl"); ok {
-			name, data = n, strings.TrimSuffix(data, "\n")
-		}
+		name, raw := goldentest.FileSection(f)
+		data := string(raw)
 		switch {
 		case name == "request":
 			for _, line := range strings.Split(subst(data), "\n") {
@@ -158,14 +160,14 @@ func runEnforceCase(t *testing.T, a ides.Adapter, file string) {
 
 	mp, plan, err := run(false)
 	if err != nil && *update {
-		rewriteEnforce(t, file, ar, nil, map[string]string{"error": unsubst(err.Error()) + "\n"})
+		goldentest.Rewrite(t, file, ar, enforceGenerated, map[string]string{"error": unsubst(err.Error()) + "\n"}, nil)
 		return
 	}
 	if err != nil {
 		if got := unsubst(err.Error()) + "\n"; got != wantErr {
 			t.Fatalf("error:\n got: %s\nwant: %s", got, wantErr)
 		}
-		if d := cmp.Diff(before, readHome(t, home)); d != "" {
+		if d := cmp.Diff(before, goldentest.ReadTree(t, home)); d != "" {
 			t.Errorf("files changed although the run failed (-before +after):\n%s", d)
 		}
 		return
@@ -184,12 +186,12 @@ func runEnforceCase(t *testing.T, a ides.Adapter, file string) {
 		level += m + "\n"
 	}
 	apply(mp)
-	got := readHome(t, home)
+	got := goldentest.ReadTree(t, home)
 	for rel, data := range got {
 		got[rel] = unsubst(data)
 	}
 	if *update {
-		rewriteEnforce(t, file, ar, got, map[string]string{"diff": diff.String(), "level": level})
+		goldentest.Rewrite(t, file, ar, enforceGenerated, map[string]string{"diff": diff.String(), "level": level}, got)
 		wantFiles, wantDiff, wantLevel = got, diff.String(), level
 	}
 	if d := cmp.Diff(wantDiff, diff.String()); d != "" {
@@ -231,7 +233,7 @@ func runEnforceCase(t *testing.T, a ides.Adapter, file string) {
 		t.Fatalf("undo: %v", err)
 	}
 	apply(undo)
-	if d := cmp.Diff(before, readHome(t, home)); d != "" {
+	if d := cmp.Diff(before, goldentest.ReadTree(t, home)); d != "" {
 		t.Errorf("after --undo (-before +after):\n%s", d)
 	}
 }
@@ -242,62 +244,6 @@ func writeFile(t *testing.T, p, data string, mode os.FileMode) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(p, []byte(data), mode); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// readHome returns every file under home by its slash path.
-func readHome(t *testing.T, home string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.Walk(home, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(home, p)
-		out[filepath.ToSlash(rel)] = string(data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// rewriteEnforce replaces the generated sections of a case: after/
-// files, diff, level and error.
-func rewriteEnforce(t *testing.T, file string, ar *txtar.Archive, files map[string]string, gen map[string]string) {
-	t.Helper()
-	var out []txtar.File
-	for _, f := range ar.Files {
-		if f.Name == "diff" || f.Name == "level" || f.Name == "error" || strings.HasPrefix(f.Name, "after/") {
-			continue
-		}
-		out = append(out, f)
-	}
-	var rels []string
-	for rel := range files {
-		rels = append(rels, rel)
-	}
-	sort.Strings(rels)
-	for _, rel := range rels {
-		name, data := "after/"+rel, files[rel]
-		if data != "" && !strings.HasSuffix(data, "\n") {
-			name, data = name+"#nonl", data+"\n"
-		}
-		out = append(out, txtar.File{Name: name, Data: []byte(data)})
-	}
-	for _, name := range []string{"diff", "level", "error"} {
-		if v, ok := gen[name]; ok {
-			out = append(out, txtar.File{Name: name, Data: []byte(v)})
-		}
-	}
-	ar.Files = out
-	if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -132,7 +133,7 @@ func (c Config) runCase(t *testing.T, file string) {
 		case f.Name == "request":
 			req = c.ParseRequest(t, subst(string(f.Data)))
 		case strings.HasPrefix(f.Name, "before/"):
-			rel, data := fileSection(f)
+			rel, data := FileSection(f)
 			rel = strings.TrimPrefix(rel, "before/")
 			data = []byte(subst(string(data)))
 			before[rel] = data
@@ -168,14 +169,14 @@ func (c Config) runCase(t *testing.T, file string) {
 		case f.Name == "diff":
 			wantDiff = string(f.Data)
 		case strings.HasPrefix(f.Name, "after/"):
-			rel, data := fileSection(f)
+			rel, data := FileSection(f)
 			want[strings.TrimPrefix(rel, "after/")] = string(data)
 		}
 	}
 
 	if planErr != nil {
 		if c.Update {
-			rewrite(t, file, ar, map[string]string{"error": gotErr}, nil)
+			Rewrite(t, file, ar, generated, map[string]string{"error": gotErr}, nil)
 			return
 		}
 		if gotErr != wantErr {
@@ -203,13 +204,13 @@ func (c Config) runCase(t *testing.T, file string) {
 	if _, err := merge.Apply(ctx, plan, opts); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
-	got := readTree(t, home)
+	got := ReadTree(t, home)
 	for rel, data := range got {
 		got[rel] = unsubst(data)
 	}
 
 	if c.Update {
-		rewrite(t, file, ar, map[string]string{"diff": diff}, got)
+		Rewrite(t, file, ar, generated, map[string]string{"diff": diff}, got)
 		return
 	}
 	if d := cmp.Diff(wantDiff, diff); d != "" {
@@ -356,16 +357,17 @@ func (c Config) planOperator(env ides.Env, r Request) ([]merge.FileEdit, error) 
 	return un.Edits, nil
 }
 
-// fileSection returns a file section's name and contents, with the
+// FileSection returns a file section's name and contents, with the
 // "#nonl" convention undone.
-func fileSection(f txtar.File) (string, []byte) {
+func FileSection(f txtar.File) (string, []byte) {
 	if name, ok := strings.CutSuffix(f.Name, "#nonl"); ok {
 		return name, bytes.TrimSuffix(f.Data, []byte("\n"))
 	}
 	return f.Name, f.Data
 }
 
-func readTree(t *testing.T, home string) map[string]string {
+// ReadTree returns every file under home by its slash path.
+func ReadTree(t *testing.T, home string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.Walk(home, func(p string, info os.FileInfo, err error) error {
@@ -400,7 +402,7 @@ func statTree(t *testing.T, home string) map[string]time.Time {
 
 func assertUntouched(t *testing.T, home string, before map[string][]byte) {
 	t.Helper()
-	got := readTree(t, home)
+	got := ReadTree(t, home)
 	for rel, data := range before {
 		if got[rel] != string(data) {
 			t.Errorf("%s changed although the run failed", rel)
@@ -408,13 +410,17 @@ func assertUntouched(t *testing.T, home string, before map[string][]byte) {
 	}
 }
 
-// rewrite replaces the generated sections of the archive: sections named
-// in gen, and after/ files from files (nil: drop after/ sections).
-func rewrite(t *testing.T, file string, ar *txtar.Archive, gen map[string]string, files map[string]string) {
+// generated are the sections of a golden case that -update writes.
+var generated = []string{"diff", "error"}
+
+// Rewrite replaces the generated sections of the archive at file (-update):
+// the sections named in generated, from gen (one gen lacks is dropped),
+// and the after/ files, from files (nil: none).
+func Rewrite(t *testing.T, file string, ar *txtar.Archive, generated []string, gen, files map[string]string) {
 	t.Helper()
 	var out []txtar.File
 	for _, f := range ar.Files {
-		if f.Name == "diff" || f.Name == "error" || strings.HasPrefix(f.Name, "after/") {
+		if slices.Contains(generated, f.Name) || strings.HasPrefix(f.Name, "after/") {
 			continue
 		}
 		out = append(out, f)
@@ -431,7 +437,7 @@ func rewrite(t *testing.T, file string, ar *txtar.Archive, gen map[string]string
 		}
 		out = append(out, txtar.File{Name: name, Data: []byte(data)})
 	}
-	for _, name := range []string{"diff", "error"} {
+	for _, name := range generated {
 		if v, ok := gen[name]; ok {
 			out = append(out, txtar.File{Name: name, Data: []byte(v)})
 		}
