@@ -2,10 +2,10 @@ package tomldoc
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/latchgate-ai/latchgate-mcp/internal/fixtures"
 )
 
 const oneMB = 1 << 20
@@ -65,36 +65,7 @@ func BenchmarkUpsert1MB(b *testing.B) {
 
 // BenchmarkCopy1MB is the floor, what cp does: read the same bytes from a
 // file, write them to another and fsync it.
-func BenchmarkCopy1MB(b *testing.B) {
-	data := bigCodexConfig(oneMB)
-	dir := b.TempDir()
-	src := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(src, data, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	dst := filepath.Join(dir, "copy.toml")
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		in, err := os.ReadFile(src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := f.Write(in); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.Sync(); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkCopy1MB(b *testing.B) { fixtures.CopyFloor(b, bigCodexConfig(oneMB)) }
 
 // BenchmarkParse1MB isolates the parse (the unstable parser, the tree and
 // go-toml's full decode).

@@ -2,12 +2,11 @@ package yamldoc
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/latchgate-ai/latchgate-mcp/internal/config/doctest"
+	"github.com/latchgate-ai/latchgate-mcp/internal/fixtures"
 )
 
 // largeConfig returns a Hermes config of about size bytes: the real
@@ -62,36 +61,7 @@ func BenchmarkParse1MB(b *testing.B) {
 
 // BenchmarkCopy1MB is the floor, what cp costs: read the same bytes and
 // write them to another file, synced.
-func BenchmarkCopy1MB(b *testing.B) {
-	data := largeConfig(1 << 20)
-	dir := b.TempDir()
-	src := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(src, data, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	dst := filepath.Join(dir, "copy.yaml")
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		in, err := os.ReadFile(src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := f.Write(in); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.Sync(); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkCopy1MB(b *testing.B) { fixtures.CopyFloor(b, largeConfig(1<<20)) }
 
 // TestLargeConfig checks the benchmark's file is what it claims: it
 // parses, and an entry added to it reads back.
