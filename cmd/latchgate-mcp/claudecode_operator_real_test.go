@@ -25,22 +25,8 @@ import (
 //
 // It needs a claude binary, as TestRealClaudeCode does.
 func TestRealClaudeCodeOperator(t *testing.T) {
-	claude := os.Getenv("LATCHGATE_MCP_TEST_CLAUDE")
-	if claude == "" {
-		t.Skip("LATCHGATE_MCP_TEST_CLAUDE is not set (.ci/run installs Claude Code from npm and sets it)")
-	}
-	if testing.Short() {
-		t.Skip("starts the real Claude Code")
-	}
-	root, err := os.MkdirTemp("", "lgop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(root); err != nil {
-			t.Errorf("remove the test directory: %v", err)
-		}
-	})
+	claude := realClientPath(t, "LATCHGATE_MCP_TEST_CLAUDE", "Claude Code")
+	root := shortTempDir(t, "lgop")
 	home, proj, run, ops := filepath.Join(root, "home"), filepath.Join(root, "proj"), filepath.Join(root, "run"), filepath.Join(root, "ops")
 	for _, d := range []string{home, filepath.Join(proj, ".git"), filepath.Join(run, "latchgate")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {

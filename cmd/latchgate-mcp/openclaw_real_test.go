@@ -24,23 +24,8 @@ import (
 // it needs) from npm and sets LATCHGATE_MCP_TEST_OPENCLAW; without it the
 // test is skipped. Everything stays on loopback.
 func TestRealOpenClaw(t *testing.T) {
-	openclaw := os.Getenv("LATCHGATE_MCP_TEST_OPENCLAW")
-	if openclaw == "" {
-		t.Skip("LATCHGATE_MCP_TEST_OPENCLAW is not set (.ci/run installs OpenClaw from npm and sets it)")
-	}
-	if testing.Short() {
-		t.Skip("starts the real OpenClaw")
-	}
-	// Short paths: the socket path is limited to about 104 bytes.
-	root, err := os.MkdirTemp("", "lgoc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(root); err != nil {
-			t.Error(err)
-		}
-	})
+	openclaw := realClientPath(t, "LATCHGATE_MCP_TEST_OPENCLAW", "OpenClaw")
+	root := shortTempDir(t, "lgoc")
 	home, run := filepath.Join(root, "home"), filepath.Join(root, "run")
 	for _, d := range []string{filepath.Join(home, ".openclaw"), filepath.Join(run, "latchgate")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {

@@ -31,34 +31,51 @@ type realClient struct {
 // is unset. extraEnv is added to the environment the client runs in.
 func newRealClient(t *testing.T, envVar, what string) *realClient {
 	t.Helper()
-	if os.Getenv(envVar) == "" {
+	realClientPath(t, envVar, what)
+	return newClientSandbox(t)
+}
+
+// realClientPath returns the real client's command, named by the
+// environment variable envVar, skipping the test (with a message) when it
+// is unset or the run is -short.
+func realClientPath(t *testing.T, envVar, what string) string {
+	t.Helper()
+	p := os.Getenv(envVar)
+	if p == "" {
 		t.Skipf("%s is not set (.ci/run installs %s from npm and sets it)", envVar, what)
 	}
 	if testing.Short() {
 		t.Skipf("starts the real %s", what)
 	}
-	return newClientSandbox(t)
+	return p
+}
+
+// shortTempDir returns a new directory, removed after the test, with a
+// short path (a Unix socket path is limited to about 104 bytes) and its
+// links resolved (clients key trust and approvals by the physical path,
+// as getcwd reports it).
+func shortTempDir(t *testing.T, prefix string) string {
+	t.Helper()
+	root, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(root); err != nil {
+			t.Errorf("remove the test directory: %v", err)
+		}
+	})
+	if root, err = filepath.EvalSymlinks(root); err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
 
 // newClientSandbox sets up the sandbox of newRealClient, whatever client
 // runs in it.
 func newClientSandbox(t *testing.T) *realClient {
 	t.Helper()
-	// Short paths: a socket path is limited to about 104 bytes.
-	root, err := os.MkdirTemp("", "lgrc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(root); err != nil {
-			t.Error(err)
-		}
-	})
-	// Resolve symlinks (a /tmp that is a link): clients key trust and
-	// approvals by the physical path, as getcwd reports it.
-	if root, err = filepath.EvalSymlinks(root); err != nil {
-		t.Fatal(err)
-	}
+	root := shortTempDir(t, "lgrc")
 	r := &realClient{t: t, root: root, home: filepath.Join(root, "home"), proj: filepath.Join(root, "proj"),
 		rt: filepath.Join(root, "run")}
 	for _, d := range []string{r.home, filepath.Join(r.proj, ".git"), filepath.Join(r.rt, "latchgate")} {
@@ -66,6 +83,7 @@ func newClientSandbox(t *testing.T) *realClient {
 			t.Fatal(err)
 		}
 	}
+	var err error
 	r.gate, err = gatetest.New(gatetest.Options{ManifestDir: "../../internal/gatetest/testdata/manifests"})
 	if err != nil {
 		t.Fatal(err)

@@ -40,23 +40,8 @@ type realMachine struct {
 
 func newRealMachine(t *testing.T, envVar string) (*realMachine, string) {
 	t.Helper()
-	client := os.Getenv(envVar)
-	if client == "" {
-		t.Skip(envVar + " is not set (.ci/run installs the client from npm and sets it)")
-	}
-	if testing.Short() {
-		t.Skip("starts a real client")
-	}
-	// Short paths: the socket path is limited to about 104 bytes.
-	root, err := os.MkdirTemp("", "lgrc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(root); err != nil {
-			t.Errorf("remove the test directory: %v", err)
-		}
-	})
+	client := realClientPath(t, envVar, "the client")
+	root := shortTempDir(t, "lgrc")
 	m := &realMachine{t: t, root: root, home: filepath.Join(root, "home"), proj: filepath.Join(root, "proj"),
 		// Generous: a loaded 2-core machine runs these clients several
 		// times slower than an idle one.
@@ -67,6 +52,7 @@ func newRealMachine(t *testing.T, envVar string) (*realMachine, string) {
 			t.Fatal(err)
 		}
 	}
+	var err error
 	m.gate, err = gatetest.New(gatetest.Options{ManifestDir: "../../internal/gatetest/testdata/manifests"})
 	if err != nil {
 		t.Fatal(err)
