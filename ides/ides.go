@@ -1,6 +1,7 @@
 package ides
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -395,6 +396,24 @@ type Location struct {
 	Variant string
 }
 
+// ErrNoFileHere is matched by the error of a Target for a scope the
+// client reads no file for where the command runs (NoProjectInHome):
+// Locations leaves that scope out, and install says why.
+var ErrNoFileHere = errors.New("the client reads no file for this scope here")
+
+type noFileError struct{ msg string }
+
+func (e *noFileError) Error() string        { return e.msg }
+func (e *noFileError) Is(target error) bool { return target == ErrNoFileHere }
+
+// NoProjectInHome is the error of a's project scope in the home
+// directory, where a reads no project settings (Gemini CLI and Qwen Code
+// would take them for the user file).
+func NoProjectInHome(a Adapter, env Env) error {
+	return &noFileError{fmt.Sprintf("use the project scope in your home directory (%s): %s reads no project settings there; "+
+		"run install from the project's directory, or use --scope user", env.Display(env.WorkDir), a.DisplayName())}
+}
+
 // Enumerator is implemented by adapters with more files than one per
 // scope (VS Code has one per profile).
 type Enumerator interface {
@@ -411,6 +430,9 @@ func Locations(a Adapter, env Env) ([]Location, error) {
 	var out []Location
 	for _, s := range a.Scopes() {
 		t, err := a.Target(env, s)
+		if errors.Is(err, ErrNoFileHere) {
+			continue
+		}
 		if err != nil {
 			return out, err
 		}

@@ -60,8 +60,12 @@ func TestPaths(t *testing.T) {
 	if _, err := (Adapter{}).Target(env, ides.ScopeProject); err == nil || !strings.Contains(err.Error(), "home directory") {
 		t.Errorf("project scope in home: %v", err)
 	}
-	if locs, _ := (Adapter{}).Locations(env); len(locs) != 1 {
-		t.Errorf("Locations in home = %d files, want the user file only", len(locs))
+	if locs, err := ides.Locations(Adapter{}, env); err != nil || len(locs) != 1 {
+		t.Errorf("Locations in home = %d files (%v), want the user file only", len(locs), err)
+	}
+	if _, err := (Adapter{}).Target(env, ides.ScopeProject); !errors.Is(err, ides.ErrNoFileHere) ||
+		!strings.Contains(err.Error(), "Gemini CLI reads no project settings there") {
+		t.Errorf("project scope in home: %v", err)
 	}
 	if _, err := (Adapter{}).Target(env, ides.ScopeLocal); err == nil {
 		t.Error("local scope: no error")

@@ -22,7 +22,6 @@ var (
 	_ ides.Approver     = Adapter{}
 	_ ides.EnvWarner    = Adapter{}
 	_ ides.Detectable   = Adapter{}
-	_ ides.Enumerator   = Adapter{}
 )
 
 // schema is the embedded schema (package schemas) of settings.json.
@@ -90,24 +89,12 @@ func (Adapter) Target(env ides.Env, scope ides.Scope) (ides.Target, error) {
 			Scope: scope, NewMode: 0o600, Schema: schema}, nil
 	case ides.ScopeProject:
 		if inHome(env) {
-			return ides.Target{}, fmt.Errorf("use the project scope in your home directory (%s): Qwen Code reads no project settings there; "+
-				"run install from the project's directory, or use --scope user", env.Display(env.WorkDir))
+			return ides.Target{}, ides.NoProjectInHome(Adapter{}, env)
 		}
 		return ides.Target{Path: ProjectSettingsPath(env), Servers: []string{"mcpServers"}, Format: config.JSONComments,
 			Scope: scope, NewMode: 0o644, Schema: schema}, nil
 	}
 	return ides.Target{}, ides.CheckScope(Adapter{}, scope)
-}
-
-// Locations implements ides.Enumerator: the user file, and the project
-// file unless the current directory is the home directory.
-func (a Adapter) Locations(env ides.Env) ([]ides.Location, error) {
-	user, _ := a.Target(env, ides.ScopeUser)
-	out := []ides.Location{{Target: user}}
-	if proj, err := a.Target(env, ides.ScopeProject); err == nil {
-		out = append(out, ides.Location{Target: proj})
-	}
-	return out, nil
 }
 
 // Entry implements ides.Adapter.Entry: command, args and env, in the

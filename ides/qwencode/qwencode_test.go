@@ -1,6 +1,7 @@
 package qwencode
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,8 +43,13 @@ func TestPaths(t *testing.T) {
 		}
 	}
 	home := ides.Env{GOOS: "linux", Home: "/home/u", WorkDir: "/home/u"}
-	if _, err := (Adapter{}).Target(home, ides.ScopeProject); err == nil {
-		t.Error("project scope in the home directory: no error")
+	if _, err := (Adapter{}).Target(home, ides.ScopeProject); !errors.Is(err, ides.ErrNoFileHere) ||
+		!strings.Contains(err.Error(), "Qwen Code reads no project settings there") {
+		t.Errorf("project scope in the home directory: %v", err)
+	}
+	// list and doctor show the user file only there.
+	if locs, err := ides.Locations(Adapter{}, home); err != nil || len(locs) != 1 || locs[0].Scope != ides.ScopeUser {
+		t.Errorf("Locations in home = %+v (%v), want the user file only", locs, err)
 	}
 }
 
